@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+// Building blocks for service schemas: each parses one kind of variable with a message that says
+// what a good value looks like.
+
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+export const url = (fallback?: string) =>
+  fallback === undefined ? z.url({ message: 'must be a URL' }) : z.url({ message: 'must be a URL' }).default(fallback);
+
+export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Durations such as `90s`, `15m`, `3h`, `1d`, parsed to milliseconds. */
+export const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(value.trim());
+      if (!match) {
+        ctx.addIssue({ code: 'custom', message: 'must be a duration such as 30s, 15m, 3h or 1d' });
+        return z.NEVER;
+      }
+      const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+      return Number(match[1]) * unit;
+    });
+
+export const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info');
+
+/** The AWS variables every S3 or Kinesis user reads (the SDK's own names). */
+export const aws = {
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  AWS_ACCESS_KEY_ID: z.string().min(1, 'must be set'),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1, 'must be set'),
+  AWS_ENDPOINT_URL_S3: z.url({ message: 'must be a URL' }).optional(),
+  AWS_ENDPOINT_URL_KINESIS: z.url({ message: 'must be a URL' }).optional(),
+};

@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** One JSON logger per process, tagged with the service name. */
+export function createLogger(service: string, options: LoggerOptions = {}, destination?: DestinationStream): Logger {
+  const settings: LoggerOptions = {
+    base: { service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    ...options,
+  };
+  return destination ? pino(settings, destination) : pino(settings);
+}
+
+/** Request ids: keep the caller's X-Request-Id when it looks sane, otherwise mint one. */
+export function requestId(incoming: string | string[] | undefined): string {
+  const value = Array.isArray(incoming) ? incoming[0] : incoming;
+  return value && /^[\w.:-]{1,128}$/.test(value) ? value : randomUUID();
+}

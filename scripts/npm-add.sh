@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Adds npm dependencies to one workspace under a lock, so parallel edits of package-lock.json
+# cannot clobber each other. Usage: scripts/npm-add.sh <workspace> [--dev] pkg@version...
+set -euo pipefail
+cd "$(dirname "$0")/.."
+workspace=$1; shift
+exec flock /tmp/churn-npm.lock npm install --save-exact -w "$workspace" "$@"
