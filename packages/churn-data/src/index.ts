@@ -4,3 +4,4 @@ export * from './csv.js';
 export * from './clean.js';
 export * from './split.js';
 export * from './load.js';
+export * from './reference-profile.js';
