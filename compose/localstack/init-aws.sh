@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Creates the suite's buckets and Kinesis streams and uploads the dataset snapshot the tuning
+# workflow reads. Idempotent, so `make init_aws` can rerun it. Runs in the aws-cli container against
+# localstack (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL_KINESIS set) or, without them, against AWS.
+set -euo pipefail
+
+features_uri=${FEATURE_STORE_URI:-s3://churn-features/snapshots/}
+features_path=${features_uri#s3://}
+features_bucket=${features_path%%/*}
+snapshot_prefix=${features_path#"$features_bucket"}
+snapshot_prefix=${snapshot_prefix#/}
+buckets=("$features_bucket" "${ARTIFACTS_BUCKET:-mlflow-artifacts}" "${REPORTS_BUCKET:-churn-reports}")
+streams=(predictions results predictions-dlq)
+dataset=${DATASET_PATH:-data/credit_card_churn.csv}
+region=${AWS_REGION:-us-east-1}
+
+# localstack answers path-style requests on its one endpoint.
+if [ -n "${AWS_ENDPOINT_URL_S3:-}" ]; then
+  aws configure set default.s3.addressing_style path
+fi
+
+for bucket in "${buckets[@]}"; do
+  if aws s3api head-bucket --bucket "$bucket" 2>/dev/null; then
+    echo "bucket $bucket: exists"
+  elif [ "$region" = us-east-1 ]; then
+    aws s3api create-bucket --bucket "$bucket" >/dev/null && echo "bucket $bucket: created"
+  else
+    aws s3api create-bucket --bucket "$bucket" --create-bucket-configuration "LocationConstraint=$region" >/dev/null \
+      && echo "bucket $bucket: created"
+  fi
+done
+
+for stream in "${streams[@]}"; do
+  if aws kinesis describe-stream-summary --stream-name "$stream" >/dev/null 2>&1; then
+    echo "stream $stream: exists"
+  else
+    aws kinesis create-stream --stream-name "$stream" --shard-count 1
+    aws kinesis wait stream-exists --stream-name "$stream"
+    echo "stream $stream: created"
+  fi
+done
+
+# One snapshot per day: the workflow trains on the newest one under the prefix.
+key="${snapshot_prefix}$(date -u +%F)/churn.csv"
+if aws s3api head-object --bucket "$features_bucket" --key "$key" >/dev/null 2>&1; then
+  echo "snapshot s3://$features_bucket/$key: exists"
+else
+  aws s3 cp "$dataset" "s3://$features_bucket/$key" --only-show-errors
+  echo "snapshot s3://$features_bucket/$key: uploaded"
+fi

