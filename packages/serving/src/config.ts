@@ -1,0 +1,27 @@
+import { env } from '@churn/config';
+import { z } from 'zod';
+
+/** The variables both predictors read (each service adds its own). */
+export const servingConfigShape = {
+  RUN_ID: z.string().optional(),
+  MODEL_URI: z.string().optional(),
+  MLFLOW_TRACKING_URI: env.url('http://127.0.0.1:5051'),
+  MLFLOW_TRACKING_USERNAME: z.string().optional(),
+  MLFLOW_TRACKING_PASSWORD: z.string().optional(),
+  MLFLOW_TRACKING_TOKEN: z.string().optional(),
+  MODEL_CACHE_DIR: z.string().default('.stack/model-cache'),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI').default('mongodb://127.0.0.1:27017/churn?directConnection=true'),
+  PREDICTION_LOG_BATCH_SIZE: env.positiveInt(500),
+  PREDICTION_LOG_FLUSH_INTERVAL: env.duration('1s'),
+  PREDICTION_LOG_MAX_BUFFERED: env.positiveInt(100_000),
+  XGBOOST_ENGINE: z.enum(['native', 'wasm', 'auto']).default('auto'),
+  LOG_LEVEL: env.logLevel,
+};
+
+export const servingConfigSchema = z.object(servingConfigShape);
+export type ServingConfig = z.infer<typeof servingConfigSchema>;
+
+/** The env file a service reads and watches: ENV_FILE, else .env.local in the working directory. */
+export function envFilePath(environment: Record<string, string | undefined> = process.env): string {
+  return environment.ENV_FILE || '.env.local';
+}

@@ -1,0 +1,175 @@
+import type { ChurnFeatures } from '@churn/churn-data';
+import type { Logger } from '@churn/logger';
+import { MongoBulkWriteError, ObjectId, type Collection, type Db } from 'mongodb';
+import type { ServingMetrics } from './metrics.js';
+
+/** One logged prediction (ARCHITECTURE: Mongo db `churn`, collection `predictions`). */
+export interface PredictionLogEntry {
+  _id?: ObjectId;
+  model_run_id: string;
+  source: 'http' | 'stream';
+  features: ChurnFeatures;
+  churn_chance: number;
+  latency_ms: number;
+  created_at: Date;
+  customer_id?: string | number;
+  request_id?: string;
+  sequence_number?: string;
+}
+
+/** Where batches go; Mongo in production, an array or a failing fake in tests. */
+export interface PredictionLogSink {
+  insertMany(docs: PredictionLogEntry[]): Promise<void>;
+}
+
+export interface PredictionLogOptions {
+  /** Write as soon as this many documents are waiting. */
+  batchSize: number;
+  /** ...or when the oldest has waited this long. */
+  flushIntervalMs: number;
+  /** Beyond this many waiting documents new ones are dropped and counted. */
+  maxBuffered: number;
+  /** Wait before retrying a failed write, doubled up to maxRetryDelayMs. */
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+}
+
+const DUPLICATE_KEY = 11000;
+
+/**
+ * Writes into the predictions collection. Ids are set before the first attempt, so a batch retried
+ * after a partial write only meets duplicate-key errors for the documents already stored: those count
+ * as written.
+ */
+export function mongoPredictionSink(db: Db, collectionName = 'predictions'): PredictionLogSink & { ensureIndexes(): Promise<void> } {
+  const collection: Collection<PredictionLogEntry> = db.collection<PredictionLogEntry>(collectionName);
+  return {
+    async ensureIndexes() {
+      await collection.createIndex({ created_at: 1 });
+    },
+    async insertMany(docs) {
+      try {
+        await collection.insertMany(docs, { ordered: false });
+      } catch (error) {
+        if (error instanceof MongoBulkWriteError) {
+          const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+          if (errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY)) return;
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+/**
+ * The prediction log: `log` only appends to a bounded buffer (never awaits I/O, so it never slows a
+ * response); batches are written in the background, one write at a time. While the sink fails the
+ * buffer keeps everything up to `maxBuffered` and retries with backoff; what would overflow is
+ * dropped and counted in churn_prediction_log_dropped_total.
+ */
+export class PredictionLogWriter {
+  private buffer: PredictionLogEntry[] = [];
+  private writing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelay: number;
+  private failing = false;
+  private closed = false;
+  dropped = 0;
+  written = 0;
+
+  constructor(
+    private readonly sink: PredictionLogSink,
+    private readonly options: PredictionLogOptions,
+    private readonly metrics?: ServingMetrics,
+    private readonly logger?: Logger,
+  ) {
+    this.retryDelay = options.retryDelayMs ?? 250;
+  }
+
+  get buffered(): number {
+    return this.buffer.length;
+  }
+
+  log(entry: PredictionLogEntry): void {
+    if (this.buffer.length >= this.options.maxBuffered || this.closed) {
+      this.dropped += 1;
+      this.metrics?.logDropped.inc();
+      return;
+    }
+    this.buffer.push({ _id: new ObjectId(), ...entry });
+    this.metrics?.logBuffered.set(this.buffer.length);
+    if (this.failing) return;
+    if (this.buffer.length >= this.options.batchSize) this.kick();
+    else this.timer ??= setTimeout(() => this.kick(), this.options.flushIntervalMs);
+  }
+
+  /** Writes everything buffered; resolves when the buffer is empty or a write failed. */
+  async flush(): Promise<void> {
+    while (this.buffer.length > 0 || this.writing) {
+      if (this.writing) {
+        await this.writing;
+        continue;
+      }
+      const ok = await this.writeBatch();
+      if (!ok) return;
+    }
+  }
+
+  /** Stops timers and tries to write what is left, for up to `timeoutMs`. */
+  async close(timeoutMs = 5_000): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.retryTimer);
+    const deadline = Date.now() + timeoutMs;
+    while (this.buffer.length > 0 && Date.now() < deadline) {
+      await this.flush();
+      if (this.buffer.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(this.retryDelay, Math.max(0, deadline - Date.now()))));
+    }
+    if (this.buffer.length > 0) this.logger?.error({ lost: this.buffer.length }, 'prediction log not flushed before shutdown');
+  }
+
+  private kick(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.writing || this.buffer.length === 0) return;
+    void this.writeBatch().then((ok) => {
+      if (this.closed) return;
+      if (!ok) this.scheduleRetry();
+      else if (this.buffer.length >= this.options.batchSize) this.kick();
+      else if (this.buffer.length > 0) this.timer ??= setTimeout(() => this.kick(), this.options.flushIntervalMs);
+    });
+  }
+
+  private scheduleRetry(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.kick(), this.retryDelay);
+    this.retryDelay = Math.min(this.retryDelay * 2, this.options.maxRetryDelayMs ?? 5_000);
+  }
+
+  /** One batch from the head of the buffer; on failure it stays at the head. */
+  private writeBatch(): Promise<boolean> {
+    const batch = this.buffer.slice(0, this.options.batchSize);
+    const attempt = this.sink.insertMany(batch).then(
+      () => {
+        this.buffer.splice(0, batch.length);
+        this.written += batch.length;
+        this.metrics?.logWritten.inc(batch.length);
+        this.metrics?.logBuffered.set(this.buffer.length);
+        if (this.failing) this.logger?.info({ buffered: this.buffer.length }, 'prediction log writes recovered');
+        this.failing = false;
+        this.retryDelay = this.options.retryDelayMs ?? 250;
+        return true;
+      },
+      (error: unknown) => {
+        if (!this.failing) this.logger?.warn({ err: error, buffered: this.buffer.length }, 'prediction log write failed; buffering');
+        this.failing = true;
+        return false;
+      },
+    );
+    this.writing = attempt.then(() => undefined);
+    return attempt.finally(() => {
+      this.writing = undefined;
+    });
+  }
+}

@@ -1,0 +1,17 @@
+import { env, loadConfig } from '@churn/config';
+import { envFilePath, servingConfigShape } from '@churn/serving';
+import { z } from 'zod';
+
+export const predictorApiConfigSchema = z.object({
+  ...servingConfigShape,
+  PREDICTOR_API_PORT: env.port(9696),
+  PREDICTOR_API_HOST: z.string().default('127.0.0.1'),
+  PREDICTOR_API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 512kb or 1mb').default('1mb'),
+  PREDICTOR_API_BATCH_CHUNK_ROWS: env.positiveInt(1000),
+});
+
+export type PredictorApiConfig = z.infer<typeof predictorApiConfigSchema>;
+
+export function loadPredictorApiConfig(envFile = envFilePath()): PredictorApiConfig {
+  return loadConfig(predictorApiConfigSchema, { envFiles: [envFile], exitOnError: true });
+}

@@ -1,0 +1,45 @@
+import { predictionRequestSchema, toFeatures, type ChurnFeatures } from '@churn/churn-data';
+import { HttpError } from './errors.js';
+import { invocationsFormats, POSITIONAL_COLUMNS } from './schemas.js';
+
+const INPUT_KEYS = ['dataframe_split', 'dataframe_records', 'instances', 'inputs'] as const;
+
+const zip = (columns: readonly string[], values: readonly unknown[]) => Object.fromEntries(columns.map((c, i) => [c, values[i]]));
+
+/** The records of any of MLflow's input formats, plus the name of the field they came from (for errors). */
+export function recordsOf(body: unknown): { key: string; records: Record<string, unknown>[] } {
+  const keys = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
+  const known = INPUT_KEYS.find((k) => keys.includes(k));
+  if (!known) throw new HttpError(400, `expected one of ${INPUT_KEYS.join(', ')}`, '(body)');
+  // Parse against the one shape the key names, so the error points inside it.
+  const parsed = invocationsFormats[known].safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.length ? issue.path.join('.') : known;
+    throw new HttpError(400, `${field}: ${issue?.message ?? 'invalid'}`, field);
+  }
+  const input = parsed.data;
+  if ('dataframe_split' in input) {
+    const { columns, data } = input.dataframe_split;
+    return { key: 'dataframe_split.data', records: data.map((row) => zip(columns, row)) };
+  }
+  if ('dataframe_records' in input) return { key: 'dataframe_records', records: input.dataframe_records };
+  const [key, rows] = 'instances' in input ? ['instances', input.instances] : ['inputs', input.inputs];
+  if (!Array.isArray(rows)) {
+    const columns = Object.keys(rows);
+    const length = Math.max(0, ...columns.map((c) => rows[c]?.length ?? 0));
+    return { key, records: Array.from({ length }, (_, i) => Object.fromEntries(columns.map((c) => [c, rows[c]?.[i]]))) };
+  }
+  return { key, records: rows.map((row) => (Array.isArray(row) ? zip(POSITIONAL_COLUMNS, row) : row)) };
+}
+
+/** Validates every record; the first bad one fails the request naming `key[i].field`. */
+export function featuresOf(body: unknown): ChurnFeatures[] {
+  const { key, records } = recordsOf(body);
+  if (records.length === 0) throw new HttpError(400, `${key}: no rows`, key);
+  return records.map((record, i) => {
+    const parsed = predictionRequestSchema.safeParse(record);
+    if (!parsed.success) throw HttpError.fromZod(parsed.error, `${key}[${i}]`);
+    return toFeatures(parsed.data);
+  });
+}

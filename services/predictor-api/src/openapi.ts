@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import {
+  errorResponseSchema,
+  healthResponseSchema,
+  invocationsRequestSchema,
+  invocationsResponseSchema,
+  predictionRequestSchema,
+  predictionResponseSchema,
+} from './schemas.js';
+
+const json = (schema: z.ZodType) => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+};
+
+const errors = {
+  '400': { description: 'Invalid input; `field` names the field', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+  '413': { description: 'Body larger than the limit', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+  '503': { description: 'No model loaded yet', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+};
+
+/** The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with. */
+export function buildOpenApi(version = '0.1.0'): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Churn predictor API', version, description: 'Scores the chance that a credit-card customer leaves.' },
+    paths: {
+      '/predict': {
+        post: {
+          summary: 'Score one customer',
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/PredictionRequest' } } } },
+          responses: { '200': { description: 'The churn chance', content: { 'application/json': { schema: { $ref: '#/components/schemas/PredictionResponse' } } } }, ...errors },
+        },
+      },
+      '/invocations': {
+        post: {
+          summary: "MLflow's scoring protocol: dataframe_split, dataframe_records, instances or inputs",
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/InvocationsRequest' } } } },
+          responses: { '200': { description: 'One churn chance per row', content: { 'application/json': { schema: { $ref: '#/components/schemas/InvocationsResponse' } } } }, ...errors },
+        },
+      },
+      '/predict/batch': {
+        post: {
+          summary: 'Score a CSV file (streamed); bad rows get an error column',
+          requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
+          responses: { '200': { description: 'The input columns plus churn chance, model_run_id and error', content: { 'text/csv': { schema: { type: 'string' } } } }, ...errors },
+        },
+      },
+      '/health': {
+        get: {
+          summary: 'Ready once a model is loaded',
+          responses: {
+            '200': { description: 'Serving', content: { 'application/json': { schema: { $ref: '#/components/schemas/Health' } } } },
+            '503': { description: 'No model yet', content: { 'application/json': { schema: { $ref: '#/components/schemas/Health' } } } },
+          },
+        },
+      },
+      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+    },
+    components: {
+      schemas: {
+        PredictionRequest: json(predictionRequestSchema),
+        PredictionResponse: json(predictionResponseSchema),
+        InvocationsRequest: json(invocationsRequestSchema),
+        InvocationsResponse: json(invocationsResponseSchema),
+        Error: json(errorResponseSchema),
+        Health: json(healthResponseSchema),
+      },
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { FEATURE_NAMES, predictionRequestSchema } from '@churn/churn-data';
+import { z } from 'zod';
+
+export { predictionRequestSchema };
+
+export const predictionResponseSchema = z.object({
+  'churn chance': z.number().min(0).max(1).describe('Probability that the customer leaves'),
+  model_run_id: z.string().describe('The registry run whose model answered'),
+  customer_id: z.union([z.string(), z.number()]).optional(),
+});
+
+const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+const params = z.record(z.string(), z.unknown()).optional();
+const records = z.array(z.record(z.string(), z.unknown()));
+const positional = z.array(z.array(cell));
+
+/** MLflow's scoring protocol (POST /invocations): four shapes of the same rows, by top-level key. */
+export const invocationsFormats = {
+  dataframe_split: z.object({
+    dataframe_split: z.object({ columns: z.array(z.string()).min(1), data: positional, index: z.array(z.union([z.string(), z.number()])).optional() }),
+    params,
+  }),
+  dataframe_records: z.object({ dataframe_records: records, params }),
+  instances: z.object({ instances: z.union([records, positional]), params }),
+  inputs: z.object({ inputs: z.union([records, positional, z.record(z.string(), z.array(cell))]), params }),
+};
+
+export const invocationsRequestSchema = z.union([
+  invocationsFormats.dataframe_split,
+  invocationsFormats.dataframe_records,
+  invocationsFormats.instances,
+  invocationsFormats.inputs,
+]);
+
+export const invocationsResponseSchema = z.object({ predictions: z.array(z.number()) });
+
+export const errorResponseSchema = z.object({
+  error: z.string(),
+  field: z.string().optional().describe('The request field at fault, e.g. credit_limit or inputs[3].gender'),
+});
+
+export const healthResponseSchema = z.object({ status: z.enum(['ok', 'loading']), model_run_id: z.string().optional() });
+
+/** Positional rows (instances/inputs as arrays) are read in the contract's feature order. */
+export const POSITIONAL_COLUMNS: readonly string[] = FEATURE_NAMES;

@@ -1,0 +1,72 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger, type Logger } from '@churn/logger';
+import { createServingRuntime, envFilePath, type ServingRuntime, type ServingRuntimeOptions } from '@churn/serving';
+import { Registry } from 'prom-client';
+import { createApp } from './app.js';
+import { loadPredictorApiConfig, type PredictorApiConfig } from './config.js';
+import { attachDriftMonitor } from './drift.js';
+
+export interface StartOptions {
+  /** Overrides PREDICTOR_API_PORT; 0 picks a free port (tests). */
+  port?: number;
+  envFile?: string;
+  config?: PredictorApiConfig;
+  logger?: Logger;
+  /** Tests may replace the model loader, resolver or Mongo sink. */
+  runtime?: Partial<Pick<ServingRuntimeOptions, 'loader' | 'resolve' | 'sink'>>;
+}
+
+export interface RunningPredictor {
+  readonly port: number;
+  readonly server: Server;
+  readonly runtime: ServingRuntime;
+  readonly registry: Registry;
+  /** Stops accepting, finishes in-flight requests, flushes the prediction log. */
+  close(): Promise<void>;
+}
+
+/** Starts the predictor: model following the env file, prediction log, HTTP server. */
+export async function start(options: StartOptions = {}): Promise<RunningPredictor> {
+  const envFile = options.envFile ?? envFilePath();
+  const config = options.config ?? loadPredictorApiConfig(envFile);
+  const logger = options.logger ?? createLogger('predictor-api', { level: config.LOG_LEVEL });
+  const registry = new Registry();
+  const runtime = await createServingRuntime({ config, envFile, registry, logger, ...options.runtime });
+  const drift = attachDriftMonitor(runtime, registry, logger);
+  const app = createApp({
+    holder: runtime.holder,
+    log: runtime.log,
+    metrics: runtime.metrics,
+    registry,
+    logger,
+    bodyLimit: config.PREDICTOR_API_BODY_LIMIT,
+    batchChunkRows: config.PREDICTOR_API_BATCH_CHUNK_ROWS,
+    ...(drift ? { onPrediction: drift } : {}),
+  });
+  const server = app.listen(options.port ?? config.PREDICTOR_API_PORT, config.PREDICTOR_API_HOST);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, envFile }, 'predictor-api listening');
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    server,
+    runtime,
+    registry,
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await closed;
+        await runtime.close();
+        logger.info('predictor-api stopped');
+      })();
+      return closing;
+    },
+  };
+}
