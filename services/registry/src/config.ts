@@ -1,0 +1,18 @@
+import { env } from '@churn/config';
+import { z } from 'zod';
+
+/** Every variable the registry reads, parsed once at start. Auth is on only when credentials are set. */
+export const registryConfigSchema = z.object({
+  REGISTRY_PORT: env.port(5051),
+  REGISTRY_HOST: z.string().min(1).default('127.0.0.1'),
+  REGISTRY_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').default('postgres://postgres@127.0.0.1:5432/registry'),
+  ARTIFACTS_BUCKET: z.string().min(3).default('mlflow-artifacts'),
+  ...env.aws,
+  MLFLOW_TRACKING_USERNAME: z.string().min(1).optional(),
+  MLFLOW_TRACKING_PASSWORD: z.string().min(1).optional(),
+  MLFLOW_TRACKING_TOKEN: z.string().min(1).optional(),
+  REGISTRY_MAX_BODY: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 20mb').default('20mb'),
+  LOG_LEVEL: env.logLevel,
+});
+
+export type RegistryConfig = z.infer<typeof registryConfigSchema>;

@@ -1,0 +1,74 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { requestId, type Logger } from '@churn/logger';
+import { MlflowError } from '../errors.js';
+import { sendJson } from './route-table.js';
+
+/** Tags each request with an id (kept from X-Request-Id when sane) and logs it once it finishes. */
+export function requestLogging(log: Logger): RequestHandler {
+  return (req, res, next) => {
+    const id = requestId(req.headers['x-request-id']);
+    const child = log.child({ requestId: id });
+    res.locals['log'] = child;
+    res.setHeader('X-Request-Id', id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const level = res.statusCode >= 500 ? 'error' : 'debug';
+      child[level]({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    next();
+  };
+}
+
+const same = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+/**
+ * Auth the way MLflow clients send it: basic (MLFLOW_TRACKING_USERNAME/PASSWORD) or bearer
+ * (MLFLOW_TRACKING_TOKEN). Health and version stay open for probes.
+ */
+export function authentication(options: { username?: string | undefined; password?: string | undefined; token?: string | undefined }): RequestHandler {
+  const basic = options.username && options.password ? `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}` : undefined;
+  const bearer = options.token ? `Bearer ${options.token}` : undefined;
+  return (req, res, next) => {
+    if (!basic && !bearer) return next();
+    if (req.path === '/health' || req.path === '/version') return next();
+    const header = req.headers.authorization ?? '';
+    if ((basic && same(header, basic)) || (bearer && same(header, bearer))) return next();
+    res.setHeader('WWW-Authenticate', basic ? 'Basic realm="mlflow"' : 'Bearer');
+    sendJson(res, 401, { error_code: 'UNAUTHENTICATED', message: 'You are not authenticated. Please provide valid credentials.' });
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  sendJson(res, 404, { error_code: 'ENDPOINT_NOT_FOUND', message: `No endpoint ${req.method} ${req.path}` });
+};
+
+/** The one place errors become responses: MlflowError by its code, body-parser errors as 4xx, the rest 500. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (error: unknown, _req, res, _next) => {
+    const reqLog = (res.locals['log'] as Logger | undefined) ?? log;
+    let mapped: MlflowError;
+    if (error instanceof MlflowError) {
+      mapped = error;
+    } else {
+      const e = error as { type?: string; status?: number; message?: string; limit?: number };
+      if (e.type === 'entity.too.large') mapped = new MlflowError('RESOURCE_LIMIT_EXCEEDED', `Request body is larger than the limit of ${e.limit} bytes.`, { status: 413 });
+      else if (e.type === 'entity.parse.failed') mapped = new MlflowError('MALFORMED_REQUEST', `Malformed JSON in the request body: ${e.message}`);
+      else if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) mapped = new MlflowError('BAD_REQUEST', e.message ?? 'Bad request', { status: e.status });
+      else {
+        reqLog.error({ err: error }, 'unhandled error');
+        mapped = new MlflowError('INTERNAL_ERROR', 'Internal error');
+      }
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    sendJson(res, mapped.status, mapped.toJSON());
+  };
+}
