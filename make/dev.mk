@@ -1,8 +1,11 @@
 # Developer targets: dependencies, checks, tests.
 .PHONY: install lint typecheck test test-unit test-int
 
-node_modules/.package-lock.json: package.json package-lock.json $(wildcard */*/package.json) workflows/package.json
-	npm ci --no-audit --no-fund
+# npm writes node_modules/.package-lock.json after every install, so it is newer than the lock
+# unless the lock changed since (a pull, a checkout); scripts/npm-add.sh keeps both current. The
+# lock file serializes with npm-add.sh: npm ci replaces node_modules.
+node_modules/.package-lock.json: package-lock.json
+	flock /tmp/churn-npm.lock npm ci --no-audit --no-fund
 	@touch $@
 
 install: node_modules/.package-lock.json ## Install npm dependencies from the lock (skipped when current)
@@ -15,3 +18,9 @@ typecheck: install ## Type-check every workspace (tsc --noEmit, strict)
 
 test-unit: install ## Run the unit tests only (no services needed)
 	npm run test:unit
+
+test-int: install ## Run the integration tests against the running native stack (make up-local first)
+	npm run test:int
+
+test: ## Run every check: npm and Python deps, native stack, lint, typecheck, unit, integration, e2e tests
+	scripts/test.sh

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make down-local: stops exactly what up.sh started, newest first, by the pid files in
+# make down-local: stops exactly what up.sh started (or only the services named as arguments),
+# newest first, by the pid files in
 # .stack/run: SIGTERM (PostgreSQL: a fast shutdown), a wait, then SIGKILL after a timeout.
 # Services that were already running elsewhere ("external") have no pid file and are not touched.
 set -euo pipefail
@@ -37,5 +38,5 @@ stop() {
 
 services=("${INFRA_SERVICES[@]}" "${APP_SERVICES[@]%%|*}")
 for (( i = ${#services[@]} - 1; i >= 0; i-- )); do
-  stop "${services[i]}"
+  if [ "$#" -eq 0 ] || [[ " $* " == *" ${services[i]} "* ]]; then stop "${services[i]}"; fi
 done

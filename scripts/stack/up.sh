@@ -74,6 +74,13 @@ for entry in "${APP_SERVICES[@]}"; do
   fi
 done
 
+# Callers that must stop only what this run started (scripts/test.sh) name a file to receive the list.
+if [ -n "${STACK_STARTED_FILE:-}" ]; then
+  for service in "${!STATE[@]}"; do
+    if [ "${STATE[$service]}" = started ]; then echo "$service"; fi
+  done >"$STACK_STARTED_FILE"
+fi
+
 printf '\n%-12s %-10s %-62s %s\n' SERVICE PID ADDRESS STATE
 for service in "${INFRA_SERVICES[@]}" "${APP_SERVICES[@]%%|*}"; do
   printf '%-12s %-10s %-62s %s\n' "$service" "$(live_pid "$service" || true)" "$(address_of "$service")" "${STATE[$service]:-}"

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# make test: every check of the suite, non-interactive, on a fresh clone or a dev machine.
+# Installs npm and Python dependencies, brings up the native stack, then runs lint, typecheck,
+# unit, integration and end-to-end tests. Each step runs even when an earlier one failed (so one
+# run reports everything); the exit code is non-zero when any failed. Services this run started
+# are stopped at the end, on failure and interruption too; a stack that was already up stays up.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+jest=(node --experimental-vm-modules --no-warnings node_modules/jest/bin/jest.js)
+started_file=$(mktemp)
+declare -a results=()
+failed=0
+stack_up=0
+
+# shellcheck disable=SC2317 # invoked by the EXIT trap
+cleanup() {
+  local status=$?
+  if [ -s "$started_file" ]; then
+    echo "--- stopping the services this run started: $(tr '\n' ' ' <"$started_file")"
+    # shellcheck disable=SC2046 # one argument per service name
+    scripts/stack/down.sh $(cat "$started_file") || true
+  fi
+  rm -f "$started_file"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+step() {
+  local name=$1 started rc=0
+  shift
+  echo
+  echo "=== $name"
+  started=$(date +%s)
+  "$@" || rc=$?
+  local took=$(( $(date +%s) - started ))
+  if [ "$rc" -eq 0 ]; then
+    results+=("$(printf '%-22s %-6s %5ss' "$name" ok "$took")")
+  else
+    results+=("$(printf '%-22s %-6s %5ss  (exit %s)' "$name" FAILED "$took" "$rc")")
+    failed=1
+  fi
+  return "$rc"
+}
+
+skip() { results+=("$(printf '%-22s %-6s' "$1" "skipped: $2")"); }
+
+e2e_tests() { find packages services workflows test -name '*.e2e.test.ts' -not -path '*/node_modules/*' 2>/dev/null | head -n1; }
+
+total_started=$(date +%s)
+step "npm dependencies" make --no-print-directory install || { echo "cannot continue without npm dependencies"; exit 1; }
+step "python venvs" scripts/py-venv.sh all || true
+step "native stack" env STACK_STARTED_FILE="$started_file" scripts/stack/up.sh && stack_up=1
+step "lint" npm run --silent lint || true
+step "typecheck" npm run --silent typecheck || true
+step "unit tests" "${jest[@]}" --config jest.unit.config.js || true
+if [ "$stack_up" -eq 1 ]; then
+  step "integration tests" "${jest[@]}" --config jest.int.config.js --runInBand || true
+  if [ -n "$(e2e_tests)" ]; then
+    step "e2e tests" "${jest[@]}" --config jest.e2e.config.js --runInBand || true
+  else
+    skip "e2e tests" "none yet"
+  fi
+else
+  skip "integration tests" "the stack is not up"
+  skip "e2e tests" "the stack is not up"
+fi
+
+echo
+echo "=== summary ($(( $(date +%s) - total_started ))s)"
+printf '%s\n' "${results[@]}"
+exit "$failed"
