@@ -1,0 +1,168 @@
+import { FEATURE_NAMES, type ChurnFeatures, type ReferenceProfile } from '@churn/churn-data';
+import { Gauge, type Registry } from 'prom-client';
+import { computeDrift, type DriftOptions, type DriftResult } from './drift.js';
+
+export const DRIFT_METRICS = {
+  featureScore: 'churn_feature_drift_score',
+  featureDrifted: 'churn_feature_drifted',
+  datasetDrift: 'churn_dataset_drift',
+  driftedShare: 'churn_drifted_features_share',
+  predictionScore: 'churn_prediction_drift_score',
+  windowRows: 'churn_drift_window_rows',
+} as const;
+
+export interface LiveDriftMonitorOptions {
+  reference: ReferenceProfile;
+  registry: Registry;
+  runId?: string;
+  /** Most recent observations kept (default 500). */
+  windowSize?: number;
+  /** Recompute after this many new observations (default 100); 0 turns it off. */
+  everyN?: number;
+  /** Also recompute on this interval in ms (default off); the timer does not hold the process. */
+  intervalMs?: number;
+  /** No verdict before this many observations (default min(windowSize, 100)). */
+  minObservations?: number;
+  /**
+   * Drift settings. Defaults: distances decide (normed Wasserstein, Jensen-Shannon; higher = more
+   * drift, 0.1 threshold) so every gauge reads the same way, and the cheap asymptotic KS.
+   */
+  drift?: DriftOptions;
+  /** Called after each recompute, e.g. to log; errors thrown here are ignored. */
+  onResult?: (result: DriftResult, runId: string | undefined) => void;
+  /** Called when a scheduled recompute fails (it never throws into the caller of observe). */
+  onError?: (error: unknown) => void;
+}
+
+function gauge<T extends string>(registry: Registry, name: string, help: string, labelNames: readonly T[] = []): Gauge<T> {
+  const existing = registry.getSingleMetric(name);
+  if (existing) return existing as Gauge<T>;
+  return new Gauge<T>({ name, help, labelNames, registers: [registry] });
+}
+
+/**
+ * Live drift for a predictor: `observe` only writes into a ring buffer (O(1), safe on the request
+ * path); the statistics run later, on setImmediate every `everyN` observations or on the interval.
+ */
+export class LiveDriftMonitor {
+  private reference: ReferenceProfile;
+  private runId: string | undefined;
+  private readonly windowSize: number;
+  private readonly everyN: number;
+  private readonly minObservations: number;
+  private readonly driftOptions: DriftOptions;
+  private readonly onResult: LiveDriftMonitorOptions['onResult'];
+  private readonly onError: LiveDriftMonitorOptions['onError'];
+  private readonly rows: (ChurnFeatures | undefined)[];
+  private readonly chances: Float64Array;
+  private next = 0;
+  private filled = 0;
+  private sinceLast = 0;
+  private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private last: DriftResult | undefined;
+  private readonly featureScore: Gauge<'feature'>;
+  private readonly featureDrifted: Gauge<'feature'>;
+  private readonly datasetDrift: Gauge;
+  private readonly driftedShare: Gauge;
+  private readonly predictionScore: Gauge;
+  private readonly windowRows: Gauge;
+
+  constructor(options: LiveDriftMonitorOptions) {
+    this.reference = options.reference;
+    this.runId = options.runId;
+    this.windowSize = options.windowSize ?? 500;
+    if (!(this.windowSize >= 1)) throw new RangeError(`windowSize must be at least 1, got ${this.windowSize}`);
+    this.everyN = options.everyN ?? 100;
+    this.minObservations = options.minObservations ?? Math.min(this.windowSize, 100);
+    this.driftOptions = { method: 'distances', ks: 'asymp', ...options.drift };
+    this.onResult = options.onResult;
+    this.onError = options.onError;
+    this.rows = new Array<ChurnFeatures | undefined>(this.windowSize);
+    this.chances = new Float64Array(this.windowSize);
+    const r = options.registry;
+    this.featureScore = gauge(r, DRIFT_METRICS.featureScore, 'Drift score per feature over the live window (normed Wasserstein or Jensen-Shannon by default; higher = more drift)', ['feature']);
+    this.featureDrifted = gauge(r, DRIFT_METRICS.featureDrifted, '1 when the feature drifted in the live window', ['feature']);
+    this.datasetDrift = gauge(r, DRIFT_METRICS.datasetDrift, '1 when the share of drifted features reaches the dataset threshold (0.5)');
+    this.driftedShare = gauge(r, DRIFT_METRICS.driftedShare, 'Share of features that drifted in the live window');
+    this.predictionScore = gauge(r, DRIFT_METRICS.predictionScore, 'Drift score of churn_chance against the reference predictions');
+    this.windowRows = gauge(r, DRIFT_METRICS.windowRows, 'Observations in the live drift window');
+    if (options.intervalMs) {
+      this.timer = setInterval(() => this.recomputeSafely(), options.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Records one prediction. Constant time; the features object is kept, not copied. */
+  observe(features: ChurnFeatures, churnChance: number): void {
+    this.rows[this.next] = features;
+    this.chances[this.next] = churnChance;
+    this.next = (this.next + 1) % this.windowSize;
+    if (this.filled < this.windowSize) this.filled++;
+    this.sinceLast++;
+    if (this.everyN > 0 && this.sinceLast >= this.everyN && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.recomputeSafely());
+    }
+  }
+
+  /** Switches to another model's reference (a promoted run) and recomputes on the current window. */
+  setReference(reference: ReferenceProfile, runId?: string): void {
+    this.reference = reference;
+    this.runId = runId;
+    this.recomputeSafely();
+  }
+
+  get observations(): number {
+    return this.filled;
+  }
+
+  get lastResult(): DriftResult | undefined {
+    return this.last;
+  }
+
+  /** Computes drift on the window now and updates the gauges; undefined until enough observations. */
+  recompute(): DriftResult | undefined {
+    this.scheduled = false;
+    this.sinceLast = 0;
+    this.windowRows.set(this.filled);
+    if (this.filled < this.minObservations) return undefined;
+    const current: ChurnFeatures[] = [];
+    const predictions: number[] = [];
+    for (let i = 0; i < this.filled; i++) {
+      current.push(this.rows[i] as ChurnFeatures);
+      predictions.push(this.chances[i] as number);
+    }
+    const result = computeDrift(this.reference, current, { ...this.driftOptions, predictions });
+    for (const name of FEATURE_NAMES) {
+      const feature = result.features[name];
+      this.featureScore.set({ feature: name }, feature.score);
+      this.featureDrifted.set({ feature: name }, feature.drifted ? 1 : 0);
+    }
+    this.datasetDrift.set(result.datasetDrift ? 1 : 0);
+    this.driftedShare.set(result.driftedShare);
+    if (result.predictionDrift) this.predictionScore.set(result.predictionDrift.score);
+    this.last = result;
+    try {
+      this.onResult?.(result, this.runId);
+    } catch {
+      // A logging callback must not break monitoring.
+    }
+    return result;
+  }
+
+  /** Stops the interval timer. */
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private recomputeSafely(): void {
+    try {
+      this.recompute();
+    } catch (error) {
+      this.scheduled = false;
+      this.onError?.(error);
+    }
+  }
+}
