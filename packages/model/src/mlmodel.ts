@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+
+/** The versions written into MLmodel and the environment files, matching what our cross-check tests load. */
+export const XGB_VERSION = '1.7.4';
+export const PYTHON_XGBOOST_REQUIREMENT = 'xgboost==2.1.4';
+export const MLFLOW_VERSION = '2.17.2';
+export const PYTHON_VERSION = '3.11.7';
+
+export interface MlmodelOptions {
+  featureNames: string[];
+  runId?: string;
+  modelSizeBytes: number;
+  metadata?: Record<string, unknown>;
+  now?: Date;
+}
+
+const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+function utcTime(date: Date): string {
+  return `${date.toISOString().replace('T', ' ').replace('Z', '')}000`;
+}
+
+/**
+ * MLflow's MLmodel file (YAML) for an xgboost-flavored model that `mlflow.pyfunc.load_model` and
+ * `mlflow.xgboost.load_model` can open. The signature describes the booster's numeric inputs (the
+ * preprocessed columns); the raw-feature pipeline lives in preprocessor.json for our services.
+ */
+export function buildMlmodel(options: MlmodelOptions): string {
+  const inputs = JSON.stringify(options.featureNames.map((name) => ({ type: 'double', name, required: true })));
+  const outputs = JSON.stringify([{ type: 'tensor', 'tensor-spec': { dtype: 'float32', shape: [-1] } }]);
+  const lines = [
+    'artifact_path: model',
+    'flavors:',
+    '  python_function:',
+    '    data: model.json',
+    '    env:',
+    '      conda: conda.yaml',
+    '      virtualenv: python_env.yaml',
+    '    loader_module: mlflow.xgboost',
+    `    python_version: ${PYTHON_VERSION}`,
+    '  xgboost:',
+    '    code: null',
+    '    data: model.json',
+    '    model_class: xgboost.core.Booster',
+    '    model_format: json',
+    `    xgb_version: ${XGB_VERSION}`,
+  ];
+  if (options.metadata) lines.push(`metadata: ${JSON.stringify(options.metadata)}`);
+  lines.push(
+    `mlflow_version: ${MLFLOW_VERSION}`,
+    `model_size_bytes: ${options.modelSizeBytes}`,
+    `model_uuid: ${randomUUID().replace(/-/g, '')}`,
+  );
+  if (options.runId) lines.push(`run_id: ${options.runId}`);
+  lines.push(
+    'saved_input_example_info:',
+    '  artifact_path: input_example.json',
+    '  pandas_orient: split',
+    '  type: dataframe',
+    'signature:',
+    `  inputs: ${quote(inputs)}`,
+    `  outputs: ${quote(outputs)}`,
+    '  params: null',
+    `utc_time_created: ${quote(utcTime(options.now ?? new Date()))}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** Reads the top-level scalar `key: value` of an MLmodel file (enough for run_id and the like). */
+export function readMlmodelField(text: string, key: string): string | undefined {
+  const match = new RegExp(`^${key}:\\s*(.+)$`, 'm').exec(text);
+  const value = match?.[1]?.trim();
+  if (!value || value === 'null') return undefined;
+  return value.replace(/^'(.*)'$/, '$1');
+}
+
+export const CONDA_YAML = `channels:
+- conda-forge
+dependencies:
+- python=${PYTHON_VERSION}
+- pip<=24.0
+- pip:
+  - mlflow==${MLFLOW_VERSION}
+  - ${PYTHON_XGBOOST_REQUIREMENT}
+name: mlflow-env
+`;
+
+export const PYTHON_ENV_YAML = `python: ${PYTHON_VERSION}
+build_dependencies:
+- pip
+- setuptools
+- wheel
+dependencies:
+- -r requirements.txt
+`;
+
+export const REQUIREMENTS_TXT = `mlflow==${MLFLOW_VERSION}
+${PYTHON_XGBOOST_REQUIREMENT}
+`;

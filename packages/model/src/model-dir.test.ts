@@ -1,0 +1,63 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildReferenceProfile, loadCleanDataset, splitDataset } from '@churn/churn-data';
+import { createEngine } from '@churn/xgboost';
+import { ENV_FILES, loadModelDir, MODEL_FILES, ModelDirError, writeModelDir } from './model-dir.js';
+import { FeatureError, Preprocessor } from './preprocessor.js';
+
+const split = splitDataset(loadCleanDataset().rows);
+const sample = split.test.slice(0, 300);
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'model-dir-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function trainAndWrite(kind: 'native' | 'wasm', out: string) {
+  const engine = await createEngine(kind);
+  const preprocessor = Preprocessor.fit(split.train);
+  const m = preprocessor.transform(split.train);
+  const booster = engine.train({
+    train: { ...m, labels: Float32Array.from(split.train, (r) => r.churned) },
+    params: { objective: 'binary:logistic', tree_method: 'hist', max_depth: 4, eta: 0.3, nthread: 2, seed: 1 },
+    numBoostRound: 20,
+  });
+  const reference = buildReferenceProfile(split.train, { seed: 42, predictions: Array.from(booster.predict(m.data, m.rows, m.cols)) });
+  await writeModelDir(out, { booster, preprocessor, reference, params: { max_depth: 4 }, runId: 'run-123' });
+  const t = preprocessor.transform(sample);
+  return Float64Array.from(booster.predict(t.data, t.rows, t.cols));
+}
+
+test.each(['native', 'wasm'] as const)('when a %s model directory is written and loaded, then predictions are identical', async (kind) => {
+  const out = join(dir, kind);
+  const before = await trainAndWrite(kind, out);
+  for (const file of [...MODEL_FILES, ...ENV_FILES]) expect(existsSync(join(out, file))).toBe(true);
+  const loaded = await loadModelDir(out, await createEngine(kind));
+  expect(loaded.runId).toBe('run-123');
+  expect(loaded.predict(sample)).toEqual(before);
+  expect(loaded.reference.sampleSize).toBe(split.train.length);
+  expect(loaded.reference.predictions).toHaveLength(split.train.length);
+  expect(() => loaded.predict([{ ...sample[0]!, marital_status: 'widowed' as 'single' }])).toThrow(FeatureError);
+  loaded.dispose();
+});
+
+test('when MLmodel is written, then it carries the xgboost flavor, pyfunc, signature and example in MLflow keys', async () => {
+  const out = join(dir, 'native-mlmodel');
+  await trainAndWrite('native', out);
+  const mlmodel = readFileSync(join(out, 'MLmodel'), 'utf8');
+  expect(mlmodel).toMatch(/^ {2}xgboost:\n {4}code: null\n {4}data: model\.json\n {4}model_class: xgboost\.core\.Booster\n {4}model_format: json\n {4}xgb_version: 1\.7\.4$/m);
+  expect(mlmodel).toMatch(/^ {4}loader_module: mlflow\.xgboost$/m);
+  expect(mlmodel).toMatch(/^run_id: run-123$/m);
+  const inputs = /^ {2}inputs: '(.*)'$/m.exec(mlmodel)?.[1];
+  expect((JSON.parse(inputs ?? '[]') as { name: string }[]).map((c) => c.name)).toEqual(Preprocessor.fit(split.train).featureNames);
+  const example = JSON.parse(readFileSync(join(out, 'input_example.json'), 'utf8')) as { columns: string[]; data: number[][] };
+  expect(example.columns).toHaveLength(17);
+  expect(example.data[0]).toHaveLength(17);
+});
+
+test('when a model directory lacks a file, then loading names the file', async () => {
+  await expect(loadModelDir(join(dir, 'nothing-here'))).rejects.toThrow(ModelDirError);
+  await expect(loadModelDir(join(dir, 'nothing-here'))).rejects.toThrow(/has no readable (MLmodel|model\.json|preprocessor\.json|reference\.json)/);
+});

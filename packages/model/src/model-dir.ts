@@ -1,0 +1,120 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ChurnFeatures, ReferenceProfile } from '@churn/churn-data';
+import { createEngine, type Booster, type XGBoostEngine } from '@churn/xgboost';
+import type { Metrics } from './metrics.js';
+import { buildMlmodel, CONDA_YAML, PYTHON_ENV_YAML, readMlmodelField, REQUIREMENTS_TXT } from './mlmodel.js';
+import { Preprocessor } from './preprocessor.js';
+
+/** The files every model directory has (and loadModelDir needs). */
+export const MODEL_FILES = ['MLmodel', 'model.json', 'preprocessor.json', 'reference.json', 'input_example.json'] as const;
+/** Environment files MLflow's Python client uses to rebuild the model's environment. */
+export const ENV_FILES = ['conda.yaml', 'python_env.yaml', 'requirements.txt'] as const;
+
+/** Thrown when a model directory is missing a file or holds something unreadable. */
+export class ModelDirError extends Error {
+  override readonly name = 'ModelDirError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export interface WriteModelDirOptions {
+  booster: Booster;
+  preprocessor: Preprocessor;
+  reference: ReferenceProfile;
+  params: Record<string, number | string>;
+  metrics?: Record<string, number> | { validation: Metrics; test: Metrics };
+  runId?: string;
+  /** Raw feature rows for input_example.json (encoded with the preprocessor); the reference's first row by default. */
+  example?: ChurnFeatures[];
+}
+
+function firstReferenceRow(reference: ReferenceProfile): ChurnFeatures {
+  const row: Record<string, number | string> = {};
+  for (const [name, values] of Object.entries(reference.sample)) row[name] = values[0] as number | string;
+  return row as unknown as ChurnFeatures;
+}
+
+/** Writes an MLflow model directory: MLmodel, model.json, preprocessor.json, reference.json, input example, env files. */
+export async function writeModelDir(dir: string, options: WriteModelDirOptions): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const modelJson = options.booster.toModelJson();
+  const { preprocessor } = options;
+  const example = options.example ?? [firstReferenceRow(options.reference)];
+  const encoded = preprocessor.transform(example);
+  // Every value keeps a decimal point so pandas reads float64 columns, which the double signature accepts.
+  const data = Array.from(
+    { length: encoded.rows },
+    (_, r) => `[${Array.from(encoded.data.subarray(r * encoded.cols, (r + 1) * encoded.cols), (v) => (Number.isInteger(v) ? v.toFixed(1) : String(v))).join(',')}]`,
+  );
+  const files: Record<string, string> = {
+    MLmodel: buildMlmodel({
+      featureNames: preprocessor.featureNames,
+      runId: options.runId,
+      modelSizeBytes: Buffer.byteLength(modelJson),
+      metadata: { params: options.params, ...(options.metrics ? { metrics: options.metrics } : {}), bestIteration: options.booster.bestIteration },
+    }),
+    'model.json': modelJson,
+    'preprocessor.json': JSON.stringify(preprocessor.toJSON(), null, 2),
+    'reference.json': JSON.stringify(options.reference),
+    'input_example.json': `{"columns":${JSON.stringify(preprocessor.featureNames)},"data":[${data.join(',')}]}`,
+    'conda.yaml': CONDA_YAML,
+    'python_env.yaml': PYTHON_ENV_YAML,
+    'requirements.txt': REQUIREMENTS_TXT,
+  };
+  await Promise.all(Object.entries(files).map(([name, text]) => writeFile(join(dir, name), text)));
+  return Object.keys(files);
+}
+
+/** A model ready to serve: raw features in, churn chance out. */
+export interface LoadedModel {
+  /** Churn chance per row; throws FeatureError (field, allowed values) for an unencodable row. */
+  predict(rows: ChurnFeatures[]): Float64Array;
+  readonly preprocessor: Preprocessor;
+  readonly reference: ReferenceProfile;
+  readonly runId?: string;
+  readonly booster: Booster;
+  readonly engine: XGBoostEngine['kind'];
+  dispose(): void;
+}
+
+async function readText(dir: string, name: string): Promise<string> {
+  try {
+    return await readFile(join(dir, name), 'utf8');
+  } catch (e) {
+    throw new ModelDirError(`model directory ${dir} has no readable ${name}`, { cause: e });
+  }
+}
+
+function parseJson<T>(text: string, name: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new ModelDirError(`${name} is not valid JSON`, { cause: e });
+  }
+}
+
+/** Loads a directory written by writeModelDir (or downloaded from the registry). */
+export async function loadModelDir(dir: string, engine?: XGBoostEngine): Promise<LoadedModel> {
+  const [mlmodel, modelJson, preprocessorText, referenceText] = await Promise.all(
+    ['MLmodel', 'model.json', 'preprocessor.json', 'reference.json'].map((name) => readText(dir, name)),
+  );
+  const preprocessor = Preprocessor.fromJSON(parseJson(preprocessorText as string, 'preprocessor.json'));
+  const reference = parseJson<ReferenceProfile>(referenceText as string, 'reference.json');
+  const xgb = engine ?? (await createEngine('auto'));
+  const booster = xgb.load(modelJson as string);
+  const runId = readMlmodelField(mlmodel as string, 'run_id');
+  return {
+    preprocessor,
+    reference,
+    runId,
+    booster,
+    engine: xgb.kind,
+    predict(rows: ChurnFeatures[]): Float64Array {
+      const m = preprocessor.transform(rows);
+      return Float64Array.from(booster.predict(m.data, m.rows, m.cols));
+    },
+    dispose: () => booster.dispose(),
+  };
+}

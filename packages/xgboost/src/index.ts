@@ -1,0 +1,19 @@
+import { nativeAvailable, NativeEngine } from './native-engine.js';
+import { XGBoostError, type EngineKind, type XGBoostEngine } from './types.js';
+import { WasmEngine } from './wasm-engine.js';
+
+export * from './types.js';
+export { nativeAvailable } from './native-engine.js';
+export { parseModelJson, buildModelJson, TreeEnsemble, type TreeModel, type TreeArrays } from './model-json.js';
+export { parseLegacyBinary } from './legacy-binary.js';
+
+/**
+ * Returns an engine: `native` (libxgboost through koffi) or `wasm` (ml-xgboost). `auto` picks
+ * native when libxgboost loads. Callers read XGBOOST_ENGINE from their config and pass it here.
+ */
+export async function createEngine(kind: EngineKind | 'auto' = 'auto'): Promise<XGBoostEngine> {
+  if (kind === 'native') return new NativeEngine();
+  if (kind === 'wasm') return WasmEngine.create();
+  if (kind !== 'auto') throw new XGBoostError(`unknown XGBoost engine "${String(kind)}" (native, wasm or auto)`);
+  return nativeAvailable() ? new NativeEngine() : WasmEngine.create();
+}

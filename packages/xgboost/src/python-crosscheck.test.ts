@@ -1,0 +1,44 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createEngine } from './index.js';
+import { maxAbsDiff, slice, toyProblem } from './test-data.js';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const hasPython = spawnSync('python3', ['--version']).status === 0;
+const maybe = hasPython ? describe : describe.skip;
+if (!hasPython) console.warn('python3 is absent: skipping the Python xgboost cross-check');
+
+maybe("Python's xgboost reading our model.json", () => {
+  let python = '';
+  beforeAll(() => {
+    python = execFileSync(join(root, 'scripts/py-venv.sh'), ['xgboost'], { encoding: 'utf8' }).trim();
+  }, 600_000);
+
+  test.each(['native', 'wasm'] as const)('when the %s engine saves a model, then Python predicts the same values within 1e-5', async (kind) => {
+    const problem = toyProblem(1200);
+    const train = slice(problem, 0, 800);
+    const validation = slice(problem, 800, 1000);
+    const holdout = slice(problem, 1000, 1200);
+    const engine = await createEngine(kind);
+    const booster = engine.train({
+      train,
+      validation,
+      params: { objective: 'binary:logistic', tree_method: 'hist', max_depth: 5, eta: 0.15, subsample: 0.8, nthread: 2, seed: 1 },
+      numBoostRound: 300,
+      earlyStoppingRounds: 15,
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'xgb-crosscheck-'));
+    writeFileSync(join(dir, 'model.json'), booster.toModelJson());
+    writeFileSync(join(dir, 'matrix.json'), JSON.stringify({ rows: holdout.rows, cols: holdout.cols, data: Array.from(holdout.data) }));
+    const out = execFileSync(python, [join(root, 'packages/xgboost/python/predict.py'), join(dir, 'model.json'), join(dir, 'matrix.json')], {
+      encoding: 'utf8',
+    });
+    const { predictions } = JSON.parse(out) as { predictions: number[] };
+    const ours = booster.predict(holdout.data, holdout.rows, holdout.cols);
+    expect(predictions).toHaveLength(holdout.rows);
+    expect(maxAbsDiff(predictions, ours)).toBeLessThan(1e-5);
+  }, 120_000);
+});
