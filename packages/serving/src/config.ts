@@ -14,6 +14,8 @@ export const servingConfigShape = {
   PREDICTION_LOG_BATCH_SIZE: env.positiveInt(500),
   PREDICTION_LOG_FLUSH_INTERVAL: env.duration('1s'),
   PREDICTION_LOG_MAX_BUFFERED: env.positiveInt(100_000),
+  LIVE_DRIFT_WINDOW: z.coerce.number().int().min(0).default(500),
+  LIVE_DRIFT_EVERY: env.positiveInt(500),
   XGBOOST_ENGINE: z.enum(['native', 'wasm', 'auto']).default('auto'),
   LOG_LEVEL: env.logLevel,
 };

@@ -1,3 +1,5 @@
+import type { ChurnFeatures } from '@churn/churn-data';
+import { LiveDriftMonitor } from '@churn/drift';
 import { createEngine } from '@churn/xgboost';
 import type { Logger } from '@churn/logger';
 import { MlflowClient } from '@churn/mlflow-client';
@@ -14,6 +16,8 @@ export interface ServingRuntime {
   readonly holder: ModelHolder;
   readonly metrics: ServingMetrics;
   readonly log: PredictionLogWriter;
+  /** Feeds the live drift monitor (gauges on /metrics); undefined when live drift is off. */
+  readonly onPrediction?: (features: ChurnFeatures, chance: number) => void;
   /** Resolves once the first model is loaded. */
   readonly firstLoad: Promise<void>;
   close(): Promise<void>;
@@ -54,6 +58,7 @@ export async function createServingRuntime(options: ServingRuntimeOptions): Prom
   }
   const holder = new ModelHolder(loader, logger);
   holder.onSwap(({ runId }) => metrics.setModel(runId));
+  const onPrediction = config.LIVE_DRIFT_WINDOW > 0 ? followDrift(holder, options.registry, config, logger) : undefined;
 
   let mongo: MongoClient | undefined;
   let sink = options.sink;
@@ -76,6 +81,7 @@ export async function createServingRuntime(options: ServingRuntimeOptions): Prom
     metrics,
     log,
     firstLoad: follower.firstLoad,
+    ...(onPrediction ? { onPrediction } : {}),
     async close() {
       follower.stop();
       await log.close();
@@ -83,4 +89,23 @@ export async function createServingRuntime(options: ServingRuntimeOptions): Prom
       await mongo?.close();
     },
   };
+}
+
+/** Live drift gauges against the served model's reference profile, switched with the model. */
+function followDrift(holder: ModelHolder, registry: Registry, config: ServingConfig, logger: Logger) {
+  let monitor: LiveDriftMonitor | undefined;
+  holder.onSwap(({ runId, model }) => {
+    if (!model.reference) return;
+    if (monitor) monitor.setReference(model.reference, runId);
+    else
+      monitor = new LiveDriftMonitor({
+        reference: model.reference,
+        registry,
+        runId,
+        windowSize: config.LIVE_DRIFT_WINDOW,
+        everyN: config.LIVE_DRIFT_EVERY,
+        onError: (error) => logger.warn({ err: error }, 'live drift computation failed'),
+      });
+  });
+  return (features: ChurnFeatures, chance: number) => monitor?.observe(features, chance);
 }

@@ -5,7 +5,6 @@ import { createServingRuntime, envFilePath, type ServingRuntime, type ServingRun
 import { Registry } from 'prom-client';
 import { createApp } from './app.js';
 import { loadPredictorApiConfig, type PredictorApiConfig } from './config.js';
-import { attachDriftMonitor } from './drift.js';
 
 export interface StartOptions {
   /** Overrides PREDICTOR_API_PORT; 0 picks a free port (tests). */
@@ -33,7 +32,6 @@ export async function start(options: StartOptions = {}): Promise<RunningPredicto
   const logger = options.logger ?? createLogger('predictor-api', { level: config.LOG_LEVEL });
   const registry = new Registry();
   const runtime = await createServingRuntime({ config, envFile, registry, logger, ...options.runtime });
-  const drift = attachDriftMonitor(runtime, registry, logger);
   const app = createApp({
     holder: runtime.holder,
     log: runtime.log,
@@ -42,7 +40,7 @@ export async function start(options: StartOptions = {}): Promise<RunningPredicto
     logger,
     bodyLimit: config.PREDICTOR_API_BODY_LIMIT,
     batchChunkRows: config.PREDICTOR_API_BATCH_CHUNK_ROWS,
-    ...(drift ? { onPrediction: drift } : {}),
+    ...(runtime.onPrediction ? { onPrediction: runtime.onPrediction } : {}),
   });
   const server = app.listen(options.port ?? config.PREDICTOR_API_PORT, config.PREDICTOR_API_HOST);
   await new Promise<void>((resolve, reject) => {

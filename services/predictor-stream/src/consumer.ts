@@ -1,0 +1,234 @@
+import { performance } from 'node:perf_hooks';
+import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient, type _Record } from '@aws-sdk/client-kinesis';
+import type { ChurnFeatures } from '@churn/churn-data';
+import type { Logger } from '@churn/logger';
+import type { ModelHolder, PredictionLogEntry, ServingMetrics } from '@churn/serving';
+import type { CheckpointStore } from './checkpoints.js';
+import { putAll } from './kinesis-io.js';
+import type { StreamMetrics } from './metrics.js';
+import { dlqEntryOf, parseRecord, resultOf, type InvalidRecord, type ValidRecord } from './records.js';
+
+export interface ConsumerOptions {
+  kinesis: KinesisClient;
+  streams: { input: string; results: string; dlq: string };
+  holder: ModelHolder;
+  log: { log(entry: PredictionLogEntry): void };
+  checkpoints: CheckpointStore;
+  metrics: ServingMetrics;
+  streamMetrics: StreamMetrics;
+  logger: Logger;
+  batchSize: number;
+  pollIntervalMs: number;
+  /** How often to look for new shards (resharding). */
+  shardRefreshMs?: number;
+  onPrediction?: (features: ChurnFeatures, chance: number) => void;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+
+const RETRYABLE_READ = new Set(['ProvisionedThroughputExceededException', 'LimitExceededException', 'KMSThrottlingException', 'InternalFailure', 'ServiceUnavailable']);
+
+/**
+ * Consumes every shard of the input stream. Per batch: validate, predict, write results (and refused
+ * records to the DLQ), then checkpoint the batch's last sequence number. A crash between the writes and
+ * the checkpoint replays the batch (at-least-once); results carry the input sequence number so
+ * duplicates can be dropped downstream.
+ */
+export class StreamConsumer {
+  private readonly abort = new AbortController();
+  private readonly shards = new Map<string, Promise<void>>();
+  private refresher: Promise<void> | undefined;
+  processed = 0;
+
+  constructor(private readonly options: ConsumerOptions) {}
+
+  get running(): boolean {
+    return !this.abort.signal.aborted && this.shards.size > 0;
+  }
+
+  async start(): Promise<void> {
+    await this.discoverShards();
+    this.refresher = (async () => {
+      while (!this.abort.signal.aborted) {
+        await sleep(this.options.shardRefreshMs ?? 30_000, this.abort.signal);
+        if (this.abort.signal.aborted) break;
+        await this.discoverShards().catch((error: unknown) => this.options.logger.warn({ err: error }, 'listing shards failed'));
+      }
+    })();
+  }
+
+  /** Stops polling; the batch in progress finishes and is checkpointed. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.allSettled([...this.shards.values(), this.refresher]);
+  }
+
+  private async discoverShards(): Promise<void> {
+    let token: string | undefined;
+    do {
+      const page = await this.options.kinesis.send(
+        new ListShardsCommand(token ? { NextToken: token } : { StreamName: this.options.streams.input }),
+      );
+      for (const shard of page.Shards ?? []) {
+        const id = shard.ShardId;
+        if (!id || this.shards.has(id)) continue;
+        this.shards.set(id, this.runShard(id));
+      }
+      token = page.NextToken;
+    } while (token);
+  }
+
+  private async iteratorFor(shardId: string): Promise<string> {
+    const { kinesis, streams, checkpoints, logger } = this.options;
+    const checkpoint = await checkpoints.get(shardId);
+    if (checkpoint) {
+      try {
+        const { ShardIterator } = await kinesis.send(
+          new GetShardIteratorCommand({ StreamName: streams.input, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: checkpoint }),
+        );
+        if (ShardIterator) {
+          logger.info({ shardId, after: checkpoint }, 'resuming shard after checkpoint');
+          return ShardIterator;
+        }
+      } catch (error) {
+        logger.warn({ err: error, shardId, checkpoint }, 'checkpoint not usable; reading from the oldest record');
+      }
+    }
+    const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: streams.input, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }));
+    if (!ShardIterator) throw new Error(`no iterator for ${shardId}`);
+    logger.info({ shardId }, 'reading shard from TRIM_HORIZON');
+    return ShardIterator;
+  }
+
+  private async runShard(shardId: string): Promise<void> {
+    const { kinesis, logger, streamMetrics } = this.options;
+    const signal = this.abort.signal;
+    let iterator: string | undefined;
+    let backoff = this.options.pollIntervalMs;
+    while (!signal.aborted) {
+      try {
+        iterator ??= await this.iteratorFor(shardId);
+        const response = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize }));
+        streamMetrics.lag.set({ shard: shardId }, response.MillisBehindLatest ?? 0);
+        const records = response.Records ?? [];
+        if (records.length > 0) await this.processBatch(shardId, records);
+        backoff = this.options.pollIntervalMs;
+        if (!response.NextShardIterator) {
+          logger.info({ shardId }, 'shard closed and fully read');
+          return;
+        }
+        iterator = response.NextShardIterator;
+        if (records.length === 0) await sleep(this.options.pollIntervalMs, signal);
+      } catch (error) {
+        const name = (error as { name?: string }).name ?? '';
+        if (name === 'ExpiredIteratorException') iterator = undefined;
+        else if (!RETRYABLE_READ.has(name)) {
+          logger.error({ err: error, shardId }, 'batch failed; re-reading from the checkpoint');
+          iterator = undefined;
+        }
+        await sleep(backoff, signal);
+        backoff = Math.min(backoff * 2, 5_000);
+      }
+    }
+  }
+
+  private async processBatch(shardId: string, records: _Record[]): Promise<void> {
+    const { streams, kinesis, streamMetrics, metrics } = this.options;
+    const started = performance.now();
+    const parsed = records.map((r) =>
+      parseRecord({ sequenceNumber: r.SequenceNumber ?? '', partitionKey: r.PartitionKey ?? '', data: r.Data ?? new Uint8Array() }),
+    );
+    const valid = parsed.filter((p): p is ValidRecord => p.ok);
+    const invalid = parsed.filter((p): p is InvalidRecord => !p.ok);
+
+    const { runId, chances, refused } = this.predict(valid);
+    invalid.push(...refused);
+    const scored = valid.filter((v) => !refused.some((r) => r.input === v.input));
+    const predictedAt = new Date();
+    const results = scored.map((record, i) => ({
+      PartitionKey: record.input.partitionKey || record.input.sequenceNumber,
+      Data: Buffer.from(JSON.stringify(resultOf(record, chances[i] as number, runId, shardId, predictedAt))),
+    }));
+    const dead = invalid.map((record) => ({
+      PartitionKey: record.input.partitionKey || record.input.sequenceNumber,
+      Data: Buffer.from(JSON.stringify(dlqEntryOf(record, shardId, streams.input))),
+    }));
+    try {
+      await Promise.all([putAll(kinesis, streams.results, results), putAll(kinesis, streams.dlq, dead)]);
+    } catch (error) {
+      streamMetrics.records.inc({ outcome: 'failed' }, records.length);
+      throw error;
+    }
+
+    const latency = performance.now() - started;
+    metrics.observePredictions('stream', chances);
+    for (let i = 0; i < scored.length; i += 1) {
+      const record = scored[i] as ValidRecord;
+      const chance = chances[i] as number;
+      this.options.log.log({
+        model_run_id: runId,
+        source: 'stream',
+        features: record.features,
+        churn_chance: chance,
+        latency_ms: latency,
+        created_at: predictedAt,
+        sequence_number: record.input.sequenceNumber,
+        ...(record.customerId !== undefined ? { customer_id: record.customerId } : {}),
+        ...(record.requestId !== undefined ? { request_id: record.requestId } : {}),
+      });
+      this.options.onPrediction?.(record.features, chance);
+    }
+    streamMetrics.records.inc({ outcome: 'ok' }, scored.length);
+    if (invalid.length > 0) {
+      streamMetrics.records.inc({ outcome: 'invalid' }, invalid.length);
+      streamMetrics.dlq.inc(invalid.length);
+    }
+    const last = records.at(-1)?.SequenceNumber;
+    if (last) await this.checkpoint(shardId, last);
+    this.processed += records.length;
+    streamMetrics.batchDuration.observe((performance.now() - started) / 1000);
+  }
+
+  /** Scores the batch in one call; if the model refuses a row (FeatureError), scores row by row to single it out. */
+  private predict(valid: ValidRecord[]): { runId: string; chances: Float64Array; refused: InvalidRecord[] } {
+    return this.options.holder.use(({ runId, model }) => {
+      if (valid.length === 0) return { runId, chances: new Float64Array(0), refused: [] };
+      try {
+        return { runId, chances: model.predict(valid.map((v) => v.features)), refused: [] };
+      } catch (error) {
+        if (typeof (error as { field?: unknown }).field !== 'string') throw error;
+      }
+      const refused: InvalidRecord[] = [];
+      const chances: number[] = [];
+      for (const record of valid) {
+        try {
+          chances.push(model.predict([record.features])[0] as number);
+        } catch (error) {
+          const field = (error as { field?: unknown }).field;
+          if (typeof field !== 'string') throw error;
+          refused.push({ ok: false, input: record.input, field, reason: (error as Error).message });
+        }
+      }
+      return { runId, chances: Float64Array.from(chances), refused };
+    });
+  }
+
+  /** A failed checkpoint only means a longer replay after a crash: log it and go on. */
+  private async checkpoint(shardId: string, sequenceNumber: string): Promise<void> {
+    try {
+      await this.options.checkpoints.save(shardId, sequenceNumber);
+    } catch (error) {
+      this.options.logger.warn({ err: error, shardId, sequenceNumber }, 'checkpoint failed; will retry with the next batch');
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import { createKinesisClient } from '@churn/aws';
+import { createLogger, type Logger } from '@churn/logger';
+import { createServingRuntime, envFilePath, startOpsServer, type OpsServer, type ServingRuntime, type ServingRuntimeOptions } from '@churn/serving';
+import { MongoClient } from 'mongodb';
+import { Registry } from 'prom-client';
+import { mongoCheckpoints, type CheckpointStore } from './checkpoints.js';
+import { loadPredictorStreamConfig, type PredictorStreamConfig } from './config.js';
+import { StreamConsumer } from './consumer.js';
+import { createStreamMetrics } from './metrics.js';
+
+export interface StartStreamOptions {
+  port?: number;
+  envFile?: string;
+  config?: PredictorStreamConfig;
+  logger?: Logger;
+  runtime?: Partial<Pick<ServingRuntimeOptions, 'loader' | 'resolve' | 'sink'>>;
+  checkpoints?: CheckpointStore;
+}
+
+export interface RunningStreamPredictor {
+  readonly port: number;
+  readonly runtime: ServingRuntime;
+  readonly consumer: StreamConsumer;
+  readonly registry: Registry;
+  readonly ops: OpsServer;
+  /** Stops polling, lets the current batch finish and checkpoint, flushes the prediction log. */
+  close(): Promise<void>;
+}
+
+/** Starts /health and /metrics at once, and the consumers once the first model is loaded. */
+export async function startStreamPredictor(options: StartStreamOptions = {}): Promise<RunningStreamPredictor> {
+  const envFile = options.envFile ?? envFilePath();
+  const config = options.config ?? loadPredictorStreamConfig(envFile);
+  const logger = options.logger ?? createLogger('predictor-stream', { level: config.LOG_LEVEL });
+  const registry = new Registry();
+  const runtime = await createServingRuntime({ config, envFile, registry, logger, ...options.runtime });
+  const streamMetrics = createStreamMetrics(registry);
+  const kinesis = createKinesisClient(config);
+  let mongo: MongoClient | undefined;
+  let checkpoints = options.checkpoints;
+  if (!checkpoints) {
+    mongo = new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 2_000, connectTimeoutMS: 2_000 });
+    checkpoints = mongoCheckpoints(mongo.db(), config.STREAM_CHECKPOINT_COLLECTION, config.PREDICTIONS_STREAM);
+  }
+  const consumer = new StreamConsumer({
+    kinesis,
+    streams: { input: config.PREDICTIONS_STREAM, results: config.RESULTS_STREAM, dlq: config.DLQ_STREAM },
+    holder: runtime.holder,
+    log: runtime.log,
+    checkpoints,
+    metrics: runtime.metrics,
+    streamMetrics,
+    logger,
+    batchSize: config.STREAM_BATCH_SIZE,
+    pollIntervalMs: config.STREAM_POLL_INTERVAL,
+    ...(runtime.onPrediction ? { onPrediction: runtime.onPrediction } : {}),
+  });
+  let consuming = false;
+  let closing = false;
+  const ops = await startOpsServer({
+    port: options.port ?? config.PREDICTOR_STREAM_PORT,
+    host: config.PREDICTOR_STREAM_HOST,
+    registry,
+    health: () => {
+      const runId = runtime.holder.runId;
+      const ok = runId !== undefined && consuming && !closing;
+      return { ok, body: { status: ok ? 'ok' : 'loading', ...(runId ? { model_run_id: runId } : {}), stream: config.PREDICTIONS_STREAM } };
+    },
+  });
+  const started = runtime.firstLoad.then(async () => {
+    if (closing) return;
+    for (let attempt = 0; !closing; attempt += 1) {
+      try {
+        await consumer.start();
+        consuming = true;
+        logger.info({ stream: config.PREDICTIONS_STREAM, port: ops.port }, 'consuming');
+        return;
+      } catch (error) {
+        logger.warn({ err: error, attempt }, 'cannot list shards yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+  });
+  let closed: Promise<void> | undefined;
+  return {
+    port: ops.port,
+    runtime,
+    consumer,
+    registry,
+    ops,
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        await consumer.stop();
+        await started;
+        await consumer.stop();
+        await runtime.close();
+        await ops.close();
+        await mongo?.close();
+        kinesis.destroy();
+        logger.info('predictor-stream stopped');
+      })();
+      return closed;
+    },
+  };
+}
