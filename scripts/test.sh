@@ -51,6 +51,8 @@ e2e_tests() { find packages services workflows test -name '*.e2e.test.ts' -not -
 
 total_started=$(date +%s)
 step "npm dependencies" make --no-print-directory install || { echo "cannot continue without npm dependencies"; exit 1; }
+# Debian packages first: the Python venvs need python3-venv on a fresh machine.
+step "stack install" scripts/stack/install.sh || true
 step "python venvs" scripts/py-venv.sh all || true
 step "native stack" env STACK_STARTED_FILE="$started_file" scripts/stack/up.sh && stack_up=1
 step "lint" npm run --silent lint || true

@@ -18,23 +18,7 @@ APT_PACKAGES=(postgresql-15 prometheus nginx-light libxgboost0 libxgboost-dev ch
 
 PG_BIN=/usr/lib/postgresql/15/bin
 
-# Ports (ARCHITECTURE defaults; override through the environment).
-PG_PORT=${PG_PORT:-5432}
-MONGO_PORT=${MONGO_PORT:-27017}
-FERRETDB_DEBUG_PORT=${FERRETDB_DEBUG_PORT:-8088}
-S3_PORT=${S3_PORT:-9000}
-KINESIS_PORT=${KINESIS_PORT:-4566}
-TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
-TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}
-PROMETHEUS_PORT=${PROMETHEUS_PORT:-9090}
-NGINX_PORT=${NGINX_PORT:-8888}
-REGISTRY_PORT=${REGISTRY_PORT:-5051}
-
 ENV_FILE=${ENV_FILE:-$ROOT/.env.local}
-
-log() { printf '\033[36m[stack]\033[0m %s\n' "$*" >&2; }
-warn() { printf '\033[33m[stack]\033[0m %s\n' "$*" >&2; }
-die() { printf '\033[31m[stack]\033[0m %s\n' "$*" >&2; exit 1; }
 
 # Reads one variable from the env file (KEY=value lines); empty when absent.
 env_value() {
@@ -42,6 +26,31 @@ env_value() {
   [ -f "$ENV_FILE" ] || return 0
   sed -n "s/^${key}=//p" "$ENV_FILE" | tail -n1 | tr -d '"'"'"
 }
+
+# The port in an address variable of the env file (postgres://u@h:5432/db, http://h:9000, h:7233).
+port_in() {
+  local port
+  port=$(env_value "$1" | sed -nE 's#^([a-z]+://)?([^@/]*@)?[^:/]+:([0-9]+).*#\3#p')
+  echo "${port:-$2}"
+}
+
+# Ports: the addresses the services are configured with, else ARCHITECTURE's defaults; the
+# environment overrides both.
+PG_PORT=${PG_PORT:-$(port_in REGISTRY_DATABASE_URL 5432)}
+MONGO_PORT=${MONGO_PORT:-$(port_in MONGODB_URI 27017)}
+S3_PORT=${S3_PORT:-$(port_in AWS_ENDPOINT_URL_S3 9000)}
+KINESIS_PORT=${KINESIS_PORT:-$(port_in AWS_ENDPOINT_URL_KINESIS 4566)}
+TEMPORAL_PORT=${TEMPORAL_PORT:-$(port_in TEMPORAL_ADDRESS 7233)}
+REGISTRY_PORT=${REGISTRY_PORT:-$(env_value REGISTRY_PORT)}
+REGISTRY_PORT=${REGISTRY_PORT:-5051}
+TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}
+FERRETDB_DEBUG_PORT=${FERRETDB_DEBUG_PORT:-8088}
+PROMETHEUS_PORT=${PROMETHEUS_PORT:-9090}
+NGINX_PORT=${NGINX_PORT:-8888}
+
+log() { printf '\033[36m[stack]\033[0m %s\n' "$*" >&2; }
+warn() { printf '\033[33m[stack]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[31m[stack]\033[0m %s\n' "$*" >&2; exit 1; }
 
 # Current time in milliseconds, for the timing column of the table.
 now_ms() { date +%s%3N; }

@@ -47,13 +47,15 @@ health_mongo() {
   fi
 }
 health_s3() { http_answers "http://127.0.0.1:$S3_PORT/"; }
-health_kinesis() {
+# kinesalite checks that a request is signed, not the signature.
+list_streams() {
   curl -fsS --max-time 2 -X POST "http://127.0.0.1:$KINESIS_PORT/" \
     -H 'Content-Type: application/x-amz-json-1.1' -H 'X-Amz-Target: Kinesis_20131202.ListStreams' \
     -H "X-Amz-Date: $(date -u +%Y%m%dT%H%M%SZ)" \
     -H 'Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0' \
-    -d '{}' 2>/dev/null | grep -q StreamNames
+    -d '{"Limit": 1000}' 2>/dev/null
 }
+health_kinesis() { list_streams | grep -q StreamNames; }
 health_temporal() {
   "$VENV/bin/temporal" operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" 2>/dev/null | grep -q SERVING &&
     http_ok "http://127.0.0.1:$TEMPORAL_UI_PORT/"
@@ -123,6 +125,28 @@ create_databases() {
   done
 }
 
+# True when our S3 and Kinesis already hold the buckets, streams and today's snapshot that
+# scripts/seed-local.ts creates, so a warm `make up-local` can skip it (rclone keeps buckets as
+# folders of .stack/s3).
+seed_current() {
+  [ -n "$(live_pid s3)" ] && [ -n "$(live_pid kinesis)" ] || return 1
+  local store bucket streams name
+  store=$(env_value FEATURE_STORE_URI)
+  store=${store:-s3://churn-features/snapshots/}
+  store=${store#s3://}
+  bucket=${store%%/*}
+  for name in "$bucket" "$(env_value ARTIFACTS_BUCKET)" "$(env_value REPORTS_BUCKET)"; do
+    [ -n "$name" ] && [ -d "$STACK/s3/$name" ] || return 1
+  done
+  store=${store#"$bucket"}
+  store=${store#/}
+  [ -f "$STACK/s3/$bucket/${store%/}${store:+/}$(date -u +%F)/churn.csv" ] || return 1
+  streams=$(list_streams) || return 1
+  for name in predictions results predictions-dlq; do
+    [[ $streams == *"\"$name\""* ]] || return 1
+  done
+}
+
 start_mongo() {
   if [ "$(mongo_engine)" = mongod ]; then
     mkdir -p "$STACK/mongo"
@@ -173,7 +197,9 @@ start_nginx() {
   local user=()
   # As root, workers would run as nobody and could not read a checkout under /root.
   if [ "$(id -u)" -eq 0 ]; then user=(-g 'user root;'); fi
-  spawn nginx nginx -p "$STACK/" -c "$ROOT/nginx/nginx.local.conf" -e "$LOGS/nginx-error.log" "${user[@]}"
+  # The checked-in config names the default port; the copy nginx reads carries the configured one.
+  sed "s/127\.0\.0\.1:8888;/127.0.0.1:$NGINX_PORT;/" "$ROOT/nginx/nginx.local.conf" >"$STACK/nginx/nginx.conf"
+  spawn nginx nginx -p "$STACK/" -c "$STACK/nginx/nginx.conf" -e "$LOGS/nginx-error.log" "${user[@]}"
 }
 
 start_app() {

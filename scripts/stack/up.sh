@@ -54,9 +54,13 @@ for service in "${INFRA_SERVICES[@]:1}"; do
 done
 
 seed_started=$(now_ms)
-ENV_FILE="$ENV_FILE" node --import tsx "$ROOT/scripts/seed-local.ts" >>"$LOGS/seed.log" 2>&1 9>&- ||
-  { tail -n 20 "$LOGS/seed.log" >&2; die "seeding buckets, streams and the snapshot failed (log: $LOGS/seed.log)"; }
-log "buckets, streams and today's snapshot in place ($(( $(now_ms) - seed_started )) ms)"
+if seed_current; then
+  log "buckets, streams and today's snapshot already in place"
+else
+  ENV_FILE="$ENV_FILE" node --import tsx "$ROOT/scripts/seed-local.ts" >>"$LOGS/seed.log" 2>&1 9>&- ||
+    { tail -n 20 "$LOGS/seed.log" >&2; die "seeding buckets, streams and the snapshot failed (log: $LOGS/seed.log)"; }
+  log "buckets, streams and today's snapshot in place ($(( $(now_ms) - seed_started )) ms)"
+fi
 
 # The suite's own services: a broken one is reported, not fatal, so the infrastructure stays usable.
 app_failed=0
