@@ -4,15 +4,21 @@
 # localstack (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL_KINESIS set) or, without them, against AWS.
 set -euo pipefail
 
+# Empty values in the env file mean "not set" (AWS itself, an instance role), as in the services.
+for name in AWS_ENDPOINT_URL_S3 AWS_ENDPOINT_URL_KINESIS AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY; do
+  [ -n "${!name:-}" ] || unset "$name"
+done
+
 features_uri=${FEATURE_STORE_URI:-s3://churn-features/snapshots/}
 features_path=${features_uri#s3://}
 features_bucket=${features_path%%/*}
 snapshot_prefix=${features_path#"$features_bucket"}
 snapshot_prefix=${snapshot_prefix#/}
 buckets=("$features_bucket" "${ARTIFACTS_BUCKET:-mlflow-artifacts}" "${REPORTS_BUCKET:-churn-reports}")
-streams=(predictions results predictions-dlq)
+streams=("${PREDICTIONS_STREAM:-predictions}" "${RESULTS_STREAM:-results}" "${DLQ_STREAM:-predictions-dlq}")
 dataset=${DATASET_PATH:-data/credit_card_churn.csv}
 region=${AWS_REGION:-us-east-1}
+export AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-$region}
 
 # localstack answers path-style requests on its one endpoint.
 if [ -n "${AWS_ENDPOINT_URL_S3:-}" ]; then

