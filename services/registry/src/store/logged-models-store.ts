@@ -41,7 +41,7 @@ const SPEC: SearchSpec = {
   keyValue: {
     tag: { table: 'logged_model_tags', owner: 'model_id', numeric: false },
     param: { table: 'logged_model_params', owner: 'model_id', numeric: false },
-    metric: { table: 'metrics', owner: 'model_id', numeric: true },
+    metric: { table: 'logged_model_metrics', owner: 'model_id', numeric: true },
   },
 };
 
@@ -150,7 +150,7 @@ export class LoggedModelStore {
       this.db.query<KeyValue & { model_id: string }>('SELECT model_id, key, value FROM logged_model_tags WHERE model_id = ANY($1::text[]) ORDER BY key', [ids]),
       this.db.query<KeyValue & { model_id: string }>('SELECT model_id, key, value FROM logged_model_params WHERE model_id = ANY($1::text[]) ORDER BY key', [ids]),
       this.db.query<Metric & { model_id: string }>(
-        'SELECT model_id, key, value, timestamp, step, run_id, dataset_name, dataset_digest FROM metrics WHERE model_id = ANY($1::text[]) ORDER BY key, step',
+        'SELECT model_id, key, value, timestamp, step, run_id, dataset_name, dataset_digest FROM logged_model_metrics WHERE model_id = ANY($1::text[]) ORDER BY key, step',
         [ids],
       ),
       this.db.query<{ model_id: string; name: string; version: number }>('SELECT model_id, name, version FROM model_versions WHERE model_id = ANY($1::text[]) ORDER BY name, version', [ids]),

@@ -350,9 +350,21 @@ async function insertMetrics(tx: Tx, runId: string, metrics: Metric[]): Promise<
   const col = <K extends keyof Metric>(k: K) => metrics.map((m) => m[k] ?? null);
   await tx.query(
     `INSERT INTO metrics (run_id, key, value, timestamp, step, model_id, dataset_name, dataset_digest)
-     SELECT $1, * FROM unnest($2::text[], $3::float8[], $4::int8[], $5::int8[], $6::text[], $7::text[], $8::text[])`,
+     SELECT $1, * FROM unnest($2::text[], $3::float8[], $4::int8[], $5::int8[], $6::text[], $7::text[], $8::text[])
+     ON CONFLICT DO NOTHING`,
     [runId, col('key'), col('value').map(pgFloat), col('timestamp'), col('step'), col('model_id'), col('dataset_name'), col('dataset_digest')],
   );
+  const forModels = metrics.filter((m) => m.model_id);
+  if (forModels.length) {
+    const mcol = <K extends keyof Metric>(k: K) => forModels.map((m) => m[k] ?? null);
+    await tx.query(
+      `INSERT INTO logged_model_metrics (run_id, model_id, key, value, timestamp, step, dataset_name, dataset_digest)
+       SELECT $1, m.* FROM unnest($2::text[], $3::text[], $4::float8[], $5::int8[], $6::int8[], $7::text[], $8::text[]) AS m(model_id, key, value, timestamp, step, dataset_name, dataset_digest)
+       WHERE EXISTS (SELECT 1 FROM logged_models lm WHERE lm.model_id = m.model_id)
+       ON CONFLICT DO NOTHING`,
+      [runId, mcol('model_id'), mcol('key'), mcol('value').map(pgFloat), mcol('timestamp'), mcol('step'), mcol('dataset_name'), mcol('dataset_digest')],
+    );
+  }
   const latest = new Map<string, Metric>();
   for (const m of metrics) {
     const current = latest.get(m.key);

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig } from '@churn/config';
+import { createLogger } from '@churn/logger';
+import { registryConfigSchema, type RegistryConfig } from '../config.js';
+import { startRegistry, type RunningRegistry } from '../server.js';
+
+export interface TestRegistry extends RunningRegistry {
+  config: RegistryConfig;
+  api: (path: string, init?: { method?: string; body?: unknown; query?: Record<string, string | string[]>; raw?: BodyInit; headers?: Record<string, string> }) => Promise<{ status: number; json: Record<string, unknown>; text: string }>;
+}
+
+/**
+ * Starts the registry in-process on port 0 against the stack's PostgreSQL and S3, in a database of
+ * its own (created here, dropped on close) so tests never see each other's rows.
+ */
+export async function startTestRegistry(overrides: Partial<Record<string, string>> = {}): Promise<TestRegistry> {
+  const base = loadConfig(registryConfigSchema, { envFiles: [process.env['ENV_FILE'] ?? '.env.local'], env: { ...process.env, ...overrides } });
+  const dbName = `registry_test_${randomBytes(6).toString('hex')}`;
+  const admin = new URL(base.REGISTRY_DATABASE_URL);
+  admin.pathname = '/postgres';
+  const adminClient = new pg.Client({ connectionString: admin.toString() });
+  await adminClient.connect();
+  await adminClient.query(`CREATE DATABASE ${dbName}`);
+  const url = new URL(base.REGISTRY_DATABASE_URL);
+  url.pathname = `/${dbName}`;
+  const config: RegistryConfig = {
+    ...base,
+    REGISTRY_PORT: 0,
+    REGISTRY_DATABASE_URL: url.toString(),
+    ARTIFACTS_BUCKET: overrides['ARTIFACTS_BUCKET'] ?? 'registry-test',
+    LOG_LEVEL: 'silent',
+  };
+  const registry = await startRegistry(config, createLogger('registry-test', { level: 'silent' }));
+  const api: TestRegistry['api'] = async (path, init = {}) => {
+    const target = new URL(path, registry.url);
+    for (const [k, v] of Object.entries(init.query ?? {})) for (const item of [v].flat()) target.searchParams.append(k, item);
+    const response = await fetch(target, {
+      method: init.method ?? (init.body === undefined && init.raw === undefined ? 'GET' : 'POST'),
+      headers: { 'content-type': 'application/json', ...init.headers },
+      body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
+    });
+    const text = await response.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // non-JSON bodies (artifact downloads) are read from text
+    }
+    return { status: response.status, json, text };
+  };
+  return {
+    ...registry,
+    config,
+    api,
+    close: async () => {
+      await registry.close();
+      await adminClient.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await adminClient.end();
+    },
+  };
+}
