@@ -18,7 +18,7 @@ serving() {
       echo "deploy: $health_url serves $run_id"
       return 0
     fi
-    sleep 5
+    sleep "${DEPLOY_POLL_S:-5}"
   done
   echo "deploy: $health_url did not serve $run_id within ${timeout_s}s (last answer: ${body:-none})" >&2
   return 1
