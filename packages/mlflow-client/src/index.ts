@@ -20,3 +20,4 @@ export type {
   SearchRunsInput,
   ViewType,
 } from './types.js';
+export { startMlflowServer, freePort, type MlflowServerOptions, type RunningMlflowServer } from './mlflow-server.js';
