@@ -10,8 +10,8 @@ COMPOSE_FLAGS = --env-file .env.$(env) $(if $(wildcard .env.secrets),--env-file 
 REGISTRY_COMPOSE = ENV=$(env) $(COMPOSE_CLI) -f docker-compose.model-registry.yml $(COMPOSE_FLAGS)
 SERVE_COMPOSE = ENV=$(env) $(COMPOSE_CLI) -f docker-compose.serve.yml $(COMPOSE_FLAGS)
 ALL_COMPOSE = ENV=$(env) $(COMPOSE_CLI) -f docker-compose.model-registry.yml -f docker-compose.serve.yml $(COMPOSE_FLAGS)
-# The workflow CLI inside the worker container (workflows/src/cli.ts).
-WORKFLOW_CLI = $(REGISTRY_COMPOSE) exec worker node --import tsx src/cli.ts
+# The workflow CLI (workflows/src/cli.ts) inside the worker container; -T: no TTY needed (CI, ssh).
+WORKFLOW_CLI = $(REGISTRY_COMPOSE) exec -T worker node --import tsx src/cli.ts
 trials ?= 50
 
 _check-env:
@@ -36,11 +36,11 @@ ifeq ($(env),local)
 endif
 	$(REGISTRY_COMPOSE) run --rm --no-deps localstack-init
 
-apply-model-train-flow: _check-env ## Start the tuning workflow (trials=50) on the compose worker
-	$(WORKFLOW_CLI) tune --trials $(trials)
+apply-model-train-flow: _check-env ## Run the tuning workflow now (trials=50) on the compose worker and print the best RUN_ID
+	$(WORKFLOW_CLI) train-now --trials $(trials)
 
-apply-prediction-reporting: _check-env ## Create (or update) the 3-hourly drift-report schedule on the compose worker
-	$(WORKFLOW_CLI) schedule-drift-report
+apply-prediction-reporting: _check-env ## Create or update the schedules: drift report (DRIFT_REPORT_EVERY) and daily tuning
+	$(WORKFLOW_CLI) apply-schedules
 
 setup-model-serve: _check-env ## Build and start the serving stack (env=local|cloud) and wait until healthy
 	$(SERVE_COMPOSE) up --build --detach --wait

