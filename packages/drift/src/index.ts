@@ -3,3 +3,8 @@ export { chiSquareSf, kolmogorovSf, smirnovSf } from './special.js';
 export * from './drift.js';
 export * from './quality.js';
 export * from './live-monitor.js';
+export * from './report.js';
+export * from './publish.js';
+export * from './prediction-window.js';
+export * from './run-report.js';
+export { barChartSvg, categoricalShares, numericShares } from './charts.js';
