@@ -7,6 +7,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 mkdir -p "$STACK" "$BIN" "$RUN" "$LOGS"
+# Concurrent installs would share one venv, one build folder and the dpkg lock: take turns.
+exec 8>"$RUN/install.lock"
+flock 8
 
 apt_missing() {
   local pkg

@@ -137,7 +137,8 @@ spawn() {
 # Root runs PostgreSQL as the `postgres` user (postgres refuses root); others run it as themselves.
 as_pg() {
   if [ "$(id -u)" -eq 0 ]; then
-    runuser -u postgres -- "$@"
+    # From /, which postgres can always enter (the checkout may be under /root).
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
