@@ -34,6 +34,7 @@ export function metricChart(key, history) {
     return root;
   }
   let [xMin, xMax] = [Math.min(...xs), Math.max(...xs)];
+  const single = xMin === xMax;
   let [yMin, yMax] = [Math.min(...points.map((p) => p.value)), Math.max(...points.map((p) => p.value))];
   if (xMin === xMax) [xMin, xMax] = [xMin - 1, xMax + 1];
   if (yMin === yMax) [yMin, yMax] = [yMin - Math.abs(yMin || 1) * 0.1, yMax + Math.abs(yMax || 1) * 0.1];
@@ -44,7 +45,7 @@ export function metricChart(key, history) {
     root.append(svg('line', { x1: PAD.left, x2: W - PAD.right, y1: sy(t), y2: sy(t), class: 'grid' }));
     root.append(svg('text', { x: PAD.left - 6, y: sy(t) + 4, 'text-anchor': 'end', class: 'tick' }, formatNumber(t)));
   }
-  const xTicks = byTime ? [xMin, xMax] : ticks(xMin, xMax, 5).filter((t) => Number.isInteger(t));
+  const xTicks = single ? [points[0].x] : byTime ? [xMin, xMax] : ticks(xMin, xMax, 5).filter((t) => Number.isInteger(t));
   for (const t of xTicks) {
     const label = byTime ? new Date(t).toLocaleTimeString() : String(t);
     root.append(svg('text', { x: sx(t), y: H - PAD.bottom + 16, 'text-anchor': 'middle', class: 'tick' }, label));
