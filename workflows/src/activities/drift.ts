@@ -1,0 +1,63 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { ReferenceProfile } from '@churn/churn-data';
+import { PREDICTIONS_COLLECTION, runDriftReport } from '@churn/drift';
+import type { Logger } from '@churn/logger';
+import type { MlflowClient } from '@churn/mlflow-client';
+import { z } from 'zod';
+import type { Db } from 'mongodb';
+import type { DriftSummary, DriftWindow } from '../workflows/types.js';
+
+export interface DriftDeps {
+  mlflow: Pick<MlflowClient, 'downloadArtifact'>;
+  mongoDb: Db;
+  /** Where reports are copied besides REPORTS_DIR (REPORTS_BUCKET); optional. */
+  reportsS3?: S3Client | undefined;
+  config: { REPORTS_DIR: string; REPORTS_BUCKET?: string | undefined; DRIFT_MAX_ROWS: number };
+  logger: Logger;
+}
+
+const windowSchema = z.object({ from: z.iso.datetime(), to: z.iso.datetime() });
+
+export function createDriftActivities({ mlflow, mongoDb, reportsS3, config, logger }: DriftDeps) {
+  /**
+   * Compares the window's logged predictions with the reference profile of the model that made them
+   * (the newest prediction's model_run_id, i.e. the served model) and publishes the HTML report.
+   */
+  async function driftReport(input: DriftWindow): Promise<DriftSummary> {
+    const { from, to } = windowSchema.parse(input);
+    const window = { from: new Date(from), to: new Date(to) };
+    const newest = await mongoDb
+      .collection(PREDICTIONS_COLLECTION)
+      .find({ created_at: { $gte: window.from, $lt: window.to } }, { projection: { _id: 0, model_run_id: 1 } })
+      .sort({ created_at: -1 })
+      .limit(1)
+      .next();
+    const runId = typeof newest?.['model_run_id'] === 'string' ? newest['model_run_id'] : undefined;
+    if (!runId) {
+      logger.info({ from, to }, 'no predictions in the window: no drift report');
+      return { rows: 0, driftedShare: 0, datasetDrift: false, driftedFeatures: [], skipped: 'no predictions in the window' };
+    }
+    const reference = JSON.parse((await mlflow.downloadArtifact(runId, 'model/reference.json')).toString('utf8')) as ReferenceProfile;
+    const outcome = await runDriftReport({
+      db: mongoDb,
+      ...(reportsS3 && config.REPORTS_BUCKET ? { s3: reportsS3, bucket: config.REPORTS_BUCKET } : {}),
+      reportsDir: config.REPORTS_DIR,
+      reference,
+      runId,
+      window,
+      limit: config.DRIFT_MAX_ROWS,
+    });
+    logger.info({ runId, rows: outcome.currentRows, driftedShare: outcome.driftedShare, path: outcome.path }, 'drift report published');
+    return {
+      runId,
+      rows: outcome.currentRows,
+      driftedShare: outcome.driftedShare,
+      datasetDrift: outcome.datasetDrift,
+      driftedFeatures: [...outcome.driftedFeatures],
+      reportPath: outcome.path,
+      ...(outcome.key ? { reportKey: outcome.key } : {}),
+    };
+  }
+
+  return { driftReport };
+}

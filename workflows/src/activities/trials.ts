@@ -1,0 +1,152 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
+import { buildReferenceProfile, type ChurnRow, type DatasetSplit } from '@churn/churn-data';
+import type { Logger } from '@churn/logger';
+import type { MlflowClient, Run } from '@churn/mlflow-client';
+import { writeModelDir } from '@churn/model';
+import { Tuner, createTuner, runTrial as train, type TrialParams as TunerParams } from '@churn/training';
+import type { XGBoostEngine } from '@churn/xgboost';
+import type { SuggestInput, Suggestion, TrialInput, TrialOutcome, TrialParams } from '../workflows/types.js';
+
+export type TrialRegistry = Pick<MlflowClient, 'searchRuns' | 'createRun' | 'logBatch' | 'uploadDir' | 'updateRun'>;
+
+export interface TrialDeps {
+  mlflow: TrialRegistry;
+  engine: XGBoostEngine;
+  loadSplit: (datasetHash: string) => Promise<DatasetSplit<ChurnRow>>;
+  config: { TRIAL_BOOST_ROUNDS: number; TRIAL_EARLY_STOPPING: number };
+  logger: Logger;
+}
+
+const metricValue = (run: Run, key: string) => run.data.metrics.find((m) => m.key === key)?.value;
+
+/** Filters compare quoted strings; keys are built from workflow ids, which never need escaping. */
+function quoted(value: string): string {
+  if (!/^[\w./:@+-]+$/.test(value)) throw new Error(`cannot use ${JSON.stringify(value)} in a run filter`);
+  return `'${value}'`;
+}
+
+function outcomeOf(run: Run, input: TrialInput, reused: boolean): TrialOutcome {
+  const validationAuc = metricValue(run, 'validation_auc');
+  const testAuc = metricValue(run, 'test_auc');
+  if (validationAuc === undefined || testAuc === undefined) throw new Error(`run ${run.info.run_id} is finished but has no validation_auc/test_auc`);
+  return {
+    trialIndex: input.trialIndex,
+    runId: run.info.run_id,
+    params: input.params,
+    validationAuc,
+    testAuc,
+    durationMs: metricValue(run, 'training_duration_ms') ?? 0,
+    reused,
+  };
+}
+
+export function createTrialActivities({ mlflow, engine, loadSplit, config, logger }: TrialDeps) {
+  /** The tuner is rebuilt from its state for each batch, so the search survives worker restarts. */
+  async function suggestTrials(input: SuggestInput): Promise<Suggestion> {
+    const tuner = input.state ? Tuner.fromState(input.state) : createTuner({ seed: input.seed, trials: input.trials });
+    for (const { params, loss } of input.observations) tuner.observe(params as unknown as TunerParams, loss);
+    const params = tuner.suggest(input.count) as unknown as TrialParams[];
+    return { params, state: tuner.state };
+  }
+
+  async function findTrialRun(experimentId: string, trialKey: string): Promise<Run | undefined> {
+    const { runs } = await mlflow.searchRuns({ experimentIds: [experimentId], filter: `tags.trial_key = ${quoted(trialKey)}`, maxResults: 5 });
+    // Prefer a finished run; otherwise continue the one an interrupted attempt left behind.
+    return runs.find((r) => r.info.status === 'FINISHED') ?? runs[0];
+  }
+
+  /**
+   * Trains one model and logs it as its own run (params, metrics, model directory under `model`).
+   * Idempotent by the trial key tag: a retry reuses the finished run, or continues the unfinished one.
+   */
+  async function runTrial(input: TrialInput): Promise<TrialOutcome> {
+    const context = Context.current();
+    context.heartbeat({ stage: 'lookup' });
+    const existing = await findTrialRun(input.experimentId, input.trialKey);
+    if (existing?.info.status === 'FINISHED') {
+      logger.info({ runId: existing.info.run_id, trialKey: input.trialKey }, 'trial already finished: reusing its run');
+      return outcomeOf(existing, input, true);
+    }
+    const split = await loadSplit(input.datasetHash);
+    const run =
+      existing ??
+      (await mlflow.createRun({
+        experimentId: input.experimentId,
+        runName: `trial-${String(input.trialIndex).padStart(3, '0')}`,
+        tags: {
+          'mlflow.parentRunId': input.parentRunId,
+          trial_key: input.trialKey,
+          trial_index: String(input.trialIndex),
+          dataset_hash: input.datasetHash,
+          run_kind: 'trial',
+        },
+      }));
+    const runId = run.info.run_id;
+    const loggedParams = new Set(run.data.params.map((p) => p.key));
+    context.heartbeat({ stage: 'train', runId });
+
+    const dir = await mkdtemp(join(tmpdir(), 'churn-trial-'));
+    let booster: { dispose(): void } | undefined;
+    try {
+      const result = await train({
+        split,
+        params: input.params as unknown as TunerParams,
+        engine,
+        seed: input.seed,
+        numBoostRound: config.TRIAL_BOOST_ROUNDS,
+        earlyStoppingRounds: config.TRIAL_EARLY_STOPPING,
+      });
+      booster = result.booster;
+      context.heartbeat({ stage: 'log', runId });
+      if (context.cancellationSignal.aborted) throw new CancelledFailure('trial cancelled after training');
+
+      const matrix = result.preprocessor.transform(split.train);
+      const predictions = Array.from(result.booster.predict(matrix.data, matrix.rows, matrix.cols));
+      const reference = buildReferenceProfile(split.train, { seed: input.seed, predictions });
+      const metrics = Object.fromEntries(
+        (['validation', 'test'] as const).flatMap((part) => Object.entries(result.metrics[part]).map(([k, v]) => [`${part}_${k}`, Number(v)])),
+      );
+      metrics['training_duration_ms'] = result.durationMs;
+      if (result.bestIteration !== undefined) metrics['best_iteration'] = result.bestIteration;
+      await writeModelDir(dir, { booster: result.booster, preprocessor: result.preprocessor, reference, params: input.params, metrics, runId });
+      await mlflow.uploadDir(runId, dir, 'model');
+
+      const params = { ...input.params, num_boost_round: config.TRIAL_BOOST_ROUNDS, early_stopping_rounds: config.TRIAL_EARLY_STOPPING, seed: input.seed };
+      const now = Date.now();
+      await mlflow.logBatch(runId, {
+        metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, timestamp: now, step: 0 })),
+        params: Object.entries(params)
+          .filter(([key]) => !loggedParams.has(key))
+          .map(([key, value]) => ({ key, value: String(value) })),
+      });
+      await mlflow.updateRun(runId, { status: 'FINISHED', endTime: Date.now() });
+      const outcome: TrialOutcome = {
+        trialIndex: input.trialIndex,
+        runId,
+        params: input.params,
+        validationAuc: result.metrics.validation.auc,
+        testAuc: result.metrics.test.auc,
+        durationMs: result.durationMs,
+        reused: false,
+      };
+      logger.info({ runId, trialIndex: input.trialIndex, validationAuc: outcome.validationAuc, attempt: context.info.attempt }, 'trial finished');
+      return outcome;
+    } catch (error) {
+      const cancelled = error instanceof CancelledFailure || context.cancellationSignal.aborted;
+      // A retry continues this run (found by its trial key); the status tells readers what happened meanwhile.
+      await mlflow.updateRun(runId, { status: cancelled ? 'KILLED' : 'FAILED', endTime: Date.now() }).catch((e: unknown) => {
+        logger.warn({ runId, error: String(e) }, 'could not mark the trial run');
+      });
+      throw error;
+    } finally {
+      booster?.dispose();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  return { suggestTrials, runTrial };
+}

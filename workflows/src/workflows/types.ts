@@ -1,0 +1,165 @@
+// Payloads exchanged between workflows, activities and clients. Plain JSON, kept small: datasets
+// travel by content hash, models by registry run id.
+
+/** Hyperparameters of one trial; opaque to the workflows (the tuner owns their meaning). */
+export type TrialParams = Record<string, number | string>;
+
+export interface TuningInput {
+  /** Trials to run in total (TUNING_TRIALS, 50). */
+  trials?: number;
+  /** Trials running at the same time. */
+  parallelism?: number;
+  /** Trials suggested together; each batch is guided by every earlier result. */
+  batchSize?: number;
+  /** Seed of the tuner and of every trial. */
+  seed?: number;
+  /** Overrides FEATURE_STORE_URI (tests use their own prefix). */
+  featureStoreUri?: string;
+  /** Why this run started (schedule, cli, drift), logged as a tag of the parent run. */
+  reason?: string;
+}
+
+export interface DatasetRef {
+  /** sha256 of the stored split: trials train on exactly this data, whatever retries happen. */
+  datasetHash: string;
+  splitUri: string;
+  sourceUri: string;
+  rows: number;
+  train: number;
+  validation: number;
+  test: number;
+  droppedUnknown: number;
+  invalid: number;
+}
+
+export interface ParentRun {
+  runId: string;
+  experimentId: string;
+}
+
+export interface Observation {
+  params: TrialParams;
+  /** 1 - validation AUC: the tuner minimises it. */
+  loss: number;
+}
+
+export interface SuggestInput {
+  /** The tuner's serialised state from the previous batch, null for the first one. */
+  state: unknown;
+  seed: number;
+  trials: number;
+  /** Results since the previous suggestion. */
+  observations: Observation[];
+  count: number;
+}
+
+export interface Suggestion {
+  params: TrialParams[];
+  state: unknown;
+}
+
+export interface TrialInput {
+  experimentId: string;
+  parentRunId: string;
+  datasetHash: string;
+  trialIndex: number;
+  /** workflowId/trialIndex: the tag that makes a retried trial find its run instead of creating one. */
+  trialKey: string;
+  params: TrialParams;
+  seed: number;
+}
+
+export interface TrialOutcome {
+  trialIndex: number;
+  runId: string;
+  params: TrialParams;
+  validationAuc: number;
+  testAuc: number;
+  durationMs: number;
+  /** True when an earlier attempt had already finished this trial's run. */
+  reused: boolean;
+}
+
+export interface SelectInput {
+  parentRunId: string;
+  datasetHash: string;
+  candidates: TrialOutcome[];
+}
+
+export interface Selection {
+  runId: string;
+  version: string;
+  validationAuc: number;
+  testAuc: number;
+  /** True when the new model took the champion alias. */
+  champion: boolean;
+  /** The champion before this run, scored on this run's test split. */
+  previousChampion?: { runId: string; version: string; testAuc: number };
+}
+
+export type RunStatus = 'FINISHED' | 'FAILED' | 'KILLED';
+
+export interface FinishParentInput {
+  runId: string;
+  status: RunStatus;
+  metrics?: Record<string, number>;
+  tags?: Record<string, string>;
+}
+
+export interface TuningResult {
+  bestRunId: string;
+  metrics: { validation_auc: number; test_auc: number };
+  version: string;
+  champion: boolean;
+  parentRunId: string;
+  datasetHash: string;
+  completed: number;
+  failed: number;
+}
+
+export type TuningPhase = 'preparing' | 'tuning' | 'registering' | 'done' | 'failed' | 'cancelled';
+
+export interface TuningProgress {
+  phase: TuningPhase;
+  total: number;
+  launched: number;
+  completed: number;
+  failed: number;
+  parentRunId?: string;
+  datasetHash?: string;
+  best?: { runId: string; trialIndex: number; validationAuc: number; testAuc: number };
+}
+
+export interface DriftReportInput {
+  /** Window of logged predictions to compare, ending now (DRIFT_REPORT_EVERY, 3 h). */
+  windowMs?: number;
+  /** Drifted feature share from which a retrain starts (DRIFT_RETRAIN_SHARE). */
+  retrainShare?: number;
+  /** At most one drift-triggered retrain per period (DRIFT_RETRAIN_COOLDOWN); 0 disables retraining. */
+  cooldownMs?: number;
+  /** Options of the retrain's tuning run. */
+  tuning?: TuningInput;
+}
+
+export interface DriftWindow {
+  from: string;
+  to: string;
+}
+
+export interface DriftSummary {
+  /** The model whose reference profile was compared; absent when no model is served yet. */
+  runId?: string;
+  rows: number;
+  driftedShare: number;
+  datasetDrift: boolean;
+  driftedFeatures: string[];
+  reportPath?: string;
+  reportKey?: string;
+  /** Why no report was made (no model, no predictions in the window). */
+  skipped?: string;
+}
+
+export interface DriftReportResult {
+  report: DriftSummary;
+  retrain: { started: boolean; workflowId?: string; reason: string };
+}
