@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+const argsSchema = z.object({
+  trials: z.coerce.number().int().min(1).max(10_000),
+  seed: z.coerce.number().int().min(0),
+  engine: z.enum(['native', 'wasm', 'auto']),
+  data: z.string().optional(),
+  out: z.string().optional(),
+  rounds: z.coerce.number().int().min(1),
+  'early-stopping': z.coerce.number().int().min(1),
+  nthread: z.coerce.number().int().min(1).max(256),
+});
+
+export type TrainArgs = z.infer<typeof argsSchema>;
+
+export const USAGE = `usage: npm run train -- [--trials 50] [--seed 42] [--engine native|wasm|auto] [--data file.csv]
+                        [--out model-dir] [--rounds 500] [--early-stopping 30] [--nthread 2]`;
+
+/** Parses the CLI flags; the engine defaults to XGBOOST_ENGINE (from the caller's config). */
+export function parseTrainArgs(argv: string[], defaults: { engine: 'native' | 'wasm' | 'auto' }): TrainArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      trials: { type: 'string', default: '50' },
+      seed: { type: 'string', default: '42' },
+      engine: { type: 'string', default: defaults.engine },
+      data: { type: 'string' },
+      out: { type: 'string' },
+      rounds: { type: 'string', default: '500' },
+      'early-stopping': { type: 'string', default: '30' },
+      nthread: { type: 'string', default: '2' },
+    },
+    strict: true,
+  });
+  const parsed = argsSchema.safeParse(values);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`--${issue?.path.join('.')}: ${issue?.message}\n${USAGE}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,80 @@
+import { resolve } from 'node:path';
+import { buildReferenceProfile, loadCleanDataset, splitDataset } from '@churn/churn-data';
+import { loadConfig } from '@churn/config';
+import { createLogger } from '@churn/logger';
+import { writeModelDir } from '@churn/model';
+import { createEngine } from '@churn/xgboost';
+import cliProgress from 'cli-progress';
+import { z } from 'zod';
+import { tune } from '../tune.js';
+import { parseTrainArgs } from './args.js';
+import { bestTrialsTable } from './report.js';
+
+// Local tuning without Temporal: `npm run train -- --trials 50 [--out dir]`.
+const config = loadConfig(
+  z.object({
+    XGBOOST_ENGINE: z.enum(['native', 'wasm', 'auto']).default('auto'),
+    LOG_LEVEL: z.string().default('info'),
+  }),
+  { envFiles: [process.env.ENV_FILE ?? resolve(import.meta.dirname, '../../../../.env.local')], exitOnError: true },
+);
+const logger = createLogger('train-cli');
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseTrainArgs(process.argv.slice(2), { engine: config.XGBOOST_ENGINE });
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  const { rows, droppedUnknown, invalid } = loadCleanDataset(args.data);
+  const split = splitDataset(rows);
+  const engine = await createEngine(args.engine);
+  process.stdout.write(
+    `data: ${rows.length} rows (${droppedUnknown} dropped as unknown, ${invalid.length} invalid); train ${split.train.length}, validation ${split.validation.length}, test ${split.test.length}\n` +
+      `tuning ${args.trials} trials with TPE on the ${engine.kind} engine (seed ${args.seed})\n`,
+  );
+
+  const tty = process.stdout.isTTY;
+  const bar = tty
+    ? new cliProgress.SingleBar({ format: 'tuning [{bar}] {value}/{total} trials | best val AUC {best} | {duration_formatted}' }, cliProgress.Presets.shades_classic)
+    : undefined;
+  bar?.start(args.trials, 0, { best: '-' });
+  let bestAuc = 0;
+  const result = tune({
+    split,
+    engine,
+    trials: args.trials,
+    seed: args.seed,
+    numBoostRound: args.rounds,
+    earlyStoppingRounds: args['early-stopping'],
+    nthread: args.nthread,
+    onTrial: (trial, done, total) => {
+      bestAuc = Math.max(bestAuc, trial.metrics.validation.auc);
+      if (bar) bar.update(done, { best: bestAuc.toFixed(4) });
+      else process.stdout.write(`trial ${done}/${total}: val AUC ${trial.metrics.validation.auc.toFixed(4)} (best ${bestAuc.toFixed(4)}) in ${trial.durationMs.toFixed(0)} ms\n`);
+    },
+  });
+  bar?.stop();
+
+  process.stdout.write(`\n${args.trials} trials in ${(result.wallMs / 1000).toFixed(1)} s. Best five by validation AUC:\n\n${bestTrialsTable(result.trials)}\n`);
+  const { best } = result;
+  process.stdout.write(
+    `\nbest trial ${best.index}: test AUC ${best.metrics.test.auc.toFixed(4)}, log loss ${best.metrics.test.log_loss.toFixed(4)}, accuracy ${best.metrics.test.accuracy.toFixed(4)}, F1 ${best.metrics.test.f1.toFixed(4)}\n`,
+  );
+  if (args.out) {
+    const out = resolve(args.out);
+    const train = best.preprocessor.transform(split.train);
+    const predictions = Array.from(best.booster.predict(train.data, train.rows, train.cols));
+    const reference = buildReferenceProfile(split.train, { seed: args.seed, predictions });
+    await writeModelDir(out, { booster: best.booster, preprocessor: best.preprocessor, reference, params: { ...best.params }, metrics: best.metrics });
+    process.stdout.write(`model directory written to ${out}\n`);
+  }
+  best.booster.dispose();
+}
+
+main().catch((error: unknown) => {
+  logger.error({ err: error }, 'training failed');
+  process.exit(1);
+});

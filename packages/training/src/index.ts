@@ -1,0 +1,4 @@
+export * from './search-space.js';
+export * from './tuner.js';
+export * from './trial.js';
+export * from './tune.js';

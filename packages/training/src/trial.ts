@@ -1,0 +1,87 @@
+import type { ChurnRow, DatasetSplit } from '@churn/churn-data';
+import { evaluate, Preprocessor, type Metrics } from '@churn/model';
+import type { Booster, Matrix, XGBoostEngine } from '@churn/xgboost';
+import type { TrialParams } from './search-space.js';
+
+export const DEFAULT_BOOST_ROUNDS = 500;
+export const DEFAULT_EARLY_STOPPING = 30;
+
+export interface RunTrialOptions {
+  split: DatasetSplit<ChurnRow>;
+  params: TrialParams;
+  engine: XGBoostEngine;
+  seed?: number;
+  numBoostRound?: number;
+  earlyStoppingRounds?: number;
+  /** XGBoost threads (native engine); 2 by default, the machine's core count. */
+  nthread?: number;
+}
+
+export interface TrialResult {
+  booster: Booster;
+  preprocessor: Preprocessor;
+  params: TrialParams;
+  metrics: { validation: Metrics; test: Metrics };
+  bestIteration?: number;
+  durationMs: number;
+}
+
+interface Encoded {
+  preprocessor: Preprocessor;
+  train: Matrix;
+  validation: Matrix;
+  test: Matrix;
+}
+
+// Trials of one tuning run share the split object: encode it once, not once per trial.
+const encodedSplits = new WeakMap<DatasetSplit<ChurnRow>, Encoded>();
+
+function encode(split: DatasetSplit<ChurnRow>): Encoded {
+  const cached = encodedSplits.get(split);
+  if (cached) return cached;
+  const preprocessor = Preprocessor.fit(split.train);
+  const part = (rows: ChurnRow[]): Matrix => ({ ...preprocessor.transform(rows), labels: Float32Array.from(rows, (r) => r.churned) });
+  const encoded = { preprocessor, train: part(split.train), validation: part(split.validation), test: part(split.test) };
+  encodedSplits.set(split, encoded);
+  return encoded;
+}
+
+/** XGBoost parameters for one trial: binary logistic on the hist method, logloss for early stopping. */
+export function boosterParams(params: TrialParams, seed: number, nthread: number): Record<string, number | string> {
+  return {
+    objective: 'binary:logistic',
+    eval_metric: 'logloss',
+    tree_method: 'hist',
+    max_depth: Math.round(params.max_depth),
+    eta: params.eta,
+    subsample: params.subsample,
+    colsample_bytree: params.colsample_bytree,
+    min_child_weight: params.min_child_weight,
+    lambda: params.lambda,
+    seed,
+    nthread,
+  };
+}
+
+/**
+ * One trial: train on the training rows with early stopping on the validation rows, then score
+ * validation and test. One call, no shared state beyond a cache of the encoded split, so a Temporal
+ * activity can run it.
+ */
+export function runTrial(options: RunTrialOptions): TrialResult {
+  const started = performance.now();
+  const { preprocessor, train, validation, test } = encode(options.split);
+  const booster = options.engine.train({
+    train,
+    validation,
+    params: boosterParams(options.params, options.seed ?? 42, options.nthread ?? 2),
+    numBoostRound: options.numBoostRound ?? DEFAULT_BOOST_ROUNDS,
+    earlyStoppingRounds: options.earlyStoppingRounds ?? DEFAULT_EARLY_STOPPING,
+  });
+  const score = (m: Matrix) => evaluate(m.labels ?? [], booster.predict(m.data, m.rows, m.cols));
+  const metrics = { validation: score(validation), test: score(test) };
+  return { booster, preprocessor, params: options.params, metrics, bestIteration: booster.bestIteration, durationMs: performance.now() - started };
+}
+
+/** What the tuner minimizes, the same as the tuning workflow: 1 - validation AUC. */
+export const trialLoss = (result: Pick<TrialResult, 'metrics'>) => 1 - result.metrics.validation.auc;
