@@ -7,7 +7,7 @@ import { startRegistry, type RunningRegistry } from '../server.js';
 
 export interface TestRegistry extends RunningRegistry {
   config: RegistryConfig;
-  api: (path: string, init?: { method?: string; body?: unknown; query?: Record<string, string | string[]>; raw?: BodyInit; headers?: Record<string, string> }) => Promise<{ status: number; json: Record<string, unknown>; text: string }>;
+  api: (path: string, init?: { method?: string; body?: unknown; query?: Record<string, string | string[]>; raw?: string | Uint8Array; headers?: Record<string, string> }) => Promise<{ status: number; json: Record<string, unknown>; text: string }>;
 }
 
 /**
