@@ -28,11 +28,11 @@ reset_all: _check-env ## Stop both compose stacks and DELETE their volumes (data
 	$(ALL_COMPOSE) down --volumes --remove-orphans
 
 setup-model-registry: _check-env ## Build and start the registry stack (env=local|cloud) and wait until healthy
-	$(REGISTRY_COMPOSE) up --build --detach --wait
+	$(REGISTRY_COMPOSE) up --build --detach --wait --wait-timeout 900
 
 init_aws: _check-env ## Create buckets and streams and upload the dataset snapshot (localstack, or AWS for env=cloud)
 ifeq ($(env),local)
-	$(REGISTRY_COMPOSE) up --detach --wait localstack
+	$(REGISTRY_COMPOSE) up --detach --wait --wait-timeout 300 localstack
 endif
 	$(REGISTRY_COMPOSE) run --rm --no-deps localstack-init
 
@@ -43,7 +43,7 @@ apply-prediction-reporting: _check-env ## Create or update the schedules: drift 
 	$(WORKFLOW_CLI) apply-schedules
 
 setup-model-serve: _check-env ## Build and start the serving stack (env=local|cloud) and wait until healthy
-	$(SERVE_COMPOSE) up --build --detach --wait
+	$(SERVE_COMPOSE) up --build --detach --wait --wait-timeout 900
 
 stop-serve: _check-env ## Stop the serving stack (containers kept)
 	$(SERVE_COMPOSE) stop
@@ -51,8 +51,8 @@ stop-serve: _check-env ## Stop the serving stack (containers kept)
 # The predictors are recreated because `git pull` replaces the env file, and a single-file bind
 # mount would keep showing the old one.
 start-serve: _check-env ## Start the serving stack and recreate the predictors on the current RUN_ID
-	$(SERVE_COMPOSE) up --detach --wait
-	$(SERVE_COMPOSE) up --detach --wait --no-deps --force-recreate predictor-api predictor-stream
+	$(SERVE_COMPOSE) up --detach --wait --wait-timeout 600
+	$(SERVE_COMPOSE) up --detach --wait --wait-timeout 600 --no-deps --force-recreate predictor-api predictor-stream
 
 promote: _check-env ## Serve another model: make promote RUN_ID=<run id> env=local|cloud
 	scripts/ops/promote.sh "$(RUN_ID)" "$(env)"
