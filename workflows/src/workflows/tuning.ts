@@ -12,7 +12,7 @@ import {
 import type { Activities } from '../activities/index.js';
 import type { Observation, TrialOutcome, TrialParams, TuningInput, TuningProgress, TuningResult } from './types.js';
 
-export const DEFAULT_TUNING = { trials: 50, parallelism: 2, batchSize: 10, seed: 42 } as const;
+export const DEFAULT_TUNING = { trials: 50, parallelism: 2, batchSize: 10, seed: 42, trialHeartbeatTimeoutMs: 60_000 } as const;
 
 export const progressQuery = defineQuery<TuningProgress>('progress');
 
@@ -26,13 +26,15 @@ const data = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['DatasetError'] },
 });
 
-// Trials heartbeat; on cancellation they get to mark their run KILLED before the workflow moves on.
-const trials = proxyActivities<Activities>({
-  startToCloseTimeout: '20 minutes',
-  heartbeatTimeout: '2 minutes',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { initialInterval: '2 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['DatasetError'] },
-});
+// Trials heartbeat (a lost worker is noticed within the heartbeat timeout); on cancellation they
+// get to mark their run KILLED before the workflow moves on.
+const trialActivities = (heartbeatTimeoutMs: number) =>
+  proxyActivities<Activities>({
+    startToCloseTimeout: '20 minutes',
+    heartbeatTimeout: heartbeatTimeoutMs,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { initialInterval: '1 second', maximumAttempts: 3, nonRetryableErrorTypes: ['DatasetError'] },
+  });
 
 const registry = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -74,6 +76,7 @@ export async function tuningWorkflow(input: TuningInput = {}): Promise<TuningRes
   const batchSize = positiveInt('batchSize', input.batchSize ?? DEFAULT_TUNING.batchSize);
   const seed = input.seed ?? DEFAULT_TUNING.seed;
   const { workflowId } = workflowInfo();
+  const trials = trialActivities(positiveInt('trialHeartbeatTimeoutMs', input.trialHeartbeatTimeoutMs ?? DEFAULT_TUNING.trialHeartbeatTimeoutMs));
 
   const dataset = await data.prepareDataset({ featureStoreUri: input.featureStoreUri });
   progress.datasetHash = dataset.datasetHash;

@@ -17,6 +17,8 @@ export interface TuningInput {
   featureStoreUri?: string;
   /** Why this run started (schedule, cli, drift), logged as a tag of the parent run. */
   reason?: string;
+  /** A trial silent this long (a lost worker) is retried elsewhere; training one model must fit in it. */
+  trialHeartbeatTimeoutMs?: number;
 }
 
 export interface DatasetRef {
