@@ -1,0 +1,133 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createKinesisClient } from '@churn/aws';
+import { loadConfig } from '@churn/config';
+import { createLogger } from '@churn/logger';
+import type { LoadedModel } from '@churn/model';
+import { datasetSplit, loadLocal, registerTestModel, trainTestModel, writeEnvFile } from '@churn/serving/testing';
+import { MongoClient } from 'mongodb';
+import { loadPredictorStreamConfig, predictorStreamConfigSchema } from './config.js';
+import { startStreamPredictor } from './server.js';
+import { createTestStreams, putPayloads, readAll, requestOf, waitFor } from './stream-test-support.js';
+
+// Against the native stack: kinesalite on 4566, the registry on 5051, FerretDB on 27017.
+const TRACKING_URI = 'http://127.0.0.1:5051';
+const MONGODB = 'mongodb://127.0.0.1:27017/churn_stream_int?directConnection=true';
+const root = join(import.meta.dirname, '..', '..', '..');
+const aws = loadConfig(predictorStreamConfigSchema, { envFiles: [join(root, '.env.local')] });
+const kinesis = createKinesisClient(aws);
+const mongo = new MongoClient(MONGODB);
+const rows = datasetSplit().test;
+
+let dir: string;
+let runId: string;
+let model: LoadedModel;
+
+beforeAll(async () => {
+  dir = await trainTestModel({ max_depth: 5 }, 30);
+  runId = await registerTestModel(TRACKING_URI, dir, 'stream-model');
+  model = await loadLocal(dir);
+}, 120_000);
+
+afterAll(async () => {
+  model.dispose();
+  await mongo.db().dropDatabase().catch(() => undefined);
+  await mongo.close();
+  kinesis.destroy();
+});
+
+const envFor = (streams: Awaited<ReturnType<typeof createTestStreams>>, extra: Record<string, string> = {}) =>
+  writeEnvFile(
+    {
+      RUN_ID: runId,
+      MODEL_URI: '',
+      MLFLOW_TRACKING_URI: TRACKING_URI,
+      MODEL_CACHE_DIR: `${dir}-cache`,
+      MONGODB_URI: MONGODB,
+      PREDICTIONS_STREAM: streams.input,
+      RESULTS_STREAM: streams.results,
+      DLQ_STREAM: streams.dlq,
+      STREAM_CHECKPOINT_COLLECTION: streams.checkpoints,
+      STREAM_POLL_INTERVAL: '50ms',
+      PREDICTION_LOG_FLUSH_INTERVAL: '100ms',
+      PREDICTOR_STREAM_PORT: '0',
+      LOG_LEVEL: 'warn',
+      ...extra,
+    },
+    join(root, '.env.local'),
+  );
+
+describe('predictor-stream against kinesalite, the registry and Mongo', () => {
+  it('when valid and invalid records arrive on two shards, then results equal the batch predictions and the invalid ones reach the DLQ with a reason', async () => {
+    const streams = await createTestStreams(kinesis, 2);
+    const envFile = await envFor(streams);
+    const predictor = await startStreamPredictor({ port: 0, envFile, config: loadPredictorStreamConfig(envFile), logger: createLogger('stream-int', { level: 'warn' }) });
+    try {
+      const valid = rows.slice(0, 300);
+      const bad: [string | Uint8Array, string][] = [
+        ['not json at all', '(record)'],
+        [Uint8Array.from([0xc3, 0x28]), '(record)'],
+        [JSON.stringify({ ...requestOf(valid[0]!, 9000), card_category: 'diamond' }), 'card_category'],
+        [JSON.stringify({ ...requestOf(valid[0]!, 9001), customer_age: 'old' }), 'customer_age'],
+        [JSON.stringify({ ...requestOf(valid[0]!, 9002), credit_limit: -5 }), 'credit_limit'],
+        [JSON.stringify({ customer_id: 1 }), 'customer_age'],
+      ];
+      const payloads = [...valid.map((row, i) => JSON.stringify(requestOf(row, i))), ...bad.map(([payload]) => payload)];
+      const sequenceNumbers = await putPayloads(kinesis, streams.input, payloads);
+      await waitFor(async () => (await readAll(kinesis, streams.results)).length >= valid.length, 60_000, 'results');
+      const results = await readAll(kinesis, streams.results);
+      const expected = model.predict(valid);
+      const byCustomer = new Map(results.map((r) => [r.customer_id as number, r]));
+      expect(byCustomer.size).toBe(valid.length);
+      valid.forEach((_, i) => {
+        expect(byCustomer.get(i)).toMatchObject({ 'churn chance': expected[i], model_run_id: runId, request_id: `r${i}`, sequence_number: sequenceNumbers[i] });
+      });
+      await waitFor(async () => (await readAll(kinesis, streams.dlq)).length >= bad.length, 20_000, 'DLQ records');
+      const dead = await readAll(kinesis, streams.dlq);
+      expect(dead.map((d) => d.field).sort()).toEqual(bad.map(([, field]) => field).sort());
+      expect(dead.every((d) => typeof d.reason === 'string' && typeof d.sequence_number === 'string')).toBe(true);
+      const metrics = await (await fetch(`http://127.0.0.1:${predictor.port}/metrics`)).text();
+      expect(metrics).toMatch(/churn_stream_records_total\{outcome="ok"\} 300/);
+      expect(metrics).toMatch(new RegExp(`churn_stream_records_total\\{outcome="invalid"\\} ${bad.length}`));
+      expect(metrics).toMatch(/churn_stream_lag_ms\{shard="shardId-000000000001"\}/);
+      expect((await fetch(`http://127.0.0.1:${predictor.port}/health`)).status).toBe(200);
+    } finally {
+      await predictor.close();
+      await streams.remove();
+    }
+    const checkpoints = await mongo.db().collection(streams.checkpoints).find().toArray();
+    expect(checkpoints.map((c) => c._id).sort()).toEqual(['shardId-000000000000', 'shardId-000000000001']);
+    const logged = await mongo.db().collection('predictions').countDocuments({ source: 'stream', model_run_id: runId });
+    expect(logged).toBeGreaterThanOrEqual(300);
+  });
+
+  it('when the process is killed with SIGKILL mid-stream and restarted, then every input sequence number gets a result', async () => {
+    const streams = await createTestStreams(kinesis, 1);
+    const envFile = await envFor(streams, { STREAM_BATCH_SIZE: '25' });
+    const total = 2_000;
+    const payloads = Array.from({ length: total }, (_, i) => JSON.stringify(requestOf(rows[i % rows.length]!, i)));
+    const sequenceNumbers = await putPayloads(kinesis, streams.input, payloads);
+    const spawnPredictor = (): ChildProcess =>
+      // node --import tsx, not the tsx wrapper: SIGKILL must hit the consuming process itself.
+      spawn(process.execPath, ['--import', 'tsx', join(root, 'services/predictor-stream/src/main.ts')], { cwd: root, env: { ...process.env, ENV_FILE: envFile }, stdio: 'ignore' });
+    let child = spawnPredictor();
+    try {
+      await waitFor(async () => (await readAll(kinesis, streams.results)).length > 100, 60_000, 'the first results');
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      const beforeRestart = (await readAll(kinesis, streams.results)).length;
+      expect(beforeRestart).toBeLessThan(total);
+      child = spawnPredictor();
+      const resultSequences = async () => new Set((await readAll(kinesis, streams.results)).map((r) => r.sequence_number as string));
+      await waitFor(async () => (await resultSequences()).size >= total, 120_000, 'every result after the restart');
+      const seen = await resultSequences();
+      expect(sequenceNumbers.filter((s) => !seen.has(s))).toEqual([]);
+      child.kill('SIGTERM');
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      expect(code).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await streams.remove();
+    }
+  }, 240_000);
+});
