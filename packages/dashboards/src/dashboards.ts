@@ -1,0 +1,145 @@
+import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { bucketHeatmap, stat, timeseries } from './panels.js';
+
+export interface GeneratedDashboard {
+  /** File name under grafana/dashboards/. */
+  file: string;
+  dashboard: DashboardBuilder;
+}
+
+const base = (uid: string, title: string) =>
+  new DashboardBuilder(title).uid(uid).tags(['churn']).refresh('10s').time({ from: 'now-1h', to: 'now' }).timezone('utc').editable();
+
+/** Error ratio that is 0 (not empty) while there are requests but no 5xx, and empty when the metric is missing. */
+export const ERROR_RATIO = '(sum(rate(http_requests_total{status=~"5.."}[5m])) or vector(0)) / sum(rate(http_requests_total[5m]))';
+
+const quantile = (q: number, metric: string, by = '') => `histogram_quantile(${q}, sum by (le${by}) (rate(${metric}_bucket[5m])))`;
+
+function serviceHealth(): DashboardBuilder {
+  return base('churn-service-health', 'Churn · service health')
+    .withRow(new RowBuilder('Predictor API'))
+    .withPanel(stat('Requests / s', 'reqps', { expr: 'sum(rate(http_requests_total[1m]))' }))
+    .withPanel(stat('5xx error ratio', 'percentunit', { expr: ERROR_RATIO }, { threshold: 0.05 }))
+    .withPanel(stat('p95 latency', 's', { expr: quantile(0.95, 'http_request_duration_seconds') }, { threshold: 0.25 }))
+    .withPanel(stat('Targets up', 'short', { expr: 'sum(up)' }))
+    .withPanel(timeseries('Requests / s by route and status', 'reqps', [{ expr: 'sum by (route, status) (rate(http_requests_total[1m]))', legend: '{{route}} {{status}}' }]))
+    .withPanel(
+      timeseries('Latency p50 / p95 / p99', 's', [
+        { expr: quantile(0.5, 'http_request_duration_seconds'), legend: 'p50' },
+        { expr: quantile(0.95, 'http_request_duration_seconds'), legend: 'p95' },
+        { expr: quantile(0.99, 'http_request_duration_seconds'), legend: 'p99' },
+      ]),
+    )
+    .withPanel(timeseries('5xx error ratio', 'percentunit', [{ expr: ERROR_RATIO, legend: 'errors' }], { threshold: 0.05, min: 0 }))
+    .withPanel(timeseries('Non-2xx responses / s', 'reqps', [{ expr: 'sum by (status) (rate(http_requests_total{status!~"2.."}[5m]))', legend: '{{status}}' }]))
+    .withRow(new RowBuilder('Processes'))
+    .withPanel(timeseries('Scrape targets up', 'short', [{ expr: 'up', legend: '{{job}}' }], { min: 0, max: 1 }))
+    .withPanel(timeseries('Resident memory', 'bytes', [{ expr: 'process_resident_memory_bytes', legend: '{{job}}' }]))
+    .withPanel(timeseries('CPU seconds / s', 'percentunit', [{ expr: 'rate(process_cpu_seconds_total[1m])', legend: '{{job}}' }]))
+    .withPanel(timeseries('Event loop lag p99', 's', [{ expr: 'nodejs_eventloop_lag_p99_seconds', legend: '{{job}}' }]));
+}
+
+function predictions(): DashboardBuilder {
+  return base('churn-predictions', 'Churn · predictions')
+    .withPanel(stat('Predictions / s', 'short', { expr: 'sum(rate(churn_predictions_total[1m]))' }))
+    .withPanel(stat('Median churn chance', 'percentunit', { expr: quantile(0.5, 'churn_prediction_chance') }))
+    .withPanel(stat('Prediction log buffered', 'short', { expr: 'sum(churn_prediction_log_buffered)' }))
+    .withPanel(stat('Prediction log dropped (1h)', 'short', { expr: 'sum(increase(churn_prediction_log_dropped_total[1h]))' }, { threshold: 1 }))
+    .withPanel(timeseries('Volume by source', 'short', [{ expr: 'sum by (source) (rate(churn_predictions_total[1m]))', legend: '{{source}}' }]))
+    .withPanel(
+      timeseries(
+        'Churn chance quantiles by source',
+        'percentunit',
+        [
+          { expr: quantile(0.5, 'churn_prediction_chance', ', source'), legend: 'p50 {{source}}' },
+          { expr: quantile(0.9, 'churn_prediction_chance', ', source'), legend: 'p90 {{source}}' },
+        ],
+        { min: 0, max: 1 },
+      ),
+    )
+    .withPanel(bucketHeatmap('Churn chance distribution', 'sum by (le) (increase(churn_prediction_chance_bucket[1m]))'))
+    .withPanel(timeseries('Served model (run id)', 'short', [{ expr: 'max by (run_id) (churn_model_info)', legend: '{{run_id}}' }]))
+    .withRow(new RowBuilder('Simulated traffic'))
+    .withPanel(timeseries('Simulator sends / s by target', 'short', [{ expr: 'sum by (target) (rate(churn_simulator_sent_total[1m]))', legend: '{{target}}' }]))
+    .withPanel(timeseries('End-to-end latency p95', 's', [{ expr: quantile(0.95, 'churn_simulator_end_to_end_seconds'), legend: 'p95' }]));
+}
+
+function drift(): DashboardBuilder {
+  return base('churn-drift', 'Churn · drift')
+    .withPanel(stat('Dataset drift (1 = drifted)', 'short', { expr: 'max(churn_dataset_drift)' }, { threshold: 1 }))
+    .withPanel(stat('Drifted features share', 'percentunit', { expr: 'max(churn_drifted_features_share)' }, { threshold: 0.5 }))
+    .withPanel(stat('Prediction drift score', 'short', { expr: 'max(churn_prediction_drift_score)' }, { threshold: 0.1 }))
+    .withPanel(stat('Rows in the live window', 'short', { expr: 'max(churn_drift_window_rows)' }))
+    .withPanel(
+      timeseries('Per-feature drift score (normed Wasserstein / Jensen-Shannon)', 'short', [{ expr: 'max by (feature) (churn_feature_drift_score)', legend: '{{feature}}' }], {
+        width: 24,
+        threshold: 0.1,
+        min: 0,
+        description: 'Higher = more drift; a feature drifted at 0.1 or above (Evidently defaults).',
+      }),
+    )
+    .withPanel(
+      timeseries(
+        'Dataset verdict over time',
+        'short',
+        [
+          { expr: 'max(churn_dataset_drift)', legend: 'dataset drift' },
+          { expr: 'max(churn_drifted_features_share)', legend: 'drifted share' },
+        ],
+        { min: 0, max: 1, threshold: 0.5 },
+      ),
+    )
+    .withPanel(timeseries('Prediction drift score', 'short', [{ expr: 'max(churn_prediction_drift_score)', legend: 'churn chance' }], { threshold: 0.1, min: 0 }))
+    .withPanel(timeseries('Drifted features', 'short', [{ expr: 'sum(max by (feature) (churn_feature_drifted))', legend: 'drifted features' }], { min: 0 }));
+}
+
+function stream(): DashboardBuilder {
+  return base('churn-stream', 'Churn · stream')
+    .withPanel(stat('Max lag', 'ms', { expr: 'max(churn_stream_lag_ms)' }, { threshold: 60_000 }))
+    .withPanel(stat('Records / s', 'short', { expr: 'sum(rate(churn_stream_records_total[1m]))' }))
+    .withPanel(stat('Dead letters (1h)', 'short', { expr: 'sum(increase(churn_stream_dlq_total[1h]))' }, { threshold: 1 }))
+    .withPanel(stat('Batch p95', 's', { expr: quantile(0.95, 'churn_stream_batch_duration_seconds') }))
+    .withPanel(timeseries('Lag by shard', 'ms', [{ expr: 'max by (shard) (churn_stream_lag_ms)', legend: '{{shard}}' }], { threshold: 60_000 }))
+    .withPanel(timeseries('Records / s by outcome', 'short', [{ expr: 'sum by (outcome) (rate(churn_stream_records_total[1m]))', legend: '{{outcome}}' }]))
+    .withPanel(timeseries('Dead letters / s', 'short', [{ expr: 'sum(rate(churn_stream_dlq_total[5m]))', legend: 'DLQ' }]))
+    .withPanel(
+      timeseries('Batch duration p50 / p95', 's', [
+        { expr: quantile(0.5, 'churn_stream_batch_duration_seconds'), legend: 'p50' },
+        { expr: quantile(0.95, 'churn_stream_batch_duration_seconds'), legend: 'p95' },
+      ]),
+    );
+}
+
+function training(): DashboardBuilder {
+  return base('churn-training', 'Churn · training')
+    .time({ from: 'now-24h', to: 'now' })
+    .withPanel(stat('Best AUC', 'percentunit', { expr: 'max(churn_tuning_best_auc)' }))
+    .withPanel(stat('Activities (24h)', 'short', { expr: 'sum(increase(churn_activities_total[24h]))' }))
+    .withPanel(stat('Failed activities (24h)', 'short', { expr: 'sum(increase(churn_activities_total{outcome!="ok"}[24h])) or vector(0) * sum(churn_activities_total)' }, { threshold: 1 }))
+    .withPanel(stat('Trial p50', 's', { expr: quantile(0.5, 'churn_trial_duration_seconds') }))
+    .withPanel(timeseries('Activities by name and outcome', 'short', [{ expr: 'sum by (activity, outcome) (increase(churn_activities_total[15m]))', legend: '{{activity}} {{outcome}}' }]))
+    .withPanel(timeseries('Trials finished (per 15 min)', 'short', [{ expr: 'sum(increase(churn_trial_duration_seconds_count[15m]))', legend: 'trials' }]))
+    .withPanel(timeseries('Best AUC of the tuning run', 'percentunit', [{ expr: 'max(churn_tuning_best_auc)', legend: 'best AUC' }]))
+    .withPanel(
+      timeseries('Trial duration p50 / p95', 's', [
+        { expr: quantile(0.5, 'churn_trial_duration_seconds'), legend: 'p50' },
+        { expr: quantile(0.95, 'churn_trial_duration_seconds'), legend: 'p95' },
+      ]),
+    );
+}
+
+/** Every dashboard, in file order. */
+export function allDashboards(): GeneratedDashboard[] {
+  return [
+    { file: 'service-health.json', dashboard: serviceHealth() },
+    { file: 'predictions.json', dashboard: predictions() },
+    { file: 'drift.json', dashboard: drift() },
+    { file: 'stream.json', dashboard: stream() },
+    { file: 'training.json', dashboard: training() },
+  ];
+}
+
+/** The JSON Grafana loads: two-space indent and a final newline, so regeneration is byte-stable. */
+export function dashboardJson(dashboard: DashboardBuilder): string {
+  return `${JSON.stringify(dashboard.build(), null, 2)}\n`;
+}
