@@ -195,7 +195,9 @@ export class TreeEnsemble {
       }
       offset += t.left.length;
     });
-    this.margin = Math.fround(baseMargin(model));
+    // As libxgboost computes it: -logf(1.0f / base_score - 1.0f) in float32.
+    this.logistic = model.objective !== 'reg:squarederror';
+    this.margin = this.logistic ? Math.fround(-Math.log(Math.fround(Math.fround(1 / Math.fround(model.baseScore)) - 1))) : Math.fround(model.baseScore);
     this.logistic = model.objective !== 'reg:squarederror';
   }
 
@@ -227,9 +229,10 @@ export class TreeEnsemble {
     }
   }
 
+  /** XGBoost's float32 sigmoid, 1.0f / (1.0f + expf(-x)), rounded at each step as the C++ does. */
   transform(margins: Float32Array): Float32Array {
     if (!this.logistic) return margins;
-    return margins.map((m) => 1 / (1 + Math.exp(-m)));
+    return margins.map((m) => Math.fround(1 / Math.fround(1 + Math.fround(Math.exp(-m)))));
   }
 
   predict(data: Float32Array, rows: number, cols: number): Float32Array {

@@ -1,5 +1,6 @@
 import koffi from 'koffi';
-import { checkMatrix, XGBoostError, type Booster, type Matrix, type TrainOptions, type XGBoostEngine } from './types.js';
+import { parseModelJson, TreeEnsemble } from './model-json.js';
+import { checkMatrix, XGBoostError, type Booster, type LoadOptions, type Matrix, type TrainOptions, type XGBoostEngine } from './types.js';
 
 const LIBRARY_NAMES = ['libxgboost.so.0', 'libxgboost.so', 'libxgboost.dylib', 'xgboost.dll'];
 
@@ -110,17 +111,24 @@ function firstMetric(text: string): { name: string; value: number } {
 
 const MAXIMIZED = /^(auc|aucpr|map|ndcg|pre)/;
 
+const DEFAULT_JS_BELOW_ROWS = 8;
+
 class NativeBooster implements Booster {
   private disposed = false;
   // One reusable native input buffer per booster so single-row predictions skip any allocation.
   private input: { ptr: unknown; view: Float32Array; capacity: number; address: bigint } | undefined;
   private readonly descriptors = new Map<string, string>();
 
+  private ensemble: TreeEnsemble | undefined;
+
   constructor(
     private readonly api: Api,
     private handle: Handle,
     readonly bestIteration?: number,
-  ) {}
+    private readonly jsBelowRows = 0,
+  ) {
+    if (jsBelowRows > 0) this.ensemble = new TreeEnsemble(parseModelJson(this.toModelJson()));
+  }
 
   private live(): Handle {
     if (this.disposed) throw new XGBoostError('booster was disposed');
@@ -131,6 +139,7 @@ class NativeBooster implements Booster {
     const handle = this.live();
     if (data.length !== rows * cols) throw new XGBoostError(`predict: ${data.length} values for ${rows}x${cols}`);
     if (rows === 0) return new Float32Array(0);
+    if (this.ensemble && rows <= this.jsBelowRows) return this.ensemble.predict(data, rows, cols);
     const needed = rows * cols;
     if (!this.input || this.input.capacity < needed) {
       if (this.input) koffi.free(this.input.ptr);
@@ -241,7 +250,7 @@ export class NativeEngine implements XGBoostEngine {
     }
   }
 
-  load(modelJson: string | Uint8Array): Booster {
+  load(modelJson: string | Uint8Array, options: LoadOptions = {}): Booster {
     const { api } = this;
     const bytes = typeof modelJson === 'string' ? Buffer.from(modelJson, 'utf8') : modelJson;
     const handle = createBooster(api, []);
@@ -251,6 +260,7 @@ export class NativeEngine implements XGBoostEngine {
       api.free(handle);
       throw new XGBoostError(`XGBoosterLoadModelFromBuffer failed: ${message}`);
     }
-    return new NativeBooster(api, handle);
+    check(api, api.setParam(handle, 'nthread', String(options.nthread ?? 1)), 'SetParam nthread');
+    return new NativeBooster(api, handle, undefined, options.jsBelowRows ?? DEFAULT_JS_BELOW_ROWS);
   }
 }

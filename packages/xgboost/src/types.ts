@@ -31,7 +31,18 @@ export interface TrainOptions {
 export interface XGBoostEngine {
   readonly kind: EngineKind;
   train(options: TrainOptions): Booster;
-  load(modelJson: string | Uint8Array): Booster;
+  /** Loads XGBoost JSON. `nthread` (native) defaults to 1: serving predicts small batches, where waking a second thread costs more than it saves. */
+  load(modelJson: string | Uint8Array, options?: LoadOptions): Booster;
+}
+
+export interface LoadOptions {
+  nthread?: number;
+  /**
+   * Native engine: batches of at most this many rows are scored by a JavaScript walk over the same
+   * trees (default 8; 0 = always libxgboost). A call into libxgboost costs ~30 us and, on busy
+   * cores, sometimes a scheduler slice; the walk takes ~1 us and agrees to float32 rounding (1 ulp).
+   */
+  jsBelowRows?: number;
 }
 
 /** Thrown when an engine cannot be loaded or an XGBoost call fails; `cause` holds the library's message. */
