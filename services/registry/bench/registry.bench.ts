@@ -169,7 +169,7 @@ async function main(): Promise<void> {
       const server: Server =
         which === 'ours'
           ? await startOurs(dbUrl(database))
-          : await startMlflowServer({ python, backendStoreUri: dbUrl(database).replace(/^postgres:/, 'postgresql:'), artifactsDestination: join(work, 'artifacts'), workers: 4 }).then((s) => ({
+          : await startMlflowServer({ python, backendStoreUri: dbUrl(database).replace(/^postgres(ql)?:/, 'postgresql+psycopg2:'), artifactsDestination: join(work, 'artifacts'), workers: 4 }).then((s) => ({
               name: 'mlflow',
               url: s.url,
               stop: s.stop,

@@ -45,12 +45,12 @@ describe('compileFilter', () => {
 });
 
 describe('compileOrderBy', () => {
-  it('when ordering by a metric, then missing values sort last and the key is bound', () => {
+  it('when ordering by a metric, then it is LEFT JOINed by a bound key and missing values sort last', () => {
     const p = new SqlParams();
-    expect(compileOrderBy([parseOrderBy('metrics.auc DESC'), parseOrderBy('attributes.start_time')], spec, p)).toEqual([
-      '(SELECT kv.value FROM latest_metrics kv WHERE kv.run_id = r.run_id AND kv.key = $1) DESC NULLS LAST',
-      'r.start_time ASC NULLS LAST',
-    ]);
+    expect(compileOrderBy([parseOrderBy('metrics.auc DESC'), parseOrderBy('attributes.start_time')], spec, p)).toEqual({
+      joins: ['LEFT JOIN latest_metrics ob0 ON ob0.run_id = r.run_id AND ob0.key = $1'],
+      terms: ['ob0.value DESC NULLS LAST', 'r.start_time ASC NULLS LAST'],
+    });
     expect(p.values).toEqual(['auc']);
   });
 });

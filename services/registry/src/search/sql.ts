@@ -68,9 +68,14 @@ export function compileFilter(comparisons: Comparison[], spec: SearchSpec, p: Sq
   return parts.length ? parts.join(' AND ') : 'TRUE';
 }
 
-/** ORDER BY terms for the clauses; missing metric/param/tag values sort last either way, as in MLflow. */
-export function compileOrderBy(clauses: OrderClause[], spec: SearchSpec, p: SqlParams): string[] {
-  return clauses.map((o) => {
+/**
+ * ORDER BY terms for the clauses, with the LEFT JOINs they need (one per metric/param/tag key, which
+ * is unique per owner, so rows never multiply; a join beats a per-row subquery on large result
+ * sets). Missing values sort last either way, as in MLflow.
+ */
+export function compileOrderBy(clauses: OrderClause[], spec: SearchSpec, p: SqlParams): { joins: string[]; terms: string[] } {
+  const joins: string[] = [];
+  const terms = clauses.map((o, i) => {
     const direction = o.ascending ? 'ASC' : 'DESC';
     if (o.entity === 'attribute') {
       const column = spec.attributes[o.key];
@@ -79,6 +84,8 @@ export function compileOrderBy(clauses: OrderClause[], spec: SearchSpec, p: SqlP
     }
     const kv = spec.keyValue[o.entity];
     if (!kv) throw invalid(`cannot order ${spec.resource} by ${o.entity}s`);
-    return `(SELECT kv.value FROM ${kv.table} kv WHERE kv.${kv.owner} = ${spec.ownerColumn} AND kv.key = ${p.add(o.key)}) ${direction} NULLS LAST`;
+    joins.push(`LEFT JOIN ${kv.table} ob${i} ON ob${i}.${kv.owner} = ${spec.ownerColumn} AND ob${i}.key = ${p.add(o.key)}`);
+    return `ob${i}.value ${direction} NULLS LAST`;
   });
+  return { joins, terms };
 }

@@ -9,7 +9,7 @@ export type Queryable = Pick<pg.Pool, 'query'>;
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 export function createPool(url: string): Db {
-  return new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
+  return new pg.Pool({ connectionString: url, max: 20, idleTimeoutMillis: 30_000 });
 }
 
 /** Runs `work` in one transaction; rolls back on any error and rethrows it. */

@@ -75,8 +75,8 @@ export class ExperimentStore {
     const where = compileFilter(parseFilter(request.filter), SPEC, p);
     const order = compileOrderBy((request.orderBy ?? []).map((o) => parseOrderBy(o)), SPEC, p);
     const offset = decodePageToken(request.pageToken);
-    const sql = `SELECT e.* FROM experiments e WHERE ${lifecycleCondition('e.lifecycle_stage', request.viewType)} AND ${where}
-      ORDER BY ${[...order, 'e.creation_time DESC', 'e.experiment_id ASC'].join(', ')} LIMIT ${p.add(request.maxResults + 1)} OFFSET ${p.add(offset)}`;
+    const sql = `SELECT e.* FROM experiments e ${order.joins.join(' ')} WHERE ${lifecycleCondition('e.lifecycle_stage', request.viewType)} AND ${where}
+      ORDER BY ${[...order.terms, 'e.creation_time DESC', 'e.experiment_id ASC'].join(', ')} LIMIT ${p.add(request.maxResults + 1)} OFFSET ${p.add(offset)}`;
     const rows = (await this.db.query<ExperimentRow>(sql, p.values)).rows;
     return { items: await this.hydrate(rows.slice(0, request.maxResults)), nextPageToken: nextToken(rows.length, request.maxResults, offset) };
   }

@@ -129,8 +129,8 @@ export class ModelVersionStore {
     }
     const order = compileOrderBy((request.orderBy ?? []).map((o) => parseOrderBy(o)), SPEC, p);
     const offset = decodePageToken(request.pageToken);
-    const sql = `SELECT mv.* FROM model_versions mv WHERE ${where.join(' AND ')}
-      ORDER BY ${[...order, 'mv.name ASC', 'mv.version DESC'].join(', ')} LIMIT ${p.add(request.maxResults + 1)} OFFSET ${p.add(offset)}`;
+    const sql = `SELECT mv.* FROM model_versions mv ${order.joins.join(' ')} WHERE ${where.join(' AND ')}
+      ORDER BY ${[...order.terms, 'mv.name ASC', 'mv.version DESC'].join(', ')} LIMIT ${p.add(request.maxResults + 1)} OFFSET ${p.add(offset)}`;
     const rows = (await this.db.query<VersionRow>(sql, p.values)).rows;
     return { items: await hydrateVersions(this.db, rows.slice(0, request.maxResults)), nextPageToken: nextToken(rows.length, request.maxResults, offset) };
   }

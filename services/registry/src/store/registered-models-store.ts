@@ -130,8 +130,8 @@ export class RegisteredModelStore {
     const where = compileFilter(parseFilter(request.filter), SPEC, p);
     const order = compileOrderBy((request.orderBy ?? []).map((o) => parseOrderBy(o)), SPEC, p);
     const offset = decodePageToken(request.pageToken);
-    const sql = `SELECT rm.* FROM registered_models rm WHERE ${where}
-      ORDER BY ${[...order, 'rm.name ASC'].join(', ')} LIMIT ${p.add(request.maxResults + 1)} OFFSET ${p.add(offset)}`;
+    const sql = `SELECT rm.* FROM registered_models rm ${order.joins.join(' ')} WHERE ${where}
+      ORDER BY ${[...order.terms, 'rm.name ASC'].join(', ')} LIMIT ${p.add(request.maxResults + 1)} OFFSET ${p.add(offset)}`;
     const rows = (await this.db.query<ModelRow>(sql, p.values)).rows;
     return { items: await this.hydrate(rows.slice(0, request.maxResults)), nextPageToken: nextToken(rows.length, request.maxResults, offset) };
   }

@@ -244,9 +244,9 @@ export class RunStore {
     const where = compileFilter(parseFilter(request.filter), RUN_SPEC, p);
     const order = compileOrderBy((request.orderBy ?? []).map((o) => parseOrderBy(o)), RUN_SPEC, p);
     const offset = decodePageToken(request.pageToken);
-    const sql = `SELECT r.* FROM runs r WHERE r.experiment_id = ANY(${p.add(ids)}::bigint[])
+    const sql = `SELECT r.* FROM runs r ${order.joins.join(' ')} WHERE r.experiment_id = ANY(${p.add(ids)}::bigint[])
       AND ${lifecycleCondition('r.lifecycle_stage', request.viewType)} AND ${where}
-      ORDER BY ${[...order, 'r.start_time DESC NULLS LAST', 'r.run_id ASC'].join(', ')}
+      ORDER BY ${[...order.terms, 'r.start_time DESC NULLS LAST', 'r.run_id ASC'].join(', ')}
       LIMIT ${p.add(request.maxResults + 1)} OFFSET ${p.add(offset)}`;
     const rows = (await this.db.query<RunRow>(sql, p.values)).rows;
     return { items: await this.hydrate(rows.slice(0, request.maxResults)), nextPageToken: nextToken(rows.length, request.maxResults, offset) };
@@ -346,38 +346,40 @@ async function insertParams(tx: Tx, runId: string, params: KeyValue[]): Promise<
   );
 }
 
+/** History and latest values in one statement (a data-modifying CTE), the model copies in a second. */
 async function insertMetrics(tx: Tx, runId: string, metrics: Metric[]): Promise<void> {
-  const col = <K extends keyof Metric>(k: K) => metrics.map((m) => m[k] ?? null);
-  await tx.query(
-    `INSERT INTO metrics (run_id, key, value, timestamp, step, model_id, dataset_name, dataset_digest)
-     SELECT $1, * FROM unnest($2::text[], $3::float8[], $4::int8[], $5::int8[], $6::text[], $7::text[], $8::text[])
-     ON CONFLICT DO NOTHING`,
-    [runId, col('key'), col('value').map(pgFloat), col('timestamp'), col('step'), col('model_id'), col('dataset_name'), col('dataset_digest')],
-  );
-  const forModels = metrics.filter((m) => m.model_id);
-  if (forModels.length) {
-    const mcol = <K extends keyof Metric>(k: K) => forModels.map((m) => m[k] ?? null);
-    await tx.query(
-      `INSERT INTO logged_model_metrics (run_id, model_id, key, value, timestamp, step, dataset_name, dataset_digest)
-       SELECT $1, m.* FROM unnest($2::text[], $3::text[], $4::float8[], $5::int8[], $6::int8[], $7::text[], $8::text[]) AS m(model_id, key, value, timestamp, step, dataset_name, dataset_digest)
-       WHERE EXISTS (SELECT 1 FROM logged_models lm WHERE lm.model_id = m.model_id)
-       ON CONFLICT DO NOTHING`,
-      [runId, mcol('model_id'), mcol('key'), mcol('value').map(pgFloat), mcol('timestamp'), mcol('step'), mcol('dataset_name'), mcol('dataset_digest')],
-    );
-  }
+  const col = <K extends keyof Metric>(k: K, items = metrics) => items.map((m) => m[k] ?? null);
   const latest = new Map<string, Metric>();
   for (const m of metrics) {
     const current = latest.get(m.key);
     if (!current || isNewer(m, current)) latest.set(m.key, m);
   }
-  const rows = [...latest.values()];
+  const newest = [...latest.values()];
   await tx.query(
-    `INSERT INTO latest_metrics (run_id, key, value, timestamp, step)
-     SELECT $1, * FROM unnest($2::text[], $3::float8[], $4::int8[], $5::int8[])
+    `WITH history AS (
+       INSERT INTO metrics (run_id, key, value, timestamp, step, model_id, dataset_name, dataset_digest)
+       SELECT $1, * FROM unnest($2::text[], $3::float8[], $4::int8[], $5::int8[], $6::text[], $7::text[], $8::text[])
+       ON CONFLICT DO NOTHING
+     )
+     INSERT INTO latest_metrics (run_id, key, value, timestamp, step)
+     SELECT $1, * FROM unnest($9::text[], $10::float8[], $11::int8[], $12::int8[])
      ON CONFLICT (run_id, key) DO UPDATE SET value = EXCLUDED.value, timestamp = EXCLUDED.timestamp, step = EXCLUDED.step
      WHERE (EXCLUDED.step, EXCLUDED.timestamp, EXCLUDED.value) >= (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`,
-    [runId, rows.map((m) => m.key), rows.map((m) => pgFloat(m.value)), rows.map((m) => m.timestamp), rows.map((m) => m.step)],
+    [
+      runId, col('key'), col('value').map(pgFloat), col('timestamp'), col('step'), col('model_id'), col('dataset_name'), col('dataset_digest'),
+      col('key', newest), col('value', newest).map(pgFloat), col('timestamp', newest), col('step', newest),
+    ],
   );
+  const forModels = metrics.filter((m) => m.model_id);
+  if (forModels.length) {
+    await tx.query(
+      `INSERT INTO logged_model_metrics (run_id, model_id, key, value, timestamp, step, dataset_name, dataset_digest)
+       SELECT $1, m.* FROM unnest($2::text[], $3::text[], $4::float8[], $5::int8[], $6::int8[], $7::text[], $8::text[]) AS m(model_id, key, value, timestamp, step, dataset_name, dataset_digest)
+       WHERE EXISTS (SELECT 1 FROM logged_models lm WHERE lm.model_id = m.model_id)
+       ON CONFLICT DO NOTHING`,
+      [runId, col('model_id', forModels), col('key', forModels), col('value', forModels).map(pgFloat), col('timestamp', forModels), col('step', forModels), col('dataset_name', forModels), col('dataset_digest', forModels)],
+    );
+  }
 }
 
 /** node-postgres sends NaN/Infinity as JSON-ish text that PostgreSQL's float8 parser accepts by name. */
