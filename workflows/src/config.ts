@@ -29,7 +29,7 @@ export const activitiesConfigSchema = z.object({
   /** Quality gate: a best model under this test AUC is never registered and the run fails. */
   MIN_TEST_AUC: share(0.75),
   /** Boosting rounds and early-stopping patience of each trial (the same defaults as `npm run train`). */
-  TRIAL_BOOST_ROUNDS: env.positiveInt(1000),
+  TRIAL_BOOST_ROUNDS: env.positiveInt(500),
   TRIAL_EARLY_STOPPING: env.positiveInt(30),
   REPORTS_DIR: z.string().min(1).default('.stack/reports'),
   REPORTS_BUCKET: z.string().optional(),

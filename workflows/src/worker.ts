@@ -29,6 +29,8 @@ export async function createChurnWorker(
   const engine = await createEngine(config.XGBOOST_ENGINE);
   const mlflow = new MlflowClient({
     trackingUri: config.MLFLOW_TRACKING_URI,
+    // A trial's model directory is 8 small files: upload them all at once.
+    artifactConcurrency: 8,
     ...(config.MLFLOW_TRACKING_USERNAME ? { username: config.MLFLOW_TRACKING_USERNAME } : {}),
     ...(config.MLFLOW_TRACKING_PASSWORD ? { password: config.MLFLOW_TRACKING_PASSWORD } : {}),
     ...(config.MLFLOW_TRACKING_TOKEN ? { token: config.MLFLOW_TRACKING_TOKEN } : {}),

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
-import { buildReferenceProfile, type ChurnRow, type DatasetSplit } from '@churn/churn-data';
+import { buildReferenceProfile, type ChurnRow, type DatasetSplit, type ReferenceProfile } from '@churn/churn-data';
 import type { Logger } from '@churn/logger';
 import type { MlflowClient, Run } from '@churn/mlflow-client';
 import { writeModelDir } from '@churn/model';
-import { Tuner, createTuner, runTrial as train, type TrialParams as TunerParams } from '@churn/training';
-import type { XGBoostEngine } from '@churn/xgboost';
+import { Tuner, createTuner, runTrial as train, type TrialParams as TunerParams, type TrialResult } from '@churn/training';
+import type { Matrix, XGBoostEngine } from '@churn/xgboost';
 import type { SuggestInput, Suggestion, TrialInput, TrialOutcome, TrialParams } from '../workflows/types.js';
 
 export type TrialRegistry = Pick<MlflowClient, 'searchRuns' | 'createRun' | 'logBatch' | 'uploadDir' | 'updateRun'>;
@@ -45,6 +45,28 @@ function outcomeOf(run: Run, input: TrialInput, reused: boolean): TrialOutcome {
 }
 
 export function createTrialActivities({ mlflow, engine, loadSplit, config, logger }: TrialDeps) {
+  // The training rows' profile is the same for every trial of a dataset; only the model's
+  // predictions differ. Built once with each row's index as its "prediction", which records
+  // which rows the seeded sample kept.
+  const profiles = new Map<string, ReferenceProfile>();
+  // Trials of a split share its fitted preprocessor (cached by @churn/training), so the encoded rows too.
+  const trainMatrices = new WeakMap<object, Matrix>();
+  function referenceFor(datasetHash: string, split: DatasetSplit<ChurnRow>, seed: number, result: TrialResult): ReferenceProfile {
+    const key = `${datasetHash}/${seed}`;
+    let base = profiles.get(key);
+    if (!base) {
+      base = buildReferenceProfile(split.train, { seed, predictions: split.train.map((_, i) => i) });
+      profiles.set(key, base);
+    }
+    let matrix = trainMatrices.get(result.preprocessor);
+    if (!matrix) {
+      matrix = result.preprocessor.transform(split.train);
+      trainMatrices.set(result.preprocessor, matrix);
+    }
+    const predictions = result.booster.predict(matrix.data, matrix.rows, matrix.cols);
+    return { ...base, predictions: (base.predictions ?? []).map((i) => predictions[i] as number) };
+  }
+
   /** The tuner is rebuilt from its state for each batch, so the search survives worker restarts. */
   async function suggestTrials(input: SuggestInput): Promise<Suggestion> {
     const tuner = input.state ? Tuner.fromState(input.state) : createTuner({ seed: input.seed, trials: input.trials });
@@ -66,12 +88,21 @@ export function createTrialActivities({ mlflow, engine, loadSplit, config, logge
   async function runTrial(input: TrialInput): Promise<TrialOutcome> {
     const context = Context.current();
     context.heartbeat({ stage: 'lookup' });
-    const existing = await findTrialRun(input.experimentId, input.trialKey);
+    // Only a retry can find an earlier attempt's run; the first attempt skips the search.
+    const existing = context.info.attempt > 1 ? await findTrialRun(input.experimentId, input.trialKey) : undefined;
     if (existing?.info.status === 'FINISHED') {
       logger.info({ runId: existing.info.run_id, trialKey: input.trialKey }, 'trial already finished: reusing its run');
       return outcomeOf(existing, input, true);
     }
+    const marks: Record<string, number> = {};
+    let last = performance.now();
+    const mark = (stage: string) => {
+      const now = performance.now();
+      marks[stage] = Math.round(now - last);
+      last = now;
+    };
     const split = await loadSplit(input.datasetHash);
+    mark('split');
     const run =
       existing ??
       (await mlflow.createRun({
@@ -86,6 +117,7 @@ export function createTrialActivities({ mlflow, engine, loadSplit, config, logge
         },
       }));
     const runId = run.info.run_id;
+    mark('createRun');
     const loggedParams = new Set(run.data.params.map((p) => p.key));
     context.heartbeat({ stage: 'train', runId });
 
@@ -101,29 +133,34 @@ export function createTrialActivities({ mlflow, engine, loadSplit, config, logge
         earlyStoppingRounds: config.TRIAL_EARLY_STOPPING,
       });
       booster = result.booster;
+      mark('train');
       context.heartbeat({ stage: 'log', runId });
       if (context.cancellationSignal.aborted) throw new CancelledFailure('trial cancelled after training');
 
-      const matrix = result.preprocessor.transform(split.train);
-      const predictions = Array.from(result.booster.predict(matrix.data, matrix.rows, matrix.cols));
-      const reference = buildReferenceProfile(split.train, { seed: input.seed, predictions });
+      const reference = referenceFor(input.datasetHash, split, input.seed, result);
       const metrics = Object.fromEntries(
         (['validation', 'test'] as const).flatMap((part) => Object.entries(result.metrics[part]).map(([k, v]) => [`${part}_${k}`, Number(v)])),
       );
       metrics['training_duration_ms'] = result.durationMs;
       if (result.bestIteration !== undefined) metrics['best_iteration'] = result.bestIteration;
       await writeModelDir(dir, { booster: result.booster, preprocessor: result.preprocessor, reference, params: input.params, metrics, runId });
-      await mlflow.uploadDir(runId, dir, 'model');
+      mark('modelDir');
 
       const params = { ...input.params, num_boost_round: config.TRIAL_BOOST_ROUNDS, early_stopping_rounds: config.TRIAL_EARLY_STOPPING, seed: input.seed };
       const now = Date.now();
-      await mlflow.logBatch(runId, {
-        metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, timestamp: now, step: 0 })),
-        params: Object.entries(params)
-          .filter(([key]) => !loggedParams.has(key))
-          .map(([key, value]) => ({ key, value: String(value) })),
-      });
+      // FINISHED only once both the model directory and the metrics are in: a retry trusts a finished run.
+      await Promise.all([
+        mlflow.uploadDir(runId, dir, 'model'),
+        mlflow.logBatch(runId, {
+          metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, timestamp: now, step: 0 })),
+          params: Object.entries(params)
+            .filter(([key]) => !loggedParams.has(key))
+            .map(([key, value]) => ({ key, value: String(value) })),
+        }),
+      ]);
+      mark('upload');
       await mlflow.updateRun(runId, { status: 'FINISHED', endTime: Date.now() });
+      mark('finish');
       const outcome: TrialOutcome = {
         trialIndex: input.trialIndex,
         runId,
@@ -133,7 +170,7 @@ export function createTrialActivities({ mlflow, engine, loadSplit, config, logge
         durationMs: result.durationMs,
         reused: false,
       };
-      logger.info({ runId, trialIndex: input.trialIndex, validationAuc: outcome.validationAuc, attempt: context.info.attempt }, 'trial finished');
+      logger.info({ runId, trialIndex: input.trialIndex, validationAuc: outcome.validationAuc, attempt: context.info.attempt, stageMs: marks }, 'trial finished');
       return outcome;
     } catch (error) {
       const cancelled = error instanceof CancelledFailure || context.cancellationSignal.aborted;

@@ -1,0 +1,102 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { createS3Client, getObjectBuffer, newestKey, parseS3Uri } from '@churn/aws';
+import { cleanRecords, parseCsv, splitDataset } from '@churn/churn-data';
+import { loadConfig } from '@churn/config';
+import { createLogger } from '@churn/logger';
+import { tune } from '@churn/training';
+import { createEngine } from '@churn/xgboost';
+import { workerConfigSchema } from '../src/config.js';
+import { REPO_ROOT, quietRuntime } from '../src/testing/test-env.js';
+import { createChurnWorker } from '../src/worker.js';
+import type { TuningResult } from '../src/workflows/types.js';
+
+// Temporal + registry overhead: the same tuning (trials, split, rounds, seed) run through the
+// tuning workflow on the native stack, every trial logged to the registry with its model directory,
+// against plain in-process tuning (`npm run train`'s tune()). Needs `make up-local`.
+// BENCH_TRIALS (50) and BENCH_PARALLELISM (4) change the run.
+
+const id = Date.now().toString(36);
+const TRIALS = Number(process.env['BENCH_TRIALS'] ?? 50);
+// Trials in flight: training is synchronous (one at a time per worker), so extra slots overlap the
+// registry logging of finished trials with the training of the next ones.
+const PARALLELISM = Number(process.env['BENCH_PARALLELISM'] ?? 4);
+const config = loadConfig(workerConfigSchema, {
+  envFiles: [join(REPO_ROOT, '.env.local')],
+  env: { ...process.env, WORKER_ACTIVITY_CONCURRENCY: String(PARALLELISM), TEMPORAL_TASK_QUEUE: `bench-${id}`, MLFLOW_EXPERIMENT: `bench-tuning-${id}`, REGISTERED_MODEL: `bench-model-${id}`, LOG_LEVEL: 'warn' },
+  exitOnError: true,
+});
+const BATCH = 10;
+const SEED = 42;
+const TARGET = 1.15;
+quietRuntime();
+
+// The data the workflow will read: the newest snapshot of the feature store, cleaned and split the same way.
+const s3 = createS3Client(config);
+const store = parseS3Uri(config.FEATURE_STORE_URI);
+const key = await newestKey(s3, store.bucket, store.key);
+if (!key) throw new Error(`no snapshot under ${config.FEATURE_STORE_URI}: run make up-local`);
+const cleaned = cleanRecords(parseCsv(await getObjectBuffer(s3, store.bucket, key)));
+const split = splitDataset(cleaned.rows, SEED);
+const engine = await createEngine(config.XGBOOST_ENGINE);
+
+function plain(): { wallMs: number; bestValidationAuc: number } {
+  const result = tune({ split, engine, trials: TRIALS, seed: SEED, numBoostRound: config.TRIAL_BOOST_ROUNDS, earlyStoppingRounds: config.TRIAL_EARLY_STOPPING });
+  result.best.booster.dispose();
+  return { wallMs: result.wallMs, bestValidationAuc: result.best.metrics.validation.auc };
+}
+
+async function throughTemporal(): Promise<{ wallMs: number; result: TuningResult }> {
+  const churnWorker = await createChurnWorker(config, { logger: createLogger('bench-worker', { level: 'warn' }), metricsPort: 0 });
+  const running = churnWorker.run();
+  const client = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
+  try {
+    // Warm-up: the worker's first workflow task and the registry's experiment, as in a long-lived worker.
+    await client.workflow.execute('tuningWorkflow', { taskQueue: config.TEMPORAL_TASK_QUEUE, workflowId: `bench-warmup-${id}`, args: [{ trials: 1, seed: SEED }] });
+    const started = performance.now();
+    const result = (await client.workflow.execute('tuningWorkflow', {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      workflowId: `bench-${id}`,
+      args: [{ trials: TRIALS, parallelism: PARALLELISM, batchSize: BATCH, seed: SEED }],
+    })) as TuningResult;
+    return { wallMs: performance.now() - started, result };
+  } finally {
+    await client.connection.close();
+    churnWorker.worker.shutdown();
+    await running;
+  }
+}
+
+// Plain runs before and after the workflow run; the faster one is the peer (the box is shared).
+const plainBefore = plain();
+const temporal = await throughTemporal();
+const plainAfter = plain();
+const peer = plainBefore.wallMs <= plainAfter.wallMs ? plainBefore : plainAfter;
+const ratio = temporal.wallMs / peer.wallMs;
+
+const command = 'npx tsx workflows/bench/tuning-overhead.bench.ts';
+const rows = [
+  { metric: `tuning wall time, ${TRIALS} trials, Temporal + registry vs in-process (s)`, ours: temporal.wallMs / 1000, peer: peer.wallMs / 1000, ratio, target: `ratio <= ${TARGET}`, pass: ratio <= TARGET },
+  { metric: 'per-trial overhead (ms)', ours: (temporal.wallMs - peer.wallMs) / TRIALS, target: 'info' },
+  { metric: 'best validation AUC', ours: temporal.result.metrics.validation_auc, peer: peer.bestValidationAuc, ratio: temporal.result.metrics.validation_auc - peer.bestValidationAuc, target: 'info (ours - peer)' },
+  { metric: 'plain run before / after (s)', ours: plainBefore.wallMs / 1000, peer: plainAfter.wallMs / 1000, target: 'info (noise)' },
+];
+const fmt = (n: number | undefined) => (n === undefined ? '—' : Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toFixed(4));
+console.log(
+  [
+    '| command | metric | ours | peer (in-process tune(), as `npm run train`) | ratio | target | pass |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| \`${command}\` | ${r.metric} | ${fmt(r.ours)} | ${fmt(r.peer)} | ${fmt(r.ratio)} | ${r.target} | ${r.pass === undefined ? '—' : r.pass ? 'yes' : 'no'} |`),
+  ].join('\n'),
+);
+console.log(
+  `\nSplit ${split.train.length}/${split.validation.length}/${split.test.length} rows from ${key}; ${config.TRIAL_BOOST_ROUNDS} rounds max, early stopping ${config.TRIAL_EARLY_STOPPING}, ` +
+    `${engine.kind} engine, seed ${SEED}. Workflow: parallelism ${PARALLELISM}, batches of ${BATCH}, worker activity slots ${config.WORKER_ACTIVITY_CONCURRENCY}; ` +
+    'each trial is its own registry run with params, metrics and the model directory; the best model is registered. In-process: sequential TPE, nothing logged.',
+);
+mkdirSync(join(REPO_ROOT, '.stack/bench'), { recursive: true });
+writeFileSync(
+  join(REPO_ROOT, '.stack/bench/tuning-overhead.json'),
+  `${JSON.stringify({ name: 'tuning-overhead', command, peer: 'in-process tune() (npm run train)', trials: TRIALS, rows, measuredAt: new Date().toISOString() }, null, 2)}\n`,
+);
