@@ -14,7 +14,7 @@ declare -a results=()
 failed=0
 stack_up=0
 
-# shellcheck disable=SC2317 # invoked by the EXIT trap
+# shellcheck disable=SC2317,SC2329 # invoked by the EXIT trap
 cleanup() {
   local status=$?
   if [ -s "$started_file" ]; then
