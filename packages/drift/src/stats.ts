@@ -51,6 +51,9 @@ function ksExactOuterProbability(n1: number, n2: number, g: number, h: number): 
   const mg = m / g;
   const ng = n / g;
   const column = new Float64Array(n + 1).fill(1);
+  // Multiplying by a table of reciprocals is about twice as fast as dividing in the inner loop.
+  const reciprocal = new Float64Array(m + n + 1);
+  for (let k = 1; k <= m + n; k++) reciprocal[k] = 1 / k;
   let maxj = Math.min(Math.ceil(h / mg), n + 1);
   for (let j = 0; j < maxj; j++) column[j] = 0;
   for (let i = 1; i <= m; i++) {
@@ -59,7 +62,7 @@ function ksExactOuterProbability(n1: number, n2: number, g: number, h: number): 
     if (maxj <= minj) return 1;
     let value = minj === 0 ? 0 : 1;
     for (let j = minj; j < maxj; j++) {
-      value = ((column[j] as number) * i + value * j) / (i + j);
+      value = ((column[j] as number) * i + value * j) * (reciprocal[i + j] as number);
       column[j] = value;
     }
   }
