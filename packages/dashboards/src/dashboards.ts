@@ -31,7 +31,7 @@ function serviceHealth(): DashboardBuilder {
       ]),
     )
     .withPanel(timeseries('5xx error ratio', 'percentunit', [{ expr: ERROR_RATIO, legend: 'errors' }], { threshold: 0.05, min: 0 }))
-    .withPanel(timeseries('Non-2xx responses / s', 'reqps', [{ expr: 'sum by (status) (rate(http_requests_total{status!~"2.."}[5m]))', legend: '{{status}}' }]))
+    .withPanel(timeseries('Responses / s by status', 'reqps', [{ expr: 'sum by (status) (rate(http_requests_total[5m]))', legend: '{{status}}' }]))
     .withRow(new RowBuilder('Processes'))
     .withPanel(timeseries('Scrape targets up', 'short', [{ expr: 'up', legend: '{{job}}' }], { min: 0, max: 1 }))
     .withPanel(timeseries('Resident memory', 'bytes', [{ expr: 'process_resident_memory_bytes', legend: '{{job}}' }]))
@@ -59,6 +59,12 @@ function predictions(): DashboardBuilder {
     )
     .withPanel(bucketHeatmap('Churn chance distribution', 'sum by (le) (increase(churn_prediction_chance_bucket[1m]))'))
     .withPanel(timeseries('Served model (run id)', 'short', [{ expr: 'max by (run_id) (churn_model_info)', legend: '{{run_id}}' }]))
+    .withPanel(
+      timeseries('Prediction log: written and dropped / s', 'short', [
+        { expr: 'sum(rate(churn_prediction_log_written_total[1m]))', legend: 'written' },
+        { expr: 'sum(rate(churn_prediction_log_dropped_total[1m]))', legend: 'dropped' },
+      ]),
+    )
     .withRow(new RowBuilder('Simulated traffic'))
     .withPanel(timeseries('Simulator sends / s by target', 'short', [{ expr: 'sum by (target) (rate(churn_simulator_sent_total[1m]))', legend: '{{target}}' }]))
     .withPanel(timeseries('End-to-end latency p95', 's', [{ expr: quantile(0.95, 'churn_simulator_end_to_end_seconds'), legend: 'p95' }]));

@@ -14,6 +14,7 @@ export const KNOWN_METRICS: ReadonlySet<string> = new Set([
   'churn_predictions_total',
   'churn_model_info',
   'churn_prediction_log_dropped_total',
+  'churn_prediction_log_written_total',
   'churn_prediction_log_buffered',
   'churn_stream_records_total',
   'churn_stream_lag_ms',
