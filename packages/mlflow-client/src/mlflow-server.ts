@@ -8,6 +8,8 @@ export interface MlflowServerOptions {
   artifactsDestination: string;
   port?: number;
   workers?: number;
+  /** More arguments for `mlflow server`, e.g. ['--uvicorn-opts', '--timeout-worker-healthcheck 60']. */
+  extraArgs?: string[];
   /** How long to wait for /health (MLflow takes 5-30 s to start on a busy machine). */
   startTimeoutMs?: number;
 }
@@ -39,7 +41,7 @@ export async function startMlflowServer(options: MlflowServerOptions): Promise<R
   const port = options.port ?? (await freePort());
   const args = ['-m', 'mlflow', 'server', '--host', '127.0.0.1', '--port', String(port)];
   args.push('--backend-store-uri', options.backendStoreUri, '--artifacts-destination', options.artifactsDestination);
-  args.push('--workers', String(options.workers ?? 1));
+  args.push('--workers', String(options.workers ?? 1), ...(options.extraArgs ?? []));
   // detached: the server forks workers; killing the process group ends them all.
   const child = spawn(options.python, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' } });
   let stderr = '';
