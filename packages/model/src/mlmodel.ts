@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 
 /** The versions written into MLmodel and the environment files, matching what our cross-check tests load. */
 export const XGB_VERSION = '1.7.4';
-export const PYTHON_XGBOOST_REQUIREMENT = 'xgboost==2.1.4';
+// Ranges, not pins: model.json is XGBoost 1.7's JSON, which every xgboost from 1.7.4 to 3.x loads
+// (tested with 2.1.4 and 3.1.3), and MLflow 2.17+ and 3.x both load this directory.
+export const PYTHON_XGBOOST_REQUIREMENT = 'xgboost>=1.7.4,<4';
+export const PYTHON_MLFLOW_REQUIREMENT = 'mlflow>=2.17,<4';
 export const MLFLOW_VERSION = '2.17.2';
 export const PYTHON_VERSION = '3.11.7';
 
@@ -80,7 +83,7 @@ dependencies:
 - python=${PYTHON_VERSION}
 - pip<=24.0
 - pip:
-  - mlflow==${MLFLOW_VERSION}
+  - ${PYTHON_MLFLOW_REQUIREMENT}
   - ${PYTHON_XGBOOST_REQUIREMENT}
 name: mlflow-env
 `;
@@ -94,6 +97,6 @@ dependencies:
 - -r requirements.txt
 `;
 
-export const REQUIREMENTS_TXT = `mlflow==${MLFLOW_VERSION}
+export const REQUIREMENTS_TXT = `${PYTHON_MLFLOW_REQUIREMENT}
 ${PYTHON_XGBOOST_REQUIREMENT}
 `;

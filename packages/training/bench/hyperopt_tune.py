@@ -1,7 +1,8 @@
 """The reference stack for the tuning bench: Python xgboost + hyperopt's TPE over the same search
 space, budget, early stopping and splits as our TypeScript tuner (the split is read from CSV).
 
-usage: hyperopt_tune.py SPLIT_DIR TRIALS NTHREAD ROUNDS EARLY_STOPPING SEED   -> JSON on stdout
+usage: hyperopt_tune.py SPLIT_DIR TRIALS NTHREAD ROUNDS EARLY_STOPPING SEED OUR_MODEL_JSON  -> JSON on stdout
+Prediction latency is measured on OUR_MODEL_JSON (our best model), so both sides score the same trees.
 """
 import json
 import math
@@ -14,6 +15,7 @@ from hyperopt import STATUS_OK, Trials, fmin, hp, tpe
 from sklearn.metrics import roc_auc_score
 
 split_dir, trials_n, nthread, rounds, early, seed = sys.argv[1], *map(int, sys.argv[2:7])
+our_model = sys.argv[7]
 
 
 def read(name):
@@ -63,9 +65,11 @@ fmin(objective, space, algo=tpe.suggest, max_evals=trials_n, trials=trials, rsta
 wall = time.perf_counter() - started
 
 best = min(trials.results, key=lambda r: r["loss"])
-booster = best["booster"][: best["best"] + 1]
+test_auc = roc_auc_score(y_test, best["booster"].predict(xgb.DMatrix(x_test), iteration_range=(0, best["best"] + 1)))
+
+booster = xgb.Booster()
+booster.load_model(our_model)
 booster.set_param({"nthread": 1})
-test_auc = roc_auc_score(y_test, booster.predict(xgb.DMatrix(x_test)))
 
 
 def latencies(rows, repeat):

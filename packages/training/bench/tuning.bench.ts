@@ -5,7 +5,7 @@
  * Run alone: npx tsx packages/training/bench/tuning.bench.ts  (TRIALS=n to shorten).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCleanDataset, splitDataset, type ChurnRow } from '@churn/churn-data';
 import { loadModelDir, Preprocessor, writeModelDir } from '@churn/model';
@@ -56,15 +56,6 @@ async function tuneWith(kind: 'native' | 'wasm'): Promise<TuneResult> {
 const native = await tuneWith('native');
 const wasm = await tuneWith('wasm');
 
-process.stderr.write(`tuning ${TRIALS} trials with Python xgboost + hyperopt...\n`);
-const python = execFileSync(join(ROOT, 'scripts/py-venv.sh'), ['hyperopt'], { encoding: 'utf8' }).trim();
-const peer = JSON.parse(
-  execFileSync(python, [join(import.meta.dirname, 'hyperopt_tune.py'), work, String(TRIALS), String(NTHREAD), String(ROUNDS), String(EARLY_STOPPING), String(SEED)], {
-    encoding: 'utf8',
-    env: { ...process.env, OMP_WAIT_POLICY: 'passive' },
-  }),
-) as { xgboost: string; wall_ms: number; best_test_auc: number; best_valid_auc: number; single_row_ms: { p50: number; p99: number }; batch_1000_ms: { p50: number; p99: number } };
-
 // Latency of the best native model as served: written to a model directory and loaded back.
 const modelDir = join(ROOT, '.stack/bench/tuning-model');
 const trainMatrix = native.best.preprocessor.transform(split.train);
@@ -74,6 +65,15 @@ await writeModelDir(modelDir, {
   reference: buildReferenceProfile(split.train, { predictions: Array.from(native.best.booster.predict(trainMatrix.data, trainMatrix.rows, trainMatrix.cols)) }),
   params: { ...native.best.params },
 });
+process.stderr.write(`tuning ${TRIALS} trials with Python xgboost + hyperopt...\n`);
+const python = execFileSync(join(ROOT, 'scripts/py-venv.sh'), ['hyperopt'], { encoding: 'utf8' }).trim();
+const peer = JSON.parse(
+  execFileSync(python, [join(import.meta.dirname, 'hyperopt_tune.py'), work, String(TRIALS), String(NTHREAD), String(ROUNDS), String(EARLY_STOPPING), String(SEED), join(modelDir, 'model.json')], {
+    encoding: 'utf8',
+    env: { ...process.env, OMP_WAIT_POLICY: 'passive' },
+  }),
+) as { xgboost: string; wall_ms: number; best_test_auc: number; best_valid_auc: number; single_row_ms: { p50: number; p99: number }; batch_1000_ms: { p50: number; p99: number } };
+
 const loaded = await loadModelDir(modelDir, await createEngine('native'));
 const test = loaded.preprocessor.transform(split.test);
 const cols = test.cols;
@@ -88,7 +88,6 @@ const ffiBooster = (await createEngine('native')).load(native.best.booster.toMod
 const ffiSingle = percentiles(() => ffiBooster.predict(oneRow, 1, cols), 20_000);
 ffiBooster.dispose();
 loaded.dispose();
-rmSync(modelDir, { recursive: true, force: true });
 
 interface Row {
   metric: string;
@@ -102,7 +101,7 @@ const s = (ms: number) => ms / 1000;
 const rows: Row[] = [
   { metric: `tuning wall time, ${TRIALS} trials, native (s)`, ours: s(native.wallMs), peer: s(peer.wall_ms), ratio: native.wallMs / peer.wall_ms, target: 'ratio <= 1.00' },
   { metric: `tuning wall time, ${TRIALS} trials, wasm (s)`, ours: s(wasm.wallMs), peer: s(peer.wall_ms), ratio: wasm.wallMs / peer.wall_ms, target: 'info (fallback)' },
-  { metric: 'best trial test AUC, native', ours: native.best.metrics.test.auc, peer: peer.best_test_auc, ratio: native.best.metrics.test.auc - peer.best_test_auc, target: '|diff| <= 0.005' },
+  { metric: 'best trial test AUC, native', ours: native.best.metrics.test.auc, peer: peer.best_test_auc, ratio: native.best.metrics.test.auc - peer.best_test_auc, target: 'diff >= -0.005 (not weaker)' },
   { metric: 'best trial test AUC, wasm', ours: wasm.best.metrics.test.auc, peer: peer.best_test_auc, ratio: wasm.best.metrics.test.auc - peer.best_test_auc, target: 'info' },
   { metric: 'single-row predict p50, native model (ms)', ours: single.p50, peer: peer.single_row_ms.p50, ratio: single.p50 / peer.single_row_ms.p50, target: 'info' },
   { metric: 'single-row predict p99, native model (ms)', ours: single.p99, peer: peer.single_row_ms.p99, ratio: single.p99 / peer.single_row_ms.p99, target: 'p99 < 0.2 ms' },
@@ -112,7 +111,8 @@ const rows: Row[] = [
   { metric: '1,000-row predict p99, native (ms)', ours: batch.p99, peer: peer.batch_1000_ms.p99, ratio: batch.p99 / peer.batch_1000_ms.p99, target: 'info' },
 ];
 rows[0]!.pass = (rows[0]!.ratio ?? Infinity) <= 1;
-rows[2]!.pass = Math.abs(rows[2]!.ratio ?? Infinity) <= 0.005;
+// "Not weaker": a higher test AUC than the reference passes.
+rows[2]!.pass = (rows[2]!.ratio ?? -Infinity) >= -0.005;
 rows[5]!.pass = single.p99 < 0.2;
 rows[6]!.pass = singleServed.p99 < 0.2;
 
@@ -125,7 +125,7 @@ const table = [
 console.log(table.join('\n'));
 console.log(
   `\nSame split (${split.train.length}/${split.validation.length}/${split.test.length} rows), search space, ${ROUNDS} rounds max, early stopping ${EARLY_STOPPING}, nthread ${NTHREAD}, tree_method hist, loss 1 - validation AUC, seed ${SEED}. ` +
-    'Single rows (up to 8) are scored by a JavaScript walk over the loaded trees, 1,000-row batches by libxgboost. ' +
+    'Prediction latency: both sides score our best native model (Python: inplace_predict, nthread 1). Single rows (up to 8) are scored by a JavaScript walk over the loaded trees, 1,000-row batches by libxgboost. ' +
     `Best validation AUC: native ${native.best.metrics.validation.auc.toFixed(4)}, wasm ${wasm.best.metrics.validation.auc.toFixed(4)}, Python ${peer.best_valid_auc.toFixed(4)}.`,
 );
 mkdirSync(join(ROOT, '.stack/bench'), { recursive: true });

@@ -208,6 +208,20 @@ function createBooster(api: Api, mats: Handle[]): Handle {
 export class NativeEngine implements XGBoostEngine {
   readonly kind = 'native' as const;
   private readonly api = bind();
+  // DMatrix per Matrix object, reused across trials: libxgboost keeps the hist quantile sketch on
+  // the DMatrix, so a tuning run sketches its split once (as Python does with one DMatrix), not per trial.
+  private readonly matrices = new WeakMap<Matrix, Handle>();
+  private readonly release = new FinalizationRegistry<Handle>((handle) => this.api.matFree(handle));
+
+  private dmatrix(m: Matrix): Handle {
+    let handle = this.matrices.get(m);
+    if (handle === undefined) {
+      handle = createDMatrix(this.api, m);
+      this.matrices.set(m, handle);
+      this.release.register(m, handle);
+    }
+    return handle;
+  }
 
   train(options: TrainOptions): Booster {
     const { api } = this;
@@ -216,8 +230,8 @@ export class NativeEngine implements XGBoostEngine {
     if (options.earlyStoppingRounds !== undefined && !options.validation) {
       throw new XGBoostError('earlyStoppingRounds needs a validation matrix');
     }
-    const dtrain = createDMatrix(api, options.train);
-    const dvalid = options.validation ? createDMatrix(api, options.validation) : undefined;
+    const dtrain = this.dmatrix(options.train);
+    const dvalid = options.validation ? this.dmatrix(options.validation) : undefined;
     const mats = dvalid ? [dtrain, dvalid] : [dtrain];
     let handle: Handle | undefined;
     try {
@@ -244,9 +258,6 @@ export class NativeEngine implements XGBoostEngine {
     } catch (e) {
       if (handle) api.free(handle);
       throw e;
-    } finally {
-      api.matFree(dtrain);
-      if (dvalid) api.matFree(dvalid);
     }
   }
 

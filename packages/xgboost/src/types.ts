@@ -19,6 +19,7 @@ export interface Booster {
   dispose(): void;
 }
 
+/** Engines may cache native data per Matrix object: do not mutate a matrix after training with it. */
 export interface TrainOptions {
   train: Matrix;
   validation?: Matrix;

@@ -10,12 +10,14 @@ const argsSchema = z.object({
   rounds: z.coerce.number().int().min(1),
   'early-stopping': z.coerce.number().int().min(1),
   nthread: z.coerce.number().int().min(1).max(256),
+  register: z.boolean(),
 });
 
 export type TrainArgs = z.infer<typeof argsSchema>;
 
 export const USAGE = `usage: npm run train -- [--trials 50] [--seed 42] [--engine native|wasm|auto] [--data file.csv]
-                        [--out model-dir] [--rounds 500] [--early-stopping 30] [--nthread 2]`;
+                        [--out model-dir] [--rounds 500] [--early-stopping 30] [--nthread 2] [--register]
+  --register logs the best trial to the registry at MLFLOW_TRACKING_URI and registers a model version`;
 
 /** Parses the CLI flags; the engine defaults to XGBOOST_ENGINE (from the caller's config). */
 export function parseTrainArgs(argv: string[], defaults: { engine: 'native' | 'wasm' | 'auto' }): TrainArgs {
@@ -30,6 +32,7 @@ export function parseTrainArgs(argv: string[], defaults: { engine: 'native' | 'w
       rounds: { type: 'string', default: '500' },
       'early-stopping': { type: 'string', default: '30' },
       nthread: { type: 'string', default: '2' },
+      register: { type: 'boolean', default: false },
     },
     strict: true,
   });

@@ -1,13 +1,15 @@
 import { resolve } from 'node:path';
 import { buildReferenceProfile, loadCleanDataset, splitDataset } from '@churn/churn-data';
-import { loadConfig } from '@churn/config';
+import { env, loadConfig } from '@churn/config';
 import { createLogger } from '@churn/logger';
+import { MlflowClient } from '@churn/mlflow-client';
 import { writeModelDir } from '@churn/model';
 import { createEngine } from '@churn/xgboost';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import { tune } from '../tune.js';
 import { parseTrainArgs } from './args.js';
+import { registerBest } from './register.js';
 import { bestTrialsTable } from './report.js';
 
 // Local tuning without Temporal: `npm run train -- --trials 50 [--out dir]`.
@@ -15,6 +17,13 @@ const config = loadConfig(
   z.object({
     XGBOOST_ENGINE: z.enum(['native', 'wasm', 'auto']).default('auto'),
     LOG_LEVEL: z.string().default('info'),
+    // Only for --register.
+    MLFLOW_TRACKING_URI: env.url('http://127.0.0.1:5051'),
+    MLFLOW_TRACKING_USERNAME: z.string().optional(),
+    MLFLOW_TRACKING_PASSWORD: z.string().optional(),
+    MLFLOW_TRACKING_TOKEN: z.string().optional(),
+    MLFLOW_EXPERIMENT: z.string().min(1).default('churn-tuning'),
+    REGISTERED_MODEL: z.string().min(1).default('churn-model'),
   }),
   { envFiles: [process.env.ENV_FILE ?? resolve(import.meta.dirname, '../../../../.env.local')], exitOnError: true },
 );
@@ -70,6 +79,24 @@ async function main(): Promise<void> {
     const reference = buildReferenceProfile(split.train, { seed: args.seed, predictions });
     await writeModelDir(out, { booster: best.booster, preprocessor: best.preprocessor, reference, params: { ...best.params }, metrics: best.metrics });
     process.stdout.write(`model directory written to ${out}\n`);
+  }
+  if (args.register) {
+    const mlflow = new MlflowClient({
+      trackingUri: config.MLFLOW_TRACKING_URI,
+      username: config.MLFLOW_TRACKING_USERNAME,
+      password: config.MLFLOW_TRACKING_PASSWORD,
+      token: config.MLFLOW_TRACKING_TOKEN,
+    });
+    const { runId, version } = await registerBest({
+      mlflow,
+      experiment: config.MLFLOW_EXPERIMENT,
+      registeredModel: config.REGISTERED_MODEL,
+      split,
+      result,
+      seed: args.seed,
+      engine: engine.kind,
+    });
+    process.stdout.write(`registered ${config.REGISTERED_MODEL} version ${version} from run ${runId}\nRUN_ID=${runId}\n`);
   }
   best.booster.dispose();
 }
