@@ -1,0 +1,115 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildReferenceProfile, loadCleanDataset, splitDataset, type ChurnRow, type DatasetSplit } from '@churn/churn-data';
+import { createLogger } from '@churn/logger';
+import { writeModelDir } from '@churn/model';
+import { runTrial } from '@churn/training';
+import { createEngine, type XGBoostEngine } from '@churn/xgboost';
+import { fakeRegistry, quietActivityEnv, runIn } from '../testing/fakes.js';
+import type { TrialOutcome } from '../workflows/types.js';
+import { createRegistryActivities, type RegistryClient } from './registry.js';
+
+const logger = createLogger('test', { level: 'silent' });
+const split: DatasetSplit<ChurnRow> = splitDataset(loadCleanDataset().rows.slice(0, 1_500), 42);
+let engine: XGBoostEngine;
+
+beforeAll(async () => {
+  engine = await createEngine('auto');
+});
+
+const candidate = (trialIndex: number, validationAuc: number, testAuc: number): TrialOutcome => ({
+  trialIndex,
+  runId: `run${trialIndex}`,
+  params: {},
+  validationAuc,
+  testAuc,
+  durationMs: 1,
+  reused: false,
+});
+
+function setup(minTestAuc = 0.75) {
+  const registry = fakeRegistry();
+  const activities = createRegistryActivities({
+    mlflow: registry.client as unknown as RegistryClient,
+    engine,
+    loadSplit: async () => split,
+    config: { MLFLOW_EXPERIMENT: 'churn-tuning', REGISTERED_MODEL: 'churn-model', MIN_TEST_AUC: minTestAuc },
+    logger,
+  });
+  return { registry, activities };
+}
+
+/** Runs whose ids match the candidates', so versions can point at them. */
+async function seedRuns(registry: ReturnType<typeof fakeRegistry>, count: number) {
+  for (let i = 0; i < count; i += 1) await registry.client.createRun({ experimentId: '1' });
+}
+
+describe('selectAndRegister', () => {
+  it('when there is no champion, then the best by validation AUC becomes a version with both aliases', async () => {
+    const { registry, activities } = setup();
+    await seedRuns(registry, 3);
+    const selection = await runIn(quietActivityEnv(), activities.selectAndRegister, {
+      parentRunId: 'run1',
+      datasetHash: 'h',
+      candidates: [candidate(1, 0.8, 0.9), candidate(2, 0.85, 0.8), candidate(3, 0.82, 0.95)],
+    });
+    expect(selection).toMatchObject({ runId: 'run2', version: '1', champion: true, validationAuc: 0.85, testAuc: 0.8 });
+    expect(registry.versions.map((v) => [v.run_id, v.source])).toEqual([['run2', 'mlflow-artifacts:/1/run2/artifacts/model']]);
+    expect(Object.fromEntries(registry.aliases)).toEqual({ challenger: '1', champion: '1' });
+  });
+
+  it('when the activity is retried after registering, then no second version is created', async () => {
+    const { registry, activities } = setup();
+    await seedRuns(registry, 2);
+    const input = { parentRunId: 'run1', datasetHash: 'h', candidates: [candidate(2, 0.85, 0.8)] };
+    await runIn(quietActivityEnv(), activities.selectAndRegister, input);
+    const again = await runIn(quietActivityEnv({ attempt: 2 }), activities.selectAndRegister, input);
+    expect(again.version).toBe('1');
+    expect(registry.versions).toHaveLength(1);
+  });
+
+  it('when the best test AUC is under MIN_TEST_AUC, then nothing is registered and the activity fails for good', async () => {
+    const { registry, activities } = setup(0.9);
+    await seedRuns(registry, 2);
+    await expect(
+      runIn(quietActivityEnv(), activities.selectAndRegister, { parentRunId: 'run1', datasetHash: 'h', candidates: [candidate(2, 0.85, 0.8)] }),
+    ).rejects.toMatchObject({ type: 'QualityGateError', nonRetryable: true, message: expect.stringMatching(/test AUC 0\.8000 < MIN_TEST_AUC 0\.9/) });
+    expect(registry.versions).toHaveLength(0);
+    expect(registry.aliases.size).toBe(0);
+    expect(registry.runs.get('run1')?.data.tags).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'quality_gate' })]));
+  });
+
+  it.each([
+    ['scores better than the new model', 0.5, false],
+    ['scores worse than the new model', 0.9999, true],
+  ])('when the champion %s on the same test split, then champion moves only if the new model wins', async (_case, newTestAuc, promoted) => {
+    const { registry, activities } = setup(0.1);
+    await seedRuns(registry, 3);
+    // The champion: a real model trained on this split, scored again by the activity.
+    const trained = runTrial({ split, params: { max_depth: 3, eta: 0.3, subsample: 1, colsample_bytree: 1, min_child_weight: 1, lambda: 1 }, engine, numBoostRound: 30 });
+    const dir = await mkdtemp(join(tmpdir(), 'champion-'));
+    await writeModelDir(dir, { booster: trained.booster, preprocessor: trained.preprocessor, reference: buildReferenceProfile(split.train), params: {} });
+    registry.modelDirs.set('run1', dir);
+    registry.versions.push({ name: 'churn-model', version: '1', run_id: 'run1', source: 's', tags: [], aliases: [], current_stage: 'None', description: '', status: 'READY' });
+    registry.aliases.set('champion', '1');
+
+    const selection = await runIn(quietActivityEnv(), activities.selectAndRegister, { parentRunId: 'run2', datasetHash: 'h', candidates: [candidate(3, 0.9, newTestAuc)] });
+    expect(selection.previousChampion).toMatchObject({ runId: 'run1', version: '1', testAuc: trained.metrics.test.auc });
+    expect(selection.champion).toBe(promoted);
+    expect(registry.aliases.get('challenger')).toBe('2');
+    expect(registry.aliases.get('champion')).toBe(promoted ? '2' : '1');
+    trained.booster.dispose();
+  }, 30_000);
+});
+
+describe('createParentRun', () => {
+  it('when it is retried, then it finds the run of the first attempt', async () => {
+    const { registry, activities } = setup();
+    const input = { workflowId: 'tuning-1', datasetHash: 'h', trials: 4, seed: 42, reason: 'test' };
+    const first = await runIn(quietActivityEnv(), activities.createParentRun, input);
+    const again = await runIn(quietActivityEnv({ attempt: 2 }), activities.createParentRun, input);
+    expect(again).toEqual(first);
+    expect(registry.runs.size).toBe(1);
+  });
+});
