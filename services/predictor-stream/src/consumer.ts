@@ -48,6 +48,7 @@ export class StreamConsumer {
   private readonly abort = new AbortController();
   private readonly shards = new Map<string, Promise<void>>();
   private refresher: Promise<void> | undefined;
+  private readonly pendingCheckpoints = new Map<string, Promise<void>>();
   processed = 0;
 
   constructor(private readonly options: ConsumerOptions) {}
@@ -71,6 +72,7 @@ export class StreamConsumer {
   async stop(): Promise<void> {
     this.abort.abort();
     await Promise.allSettled([...this.shards.values(), this.refresher]);
+    await Promise.allSettled([...this.pendingCheckpoints.values()]);
   }
 
   private async discoverShards(): Promise<void> {
@@ -90,6 +92,7 @@ export class StreamConsumer {
 
   private async iteratorFor(shardId: string): Promise<string> {
     const { kinesis, streams, checkpoints, logger } = this.options;
+    await this.pendingCheckpoints.get(shardId);
     const checkpoint = await checkpoints.get(shardId);
     if (checkpoint) {
       try {
@@ -113,14 +116,22 @@ export class StreamConsumer {
   private async runShard(shardId: string): Promise<void> {
     const { kinesis, logger, streamMetrics } = this.options;
     const signal = this.abort.signal;
+    const read = (iterator: string) => kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize }));
     let iterator: string | undefined;
+    // The next page is fetched while the current one is scored and written.
+    let prefetched: ReturnType<typeof read> | undefined;
     let backoff = this.options.pollIntervalMs;
     while (!signal.aborted) {
       try {
         iterator ??= await this.iteratorFor(shardId);
-        const response = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize }));
+        const response = await (prefetched ?? read(iterator));
+        prefetched = undefined;
         streamMetrics.lag.set({ shard: shardId }, response.MillisBehindLatest ?? 0);
         const records = response.Records ?? [];
+        if (records.length > 0 && response.NextShardIterator) {
+          prefetched = read(response.NextShardIterator);
+          prefetched.catch(() => undefined);
+        }
         if (records.length > 0) await this.processBatch(shardId, records);
         backoff = this.options.pollIntervalMs;
         if (!response.NextShardIterator) {
@@ -130,6 +141,7 @@ export class StreamConsumer {
         iterator = response.NextShardIterator;
         if (records.length === 0) await sleep(this.options.pollIntervalMs, signal);
       } catch (error) {
+        prefetched = undefined;
         const name = (error as { name?: string }).name ?? '';
         if (name === 'ExpiredIteratorException') iterator = undefined;
         else if (!RETRYABLE_READ.has(name)) {
@@ -140,6 +152,7 @@ export class StreamConsumer {
         backoff = Math.min(backoff * 2, 5_000);
       }
     }
+    await this.pendingCheckpoints.get(shardId);
   }
 
   private async processBatch(shardId: string, records: _Record[]): Promise<void> {
@@ -193,8 +206,9 @@ export class StreamConsumer {
       streamMetrics.records.inc({ outcome: 'invalid' }, invalid.length);
       streamMetrics.dlq.inc(invalid.length);
     }
+    // Written in order behind the results, without holding up the next batch; stop() waits for it.
     const last = records.at(-1)?.SequenceNumber;
-    if (last) await this.checkpoint(shardId, last);
+    if (last) this.pendingCheckpoints.set(shardId, (this.pendingCheckpoints.get(shardId) ?? Promise.resolve()).then(() => this.checkpoint(shardId, last)));
     this.processed += records.length;
     streamMetrics.batchDuration.observe((performance.now() - started) / 1000);
   }

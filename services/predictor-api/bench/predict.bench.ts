@@ -1,0 +1,166 @@
+// Serving benchmark on loopback. /predict of the real predictor (a trained model from the registry,
+// Mongo logging and live drift on) against a bare Express handler returning a constant (the ceiling),
+// with autocannon at concurrency 1 and 64; the stream predictor draining a backlog of records
+// (GetRecords, score, PutRecords to results, checkpoint); the predictor's RSS.
+// Needs the native stack (make up-local). Run alone: `npx tsx services/predictor-api/bench/predict.bench.ts`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { DeleteStreamCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { createKinesisClient, ensureStream } from '@churn/aws';
+import { FEATURE_NAMES, type ChurnRow } from '@churn/churn-data';
+import { loadConfig } from '@churn/config';
+import { datasetSplit, registerTestModel, trainTestModel, writeEnvFile } from '@churn/serving/testing';
+import autocannon from 'autocannon';
+import { MongoClient } from 'mongodb';
+import { z } from 'zod';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const COMMAND = 'npx tsx services/predictor-api/bench/predict.bench.ts';
+const TRACKING_URI = 'http://127.0.0.1:5051';
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
+const STREAM_RECORDS = Number(process.env.BENCH_STREAM_RECORDS ?? 20_000);
+const BENCH_DB = 'churn_bench';
+const env = loadConfig(z.object({ AWS_REGION: z.string(), AWS_ACCESS_KEY_ID: z.string(), AWS_SECRET_ACCESS_KEY: z.string(), AWS_ENDPOINT_URL_KINESIS: z.string().optional() }), {
+  envFiles: [join(ROOT, '.env.local')],
+});
+
+// The services' start scripts run node with this flag (a smaller young generation keeps RSS down under load).
+const NODE_FLAGS = ['--max-semi-space-size=4'];
+
+/** Starts a TypeScript entry point as its own process and waits for the JSON log line carrying its port. */
+async function startChild(entry: string, childEnv: Record<string, string>, portMessage: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...childEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const port = await new Promise<number>((resolvePort, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${entry} did not start`)), 120_000);
+    lines.on('line', (line) => {
+      try {
+        const entryLog = JSON.parse(line) as { msg?: string; port?: number };
+        if (entryLog.msg === portMessage && typeof entryLog.port === 'number') {
+          clearTimeout(timer);
+          resolvePort(entryLog.port);
+        }
+      } catch {
+        // not a log line
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}`)));
+  });
+  return { child, port };
+}
+
+const stop = (child: ChildProcess) =>
+  new Promise<void>((resolveStop) => {
+    if (child.exitCode !== null) return resolveStop();
+    child.once('exit', () => resolveStop());
+    child.kill('SIGTERM');
+  });
+
+const rssMb = (pid: number, field: 'VmRSS' | 'VmHWM') => {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+};
+
+const requestOf = (row: ChurnRow, i: number) => JSON.stringify({ customer_id: i, ...Object.fromEntries(FEATURE_NAMES.map((n) => [n, row[n]])) });
+
+async function load(port: number, connections: number, bodies: string[]) {
+  const url = `http://127.0.0.1:${port}`;
+  const requests = bodies.map((body) => ({ method: 'POST', path: '/predict', headers: { 'content-type': 'application/json' }, body }));
+  await autocannon({ url, requests, connections, duration: 2 });
+  const result = await autocannon({ url, requests, connections, duration: DURATION_S });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx + result.timeouts, total: result.requests.total };
+}
+
+console.error('training and registering the bench model...');
+const modelDir = await trainTestModel({ max_depth: 6, eta: 0.1 }, 150);
+const runId = await registerTestModel(TRACKING_URI, modelDir, 'bench-model');
+const rows = datasetSplit().test.slice(0, 200);
+const bodies = rows.map(requestOf);
+const mongo = new MongoClient('mongodb://127.0.0.1:27017/?directConnection=true');
+
+const envFile = await writeEnvFile(
+  {
+    RUN_ID: runId,
+    MODEL_URI: '',
+    MODEL_CACHE_DIR: join(ROOT, '.stack/model-cache'),
+    MONGODB_URI: `mongodb://127.0.0.1:27017/${BENCH_DB}?directConnection=true`,
+    PREDICTOR_API_PORT: '0',
+    PREDICTOR_STREAM_PORT: '0',
+    LOG_LEVEL: 'info',
+  },
+  join(ROOT, '.env.local'),
+);
+
+console.error('bare Express...');
+const bare = await startChild(join(import.meta.dirname, 'bare-server.ts'), {}, 'listening');
+const bare1 = await load(bare.port, 1, bodies);
+const bare64 = await load(bare.port, 64, bodies);
+await stop(bare.child);
+
+console.error('predictor-api...');
+const api = await startChild(join(ROOT, 'services/predictor-api/src/main.ts'), { ENV_FILE: envFile }, 'predictor-api listening');
+for (let i = 0; i < 600 && (await fetch(`http://127.0.0.1:${api.port}/health`)).status !== 200; i += 1) await new Promise((r) => setTimeout(r, 100));
+const ours1 = await load(api.port, 1, bodies);
+const ours64 = await load(api.port, 64, bodies);
+const rss = rssMb(api.child.pid!, 'VmRSS');
+const peakRss = rssMb(api.child.pid!, 'VmHWM');
+await stop(api.child);
+
+console.error(`stream predictor: draining ${STREAM_RECORDS} records...`);
+const kinesis = createKinesisClient(env);
+const suffix = randomUUID().slice(0, 8);
+const streams = { input: `bench-predictions-${suffix}`, results: `bench-results-${suffix}`, dlq: `bench-dlq-${suffix}` };
+await Promise.all(Object.values(streams).map((name) => ensureStream(kinesis, name, 1)));
+for (let start = 0; start < STREAM_RECORDS; start += 500) {
+  const Records = Array.from({ length: Math.min(500, STREAM_RECORDS - start) }, (_, i) => ({ PartitionKey: String(start + i), Data: Buffer.from(bodies[(start + i) % bodies.length] as string) }));
+  await kinesis.send(new PutRecordsCommand({ StreamName: streams.input, Records }));
+}
+const streamEnv = { ENV_FILE: envFile, PREDICTIONS_STREAM: streams.input, RESULTS_STREAM: streams.results, DLQ_STREAM: streams.dlq, STREAM_CHECKPOINT_COLLECTION: `bench_checkpoints_${suffix}` };
+const streamStarted = performance.now();
+const stream = await startChild(join(ROOT, 'services/predictor-stream/src/main.ts'), streamEnv, 'consuming');
+const consumingAt = performance.now();
+const processed = async () => {
+  const text = await (await fetch(`http://127.0.0.1:${stream.port}/metrics`)).text();
+  return Number(/churn_stream_records_total\{outcome="ok"\} (\d+)/.exec(text)?.[1] ?? 0);
+};
+while ((await processed()) < STREAM_RECORDS) {
+  if (performance.now() - consumingAt > 300_000) throw new Error('stream bench timed out');
+  await new Promise((r) => setTimeout(r, 100));
+}
+const streamSeconds = (performance.now() - consumingAt) / 1000;
+const streamRps = STREAM_RECORDS / streamSeconds;
+const streamRss = rssMb(stream.child.pid!, 'VmHWM');
+await stop(stream.child);
+await Promise.all(Object.values(streams).map((name) => kinesis.send(new DeleteStreamCommand({ StreamName: name })).catch(() => undefined)));
+kinesis.destroy();
+await mongo.db(BENCH_DB).dropDatabase().catch(() => undefined);
+await mongo.close();
+
+const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+const rowsOut = [
+  { metric: '/predict req/s, c=1', ours: ours1.rps, peer: bare1.rps, ratio: ours1.rps / bare1.rps, target: '-', pass: true },
+  { metric: '/predict p50 ms, c=1', ours: ours1.p50, peer: bare1.p50, ratio: ours1.p50 / bare1.p50, target: '-', pass: true },
+  { metric: '/predict p99 ms, c=1', ours: ours1.p99, peer: bare1.p99, ratio: ours1.p99 / bare1.p99, target: '-', pass: true },
+  { metric: '/predict req/s, c=64', ours: ours64.rps, peer: bare64.rps, ratio: ours64.rps / bare64.rps, target: '>= 0.6 of bare', pass: ours64.rps / bare64.rps >= 0.6 },
+  { metric: '/predict p50 ms, c=64', ours: ours64.p50, peer: bare64.p50, ratio: ours64.p50 / bare64.p50, target: '-', pass: true },
+  { metric: '/predict p99 ms, c=64', ours: ours64.p99, peer: bare64.p99, ratio: ours64.p99 / bare64.p99, target: '< 10 ms', pass: ours64.p99 < 10 },
+  { metric: 'errors + non-2xx (all runs)', ours: ours1.errors + ours64.errors, peer: bare1.errors + bare64.errors, ratio: Number.NaN, target: '0', pass: ours1.errors + ours64.errors === 0 },
+  { metric: 'predictor-api RSS MB after load (peak)', ours: rss, peer: peakRss, ratio: Number.NaN, target: '< 150 MB', pass: peakRss < 150 },
+  { metric: `stream records/s (drain ${STREAM_RECORDS})`, ours: streamRps, peer: Number.NaN, ratio: Number.NaN, target: '>= 2000', pass: streamRps >= 2000 },
+  { metric: 'predictor-stream peak RSS MB', ours: streamRss, peer: Number.NaN, ratio: Number.NaN, target: '< 150 MB', pass: streamRss < 150 },
+];
+const table = [
+  '| command | metric | ours | peer (bare Express; RSS: peak) | ratio | target | pass |',
+  '|---|---|---|---|---|---|---|',
+  ...rowsOut.map((r) => `| \`${COMMAND}\` | ${r.metric} | ${fmt(r.ours, r.ours < 100 ? 2 : 0)} | ${fmt(r.peer, r.peer < 100 ? 2 : 0)} | ${fmt(r.ratio, 2)} | ${r.target} | ${r.pass ? 'yes' : 'no'} |`),
+].join('\n');
+console.log(table);
+console.log(`\nstream: ${STREAM_RECORDS} records in ${streamSeconds.toFixed(1)} s after the consumer started (process start to consuming: ${((consumingAt - streamStarted) / 1000).toFixed(1)} s); autocannon ${DURATION_S} s per run after a 2 s warm-up, 200 distinct customers.`);
+mkdirSync(join(ROOT, '.stack/bench'), { recursive: true });
+writeFileSync(
+  join(ROOT, '.stack/bench/predict.json'),
+  JSON.stringify({ command: COMMAND, durationS: DURATION_S, runId, bare: { c1: bare1, c64: bare64 }, ours: { c1: ours1, c64: ours64, rssMb: rss, peakRssMb: peakRss }, stream: { records: STREAM_RECORDS, seconds: streamSeconds, recordsPerSec: streamRps, peakRssMb: streamRss }, rows: rowsOut }, null, 2),
+);
