@@ -24,7 +24,8 @@ export interface TreeModel {
   trees: TreeArrays[];
 }
 
-const numberLike = z.union([z.number(), z.string()]).transform(Number);
+// XGBoost writes scalars as strings ("5E-1"); 3.x writes the base score as a vector ("[5E-1]").
+const numberLike = z.union([z.number(), z.string()]).transform((v) => (typeof v === 'number' ? v : Number(v.replace(/^\[([^,\]]*).*\]$/, '$1'))));
 const treeSchema = z.object({
   left_children: z.array(z.number().int()),
   right_children: z.array(z.number().int()),
