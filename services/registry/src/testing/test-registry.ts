@@ -10,24 +10,39 @@ export interface TestRegistry extends RunningRegistry {
   api: (path: string, init?: { method?: string; body?: unknown; query?: Record<string, string | string[]>; raw?: string | Uint8Array; headers?: Record<string, string> }) => Promise<{ status: number; json: Record<string, unknown>; text: string }>;
 }
 
+/** A fresh, empty database on the server of `serverUrl`; drop() removes it even with open sessions. */
+export async function createTestDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `registry_test_${randomBytes(6).toString('hex')}`;
+  const admin = new URL(serverUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export const loadTestConfig = (overrides: Partial<Record<string, string>> = {}) =>
+  loadConfig(registryConfigSchema, { envFiles: [process.env['ENV_FILE'] ?? '.env.local'], env: { ...process.env, ...overrides } });
+
 /**
  * Starts the registry in-process on port 0 against the stack's PostgreSQL and S3, in a database of
  * its own (created here, dropped on close) so tests never see each other's rows.
  */
 export async function startTestRegistry(overrides: Partial<Record<string, string>> = {}): Promise<TestRegistry> {
-  const base = loadConfig(registryConfigSchema, { envFiles: [process.env['ENV_FILE'] ?? '.env.local'], env: { ...process.env, ...overrides } });
-  const dbName = `registry_test_${randomBytes(6).toString('hex')}`;
-  const admin = new URL(base.REGISTRY_DATABASE_URL);
-  admin.pathname = '/postgres';
-  const adminClient = new pg.Client({ connectionString: admin.toString() });
-  await adminClient.connect();
-  await adminClient.query(`CREATE DATABASE ${dbName}`);
-  const url = new URL(base.REGISTRY_DATABASE_URL);
-  url.pathname = `/${dbName}`;
+  const base = loadTestConfig(overrides);
+  const database = await createTestDatabase(base.REGISTRY_DATABASE_URL);
   const config: RegistryConfig = {
     ...base,
     REGISTRY_PORT: 0,
-    REGISTRY_DATABASE_URL: url.toString(),
+    REGISTRY_DATABASE_URL: database.url,
     ARTIFACTS_BUCKET: overrides['ARTIFACTS_BUCKET'] ?? 'registry-test',
     LOG_LEVEL: 'silent',
   };
@@ -55,8 +70,7 @@ export async function startTestRegistry(overrides: Partial<Record<string, string
     api,
     close: async () => {
       await registry.close();
-      await adminClient.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await adminClient.end();
+      await database.drop();
     },
   };
 }
