@@ -174,7 +174,7 @@ start_s3() {
 
 start_kinesis() {
   mkdir -p "$STACK/kinesis"
-  spawn kinesis node "$ROOT/scripts/stack/kinesalite.cjs" "$KINESIS_PORT" "$STACK/kinesis"
+  spawn kinesis node "$ROOT/scripts/stack/kinesalite.mjs" "$KINESIS_PORT" "$STACK/kinesis"
 }
 
 start_temporal() {

@@ -1,6 +1,6 @@
 // Starts kinesalite on loopback only: its own CLI listens on every interface.
-// Usage: node kinesalite.cjs PORT PATH
-const kinesalite = require('kinesalite');
+// Usage: node kinesalite.mjs PORT PATH
+import kinesalite from 'kinesalite';
 
 const [port, path] = process.argv.slice(2);
 const server = kinesalite({ path, createStreamMs: 50, deleteStreamMs: 50, updateStreamMs: 50 }).listen(Number(port), '127.0.0.1', () => {
