@@ -142,6 +142,7 @@ describe('MlflowClient against a real mlflow server', () => {
       python,
       backendStoreUri: `sqlite:///${join(workDir, 'mlflow.db')}`,
       artifactsDestination: join(workDir, 'artifacts'),
+      startTimeoutMs: 600_000,
     });
   }, 900_000);
 
