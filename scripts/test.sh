@@ -13,10 +13,12 @@ started_file=$(mktemp)
 declare -a results=()
 failed=0
 stack_up=0
+venvs_pid=
 
 # shellcheck disable=SC2317,SC2329 # invoked by the EXIT trap
 cleanup() {
   local status=$?
+  if [ -n "$venvs_pid" ]; then kill -- "-$venvs_pid" 2>/dev/null || true; fi
   if [ -s "$started_file" ]; then
     echo "--- stopping the services this run started: $(tr '\n' ' ' <"$started_file")"
     # shellcheck disable=SC2046 # one argument per service name
@@ -45,6 +47,16 @@ step() {
   return "$rc"
 }
 
+# shellcheck disable=SC2317,SC2329 # invoked through step
+wait_venvs() {
+  local rc=0
+  wait "$venvs_pid" || rc=$?
+  venvs_pid=
+  cat .stack/logs/py-venvs.log
+  echo "(built in the background in $(( $(date +%s) - venvs_started ))s)"
+  return "$rc"
+}
+
 skip() { results+=("$(printf '%-22s %-6s' "$1" "skipped: $2")"); }
 
 e2e_tests() { find packages services workflows test -name '*.e2e.test.ts' -not -path '*/node_modules/*' 2>/dev/null | head -n1; }
@@ -53,10 +65,17 @@ total_started=$(date +%s)
 step "npm dependencies" make --no-print-directory install || { echo "cannot continue without npm dependencies"; exit 1; }
 # Debian packages first: the Python venvs need python3-venv on a fresh machine.
 step "stack install" scripts/stack/install.sh || true
-step "python venvs" scripts/py-venv.sh all || true
+# The Python venvs (minutes when cold, mostly pip unpacking) build while the stack starts and lint
+# and typecheck run; unit tests wait for them (some cross-check against Python libraries).
+mkdir -p .stack/logs
+# Its own process group, so an interrupted run stops pip too.
+setsid scripts/py-venv.sh all >.stack/logs/py-venvs.log 2>&1 &
+venvs_pid=$!
+venvs_started=$(date +%s)
 step "native stack" env STACK_STARTED_FILE="$started_file" scripts/stack/up.sh && stack_up=1
 step "lint" npm run --silent lint || true
 step "typecheck" npm run --silent typecheck || true
+step "python venvs" wait_venvs || true
 step "unit tests" "${jest[@]}" --config jest.unit.config.js || true
 if [ "$stack_up" -eq 1 ]; then
   step "integration tests" "${jest[@]}" --config jest.int.config.js --runInBand || true
