@@ -5,8 +5,9 @@ import type { DriftReportInput, TuningInput } from './workflows/types.js';
 export const TUNING_SCHEDULE_ID = 'tuning';
 export const DRIFT_SCHEDULE_ID = 'drift-report';
 
-/** The two schedules, from configuration: tuning on TUNING_CRON, the drift report every DRIFT_REPORT_EVERY. */
-export function scheduleDefinitions(config: CliConfig): ScheduleOptions[] {
+/** The two schedules, from configuration: tuning on TUNING_CRON, the drift report every DRIFT_REPORT_EVERY (ids prefixed in tests). */
+export function scheduleDefinitions(config: CliConfig, options: { idPrefix?: string } = {}): ScheduleOptions[] {
+  const prefix = options.idPrefix ?? '';
   const tuning: TuningInput = { trials: config.TUNING_TRIALS, parallelism: config.TUNING_PARALLELISM, batchSize: config.TUNING_BATCH_SIZE, reason: 'schedule' };
   const drift: DriftReportInput = {
     windowMs: config.DRIFT_REPORT_EVERY,
@@ -16,16 +17,16 @@ export function scheduleDefinitions(config: CliConfig): ScheduleOptions[] {
   };
   return [
     {
-      scheduleId: TUNING_SCHEDULE_ID,
+      scheduleId: `${prefix}${TUNING_SCHEDULE_ID}`,
       spec: { cronExpressions: [config.TUNING_CRON] },
-      action: { type: 'startWorkflow', workflowType: 'tuningWorkflow', workflowId: 'tuning', taskQueue: config.TEMPORAL_TASK_QUEUE, args: [tuning] },
+      action: { type: 'startWorkflow', workflowType: 'tuningWorkflow', workflowId: `${prefix}tuning`, taskQueue: config.TEMPORAL_TASK_QUEUE, args: [tuning] },
       // A long tuning run is never doubled by the next tick.
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
     },
     {
-      scheduleId: DRIFT_SCHEDULE_ID,
+      scheduleId: `${prefix}${DRIFT_SCHEDULE_ID}`,
       spec: { intervals: [{ every: config.DRIFT_REPORT_EVERY }] },
-      action: { type: 'startWorkflow', workflowType: 'driftReportWorkflow', workflowId: 'drift-report', taskQueue: config.TEMPORAL_TASK_QUEUE, args: [drift] },
+      action: { type: 'startWorkflow', workflowType: 'driftReportWorkflow', workflowId: `${prefix}drift-report`, taskQueue: config.TEMPORAL_TASK_QUEUE, args: [drift] },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
     },
   ];

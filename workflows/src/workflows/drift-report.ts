@@ -19,9 +19,9 @@ const activities = proxyActivities<Activities>({
 });
 
 /** The child id of a drift-triggered retrain: one id per cooldown period, so a second start is rejected. */
-export function retrainWorkflowId(nowMs: number, cooldownMs: number): string {
+export function retrainWorkflowId(nowMs: number, cooldownMs: number, prefix = 'retrain'): string {
   const bucket = Math.floor(nowMs / cooldownMs);
-  return `retrain-${new Date(bucket * cooldownMs).toISOString().replace(/[:.]/g, '-')}`;
+  return `${prefix}-${new Date(bucket * cooldownMs).toISOString().replace(/[:.]/g, '-')}`;
 }
 
 /**
@@ -43,7 +43,7 @@ export async function driftReportWorkflow(input: DriftReportInput = {}): Promise
     return { report, retrain: { started: false, reason: `drifted share ${report.driftedShare.toFixed(2)} below ${retrainShare}` } };
   }
 
-  const workflowId = retrainWorkflowId(now, cooldownMs);
+  const workflowId = retrainWorkflowId(now, cooldownMs, input.retrainIdPrefix);
   try {
     await startChild(tuningWorkflow, {
       workflowId,

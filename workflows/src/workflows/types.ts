@@ -141,6 +141,8 @@ export interface DriftReportInput {
   cooldownMs?: number;
   /** Options of the retrain's tuning run. */
   tuning?: TuningInput;
+  /** Start of the retrain's workflow id (`retrain`): reports sharing it share the cooldown. */
+  retrainIdPrefix?: string;
 }
 
 export interface DriftWindow {
