@@ -44,6 +44,12 @@ describe('predictor-api', () => {
     expect(json.error).toContain(field === '(body)' ? '' : field);
   });
 
+  it('when the body is compressed, then it answers 415 naming the body', async () => {
+    const response = await fetch(`${app.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: 'xx' });
+    expect(response.status).toBe(415);
+    expect(((await response.json()) as { field: string }).field).toBe('(body)');
+  });
+
   it('when the body has no content type, then it is still read as JSON', async () => {
     const response = await fetch(`${app.url}/predict`, { method: 'POST', body: JSON.stringify(customer) });
     expect(response.status).toBe(200);

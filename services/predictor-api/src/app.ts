@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client';
 import { scoreCsv } from './batch-csv.js';
 import { errorHandler, HttpError } from './errors.js';
 import { httpMetrics } from './http-metrics.js';
+import { jsonBody, parseSize } from './json-body.js';
 import { featuresOf } from './invocations.js';
 import { buildOpenApi } from './openapi.js';
 import { docsPage, formPage } from './pages.js';
@@ -46,7 +47,7 @@ export function createApp(deps: PredictorDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   // Any content type is read as JSON so `curl -d` without a header works; bad JSON is a 400.
-  const jsonBody = express.json({ limit: deps.bodyLimit ?? '1mb', type: () => true, strict: false });
+  const readJson = jsonBody(parseSize(deps.bodyLimit ?? '1mb'));
   const openapi = buildOpenApi();
   const form = formPage();
   const docs = docsPage(openapi);
@@ -75,7 +76,7 @@ export function createApp(deps: PredictorDeps): Express {
     }
   };
 
-  app.post('/predict', jsonBody, (req, res) => {
+  app.post('/predict', readJson, (req, res) => {
     const started = performance.now();
     if (isEmpty(req.body)) throw new HttpError(400, 'empty body: expected a JSON object with the customer features', '(body)');
     const parsed = predictionRequestSchema.safeParse(req.body);
@@ -87,7 +88,7 @@ export function createApp(deps: PredictorDeps): Express {
     logAll(req, features, chances, runId, started, [customerId]);
   });
 
-  app.post('/invocations', jsonBody, (req, res) => {
+  app.post('/invocations', readJson, (req, res) => {
     const started = performance.now();
     const features = featuresOf(req.body);
     const { runId, chances } = predictOrReject(deps, features);

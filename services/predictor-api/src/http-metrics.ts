@@ -17,13 +17,25 @@ export function httpMetrics(registry: Registry): RequestHandler {
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
+  // Children per label set, looked up by one string: saves hashing the labels on every request.
+  const children = new Map<string, { count: ReturnType<typeof requests.labels>; time: ReturnType<typeof duration.labels> }>();
+  const childFor = (route: string, method: string, status: number) => {
+    const key = `${route} ${method} ${status}`;
+    let child = children.get(key);
+    if (!child) {
+      const labels = { route, method, status: String(status) };
+      child = { count: requests.labels(labels), time: duration.labels(labels) };
+      children.set(key, child);
+    }
+    return child;
+  };
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.once('finish', () => {
       const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      const labels = { route, method: req.method, status: String(res.statusCode) };
-      requests.inc(labels);
-      duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      const child = childFor(route, req.method, res.statusCode);
+      child.count.inc();
+      child.time.observe(Number(process.hrtime.bigint() - started) / 1e9);
     });
     next();
   };
