@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { env } from '@churn/config';
 import { z } from 'zod';
 
@@ -23,7 +25,13 @@ export const servingConfigShape = {
 export const servingConfigSchema = z.object(servingConfigShape);
 export type ServingConfig = z.infer<typeof servingConfigSchema>;
 
-/** The env file a service reads and watches: ENV_FILE, else .env.local in the working directory. */
+const REPO_ENV_FILE = fileURLToPath(new URL('../../../.env.local', import.meta.url));
+
+/**
+ * The env file a service reads and watches: ENV_FILE, else .env.local in the working directory, else
+ * the repository's (so `npm start` inside a service folder finds it).
+ */
 export function envFilePath(environment: Record<string, string | undefined> = process.env): string {
-  return environment.ENV_FILE || '.env.local';
+  if (environment.ENV_FILE) return environment.ENV_FILE;
+  return existsSync('.env.local') ? '.env.local' : REPO_ENV_FILE;
 }

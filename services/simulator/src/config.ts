@@ -1,4 +1,5 @@
 import { env, loadConfig } from '@churn/config';
+import { envFilePath } from '@churn/serving';
 import { z } from 'zod';
 import { parseDriftSpec } from './drift.js';
 
@@ -46,6 +47,6 @@ export const simulatorConfigSchema = z.object({
 
 export type SimulatorConfig = z.infer<typeof simulatorConfigSchema>;
 
-export function loadSimulatorConfig(envFile = process.env.ENV_FILE || '.env.local'): SimulatorConfig {
+export function loadSimulatorConfig(envFile = envFilePath()): SimulatorConfig {
   return loadConfig(simulatorConfigSchema, { envFiles: [envFile], exitOnError: true });
 }
