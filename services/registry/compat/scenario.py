@@ -48,6 +48,8 @@ with mlflow.start_run(run_name="compat-best") as run:
         tags=[RunTag("batch_tag", "yes")],
     )
     mlflow.set_tag("purpose", "compat")
+    mlflow.set_tag("scratch", "to-delete")
+    mlflow.log_input(mlflow.data.from_pandas(X, name="train"), context="training")
     with tempfile.TemporaryDirectory() as tmp:
         note = os.path.join(tmp, "note.txt")
         with open(note, "w") as f:
@@ -68,7 +70,11 @@ with mlflow.start_run(run_name="compat-other") as other:
     mlflow.log_param("eta", 0.1)
     mlflow.log_metric("auc", 0.99)
 
+client.delete_tag(run_id, "scratch")
+client.set_experiment_tag(experiment.experiment_id, "team", "churn")
+out["experiment_tags"] = {k: v for k, v in client.get_experiment_by_name(experiment_name).tags.items() if not k.startswith("mlflow.")}
 fetched = client.get_run(run_id)
+out["datasets"] = [(d.dataset.name, [t.value for t in d.tags if t.key == "mlflow.data.context"]) for d in fetched.inputs.dataset_inputs]
 out["params"] = fetched.data.params
 out["metrics"] = fetched.data.metrics
 out["tags"] = {k: v for k, v in fetched.data.tags.items() if not k.startswith("mlflow.") or k == "mlflow.runName"}
@@ -97,6 +103,10 @@ by_alias = client.get_model_version_by_alias(model_name, "champion")
 out["alias_version"] = by_alias.version
 out["alias_run_id_matches"] = by_alias.run_id == run_id
 out["registered_model_aliases"] = client.get_registered_model(model_name).aliases
+client.update_registered_model(model_name, description="churn model")
+out["registered_model_description"] = client.get_registered_model(model_name).description
+out["search_registered_models"] = [m.name for m in client.search_registered_models(filter_string=f"name = '{model_name}'")]
+out["search_model_versions"] = [(v.name, v.version) for v in client.search_model_versions(f"name = '{model_name}'")]
 
 loaded = mlflow.pyfunc.load_model(f"models:/{model_name}@champion")
 predictions = np.asarray(loaded.predict(X.head(5))).reshape(-1)

@@ -64,6 +64,8 @@ describeIf.each([
     expect(result.params).toEqual({ eta: '0.3', max_depth: '3', seed: '42', batch_param: 'from-log-batch' });
     expect(result.metrics).toEqual({ auc: 0.91, log_loss: 0.2, batch_metric: 9.9 });
     expect(result.tags).toEqual({ 'mlflow.runName': 'compat-best', purpose: 'compat', batch_tag: 'yes' });
+    expect(result.experiment_tags).toEqual({ team: 'churn' });
+    expect(result.datasets).toEqual([['train', ['training']]]);
     expect(result.status).toBe('FINISHED');
     expect(result.auc_history).toEqual([[0, 0.5], [1, 0.91]]);
     expect(result.batch_metric_points).toBe(100);
@@ -88,6 +90,9 @@ describeIf.each([
     expect(result.alias_version).toBe('1');
     expect(result.alias_run_id_matches).toBe(true);
     expect(result.registered_model_aliases).toEqual({ champion: '1' });
+    expect(result.registered_model_description).toBe('churn model');
+    expect(result.search_registered_models).toEqual([`churn-model-${client}`]);
+    expect(result.search_model_versions).toEqual([[`churn-model-${client}`, '1']]);
     expect(result.predictions_match).toBe(true);
     expect(result.runs_uri_predictions_match).toBe(true);
     expect((result.predictions as number[]).length).toBe(5);

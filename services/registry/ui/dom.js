@@ -24,7 +24,7 @@ export function svg(tag, attrs = {}, ...children) {
   const el = document.createElementNS(SVG_NS, tag);
   for (const [key, value] of Object.entries(attrs ?? {})) {
     if (value === undefined || value === null) continue;
-    if (key === 'dataset') for (const [k, v] of Object.entries(value)) el.setAttribute(`data-${k}`, String(v));
+    if (key === 'dataset') for (const [k, v] of Object.entries(value)) el.setAttribute(`data-${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(v));
     else el.setAttribute(key, String(value));
   }
   append(el, children);

@@ -39,6 +39,15 @@ describe('compileFilter', () => {
     expect(() => compileFilter(parseFilter(filter), spec, new SqlParams())).toThrow(message);
   });
 
+  it('when a tag has a default (the prompt marker), then a missing tag compares as the default', () => {
+    const p = new SqlParams();
+    const withDefault: SearchSpec = { ...spec, keyValue: { tag: { table: 'tags', owner: 'run_id', numeric: false } }, tagDefaults: { 'mlflow.prompt.is_prompt': 'false' } };
+    expect(compileFilter(parseFilter("tag.`mlflow.prompt.is_prompt` != 'true'"), withDefault, p)).toBe(
+      'COALESCE((SELECT kv.value FROM tags kv WHERE kv.run_id = r.run_id AND kv.key = $1), $2) != $3',
+    );
+    expect(p.values).toEqual(['mlflow.prompt.is_prompt', 'false', 'true']);
+  });
+
   it('when there are no comparisons, then the filter is TRUE', () => {
     expect(compileFilter([], spec, new SqlParams())).toBe('TRUE');
   });

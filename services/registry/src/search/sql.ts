@@ -25,7 +25,12 @@ export interface SearchSpec {
   keyValue: Partial<Record<Exclude<Entity, 'attribute'>, { table: string; owner: string; numeric: boolean }>>;
   /** The outer row's id column that the key-value tables reference. */
   ownerColumn: string;
+  /** Tags whose absence reads as a value (MLflow: a model without mlflow.prompt.is_prompt is not a prompt). */
+  tagDefaults?: Record<string, string>;
 }
+
+/** MLflow marks prompts (stored as registered models) with this tag; plain models lack it. */
+export const PROMPT_TAG_DEFAULTS = { 'mlflow.prompt.is_prompt': 'false' };
 
 const NUMERIC_OPS = new Set(['=', '!=', '<', '>', '<=', '>=']);
 const STRING_OPS = new Set(['=', '!=', 'LIKE', 'ILIKE']);
@@ -61,6 +66,11 @@ export function compileFilter(comparisons: Comparison[], spec: SearchSpec, p: Sq
     if (!kv) throw invalid(`${c.entity}s cannot be used in a ${spec.resource} search`);
     if (c.op === 'IN' || c.op === 'NOT IN') throw invalid(`IN is only supported for attributes, not ${label}`);
     const key = p.add(c.key);
+    const fallback = c.entity === 'tag' ? spec.tagDefaults?.[c.key] : undefined;
+    if (fallback !== undefined && c.op !== 'IS NULL' && c.op !== 'IS NOT NULL') {
+      const value = `COALESCE((SELECT kv.value FROM ${kv.table} kv WHERE kv.${kv.owner} = ${spec.ownerColumn} AND kv.key = ${key}), ${p.add(fallback)})`;
+      return comparisonSql(value, c, false, p, label);
+    }
     if (c.op === 'IS NULL') return `NOT EXISTS (SELECT 1 FROM ${kv.table} kv WHERE kv.${kv.owner} = ${spec.ownerColumn} AND kv.key = ${key})`;
     const cond = c.op === 'IS NOT NULL' ? 'TRUE' : comparisonSql('kv.value', c, kv.numeric, p, label);
     return `EXISTS (SELECT 1 FROM ${kv.table} kv WHERE kv.${kv.owner} = ${spec.ownerColumn} AND kv.key = ${key} AND ${cond})`;

@@ -1,7 +1,7 @@
 import { invalid, notFound } from '../errors.js';
 import { parseFilter, parseOrderBy } from '../search/filter-parser.js';
 import { decodePageToken, nextToken } from '../search/page-token.js';
-import { compileFilter, compileOrderBy, SqlParams, type SearchSpec } from '../search/sql.js';
+import { compileFilter, compileOrderBy, PROMPT_TAG_DEFAULTS, SqlParams, type SearchSpec } from '../search/sql.js';
 import type { Db, Queryable } from './db.js';
 import { inTransaction } from './db.js';
 import type { KeyValue, ModelVersion, Page, SearchRequest } from './types.js';
@@ -125,7 +125,10 @@ export class ModelVersionStore {
     const where = [compileFilter(filters.filter((f) => f.entity !== 'tag'), SPEC, p)];
     for (const t of tagFilters) {
       if (t.op !== '=' && t.op !== '!=' && t.op !== 'LIKE' && t.op !== 'ILIKE') throw invalid(`invalid comparator '${t.op}' for tags.${t.key}`);
-      where.push(`EXISTS (SELECT 1 FROM model_version_tags t WHERE t.name = mv.name AND t.version = mv.version AND t.key = ${p.add(t.key)} AND t.value ${t.op} ${p.add(String(t.value))})`);
+      const fallback = PROMPT_TAG_DEFAULTS[t.key as keyof typeof PROMPT_TAG_DEFAULTS];
+      const tagValue = `(SELECT t.value FROM model_version_tags t WHERE t.name = mv.name AND t.version = mv.version AND t.key = ${p.add(t.key)})`;
+      const lhs = fallback === undefined ? tagValue : `COALESCE(${tagValue}, ${p.add(fallback)})`;
+      where.push(`${lhs} ${t.op} ${p.add(String(t.value))}`);
     }
     const order = compileOrderBy((request.orderBy ?? []).map((o) => parseOrderBy(o)), SPEC, p);
     const offset = decodePageToken(request.pageToken);

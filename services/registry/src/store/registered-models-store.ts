@@ -1,7 +1,7 @@
 import { alreadyExists, invalid, notFound } from '../errors.js';
 import { parseFilter, parseOrderBy } from '../search/filter-parser.js';
 import { decodePageToken, nextToken } from '../search/page-token.js';
-import { compileFilter, compileOrderBy, SqlParams, type SearchSpec } from '../search/sql.js';
+import { compileFilter, compileOrderBy, PROMPT_TAG_DEFAULTS, SqlParams, type SearchSpec } from '../search/sql.js';
 import type { Db, Queryable } from './db.js';
 import { inTransaction } from './db.js';
 import { hydrateVersions, STAGES, type VersionRow } from './model-versions-store.js';
@@ -25,6 +25,7 @@ const SPEC: SearchSpec = {
     timestamp: { sql: 'rm.last_updated_time', type: 'number' },
   },
   keyValue: { tag: { table: 'registered_model_tags', owner: 'name', numeric: false } },
+  tagDefaults: PROMPT_TAG_DEFAULTS,
 };
 
 // MLflow reserves these alias shapes: they would be ambiguous with version references.
