@@ -73,7 +73,11 @@ it('when it replays 100 customers at 100/s to both targets with a drift, then ev
         Records: inputs.map((i) => ({ PartitionKey: 'p', Data: Buffer.from(JSON.stringify({ 'churn chance': 0.5, request_id: i.request_id, sent_at: i.sent_at })) })),
       }),
     );
-    await simulator.stop(1_500);
+    const deadline = Date.now() + 30_000;
+    while (!/churn_simulator_end_to_end_seconds_count\{target="stream"\} 100/.test(await registry.metrics()) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await simulator.stop(0);
     expect(received).toHaveLength(100);
     expect(received.every((r) => r.card_category === 'gold')).toBe(true);
     const text = await registry.metrics();
