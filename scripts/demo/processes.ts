@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The suite's own processes started by the demo and the end-to-end test. Each runs as one Node
+ * process (`node --import tsx`), logs to .stack/logs/<name>.log, and is stopped with SIGTERM so it
+ * drains its work, then SIGKILL if it does not exit in time.
+ */
+export class ProcessGroup {
+  private readonly children = new Map<string, ChildProcess>();
+
+  constructor(
+    private readonly root: string,
+    private readonly logDir = join(root, '.stack/logs'),
+  ) {
+    mkdirSync(logDir, { recursive: true });
+  }
+
+  start(name: string, script: string, env: Record<string, string>, args: string[] = []): ChildProcess {
+    if (this.children.has(name)) throw new Error(`${name} is already running`);
+    const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(this.root, script), ...args], {
+      cwd: this.root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    child.once('exit', () => this.children.delete(name));
+    this.children.set(name, child);
+    return child;
+  }
+
+  running(name: string): boolean {
+    return this.children.has(name);
+  }
+
+  async stop(name: string, graceMs = 15_000): Promise<void> {
+    const child = this.children.get(name);
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** Stops in reverse start order: traffic sources before the services they feed. */
+  async stopAll(): Promise<void> {
+    for (const name of [...this.children.keys()].reverse()) await this.stop(name);
+  }
+}
+
+/** Polls `check` until it returns true, failing after the timeout with the last reason it gave. */
+export async function waitUntil(what: string, timeoutMs: number, check: () => Promise<true | string>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'not checked';
+  while (Date.now() < deadline) {
+    try {
+      const outcome = await check();
+      if (outcome === true) return;
+      last = outcome;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${what}: not ready after ${timeoutMs} ms (${last})`);
+}
+
+/** Polls a URL until it answers 2xx. */
+export function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  return waitUntil(url, timeoutMs, async () => {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    return response.ok || `HTTP ${response.status}`;
+  });
+}
+
+/** Runs an instant query against Prometheus and returns its series. */
+export async function promQuery(prometheusUrl: string, query: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+  const response = await fetch(`${prometheusUrl}/api/v1/query?${new URLSearchParams({ query })}`);
+  const body = (await response.json()) as { status: string; error?: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+  if (body.status !== 'success') throw new Error(`${query}: ${body.error ?? body.status}`);
+  return body.data?.result ?? [];
+}
