@@ -68,6 +68,16 @@ async function follow(handle: WorkflowHandle, logger: Logger): Promise<TuningRes
   return result;
 }
 
+/** A run on a queue nobody polls just waits: say so instead of showing a frozen progress bar. */
+async function warnWithoutWorker(client: Client, config: CliConfig, logger: Logger): Promise<void> {
+  const queue = await client.workflowService
+    .describeTaskQueue({ namespace: config.TEMPORAL_NAMESPACE, taskQueue: { name: config.TEMPORAL_TASK_QUEUE }, taskQueueType: 1 })
+    .catch(() => undefined);
+  if (queue && (queue.pollers ?? []).length === 0) {
+    logger.warn({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'no worker polls this task queue yet: start one with `make worker` (the run waits for it)');
+  }
+}
+
 async function trainNow(config: CliConfig, args: string[], logger: Logger): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -83,6 +93,7 @@ async function trainNow(config: CliConfig, args: string[], logger: Logger): Prom
   };
   const client = await temporalClient(config);
   try {
+    await warnWithoutWorker(client, config, logger);
     const workflowId = `tuning-cli-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     const handle = await client.workflow.start('tuningWorkflow', { taskQueue: config.TEMPORAL_TASK_QUEUE, workflowId, args: [input] });
     logger.info({ workflowId, ...input }, 'tuning started');
@@ -93,7 +104,7 @@ async function trainNow(config: CliConfig, args: string[], logger: Logger): Prom
     // Ctrl-C cancels the run: in-flight trials finish or stop, and the parent run is marked KILLED.
     const onInterrupt = () => {
       logger.warn({ workflowId }, 'cancelling the tuning run');
-      void handle.cancel();
+      handle.cancel().catch((error: unknown) => logger.error({ err: error }, 'could not cancel'));
     };
     process.once('SIGINT', onInterrupt);
     try {
@@ -136,13 +147,18 @@ async function bestRun(config: CliConfig, args: string[]): Promise<void> {
       })
     : { runs: [] };
   const best = runs[0];
-  if (!best) throw new UsageError(`no champion of ${config.REGISTERED_MODEL} and no finished trial in ${config.MLFLOW_EXPERIMENT}: run \`make tune\` first`);
+  if (!best) throw new NothingFoundError(`no champion of ${config.REGISTERED_MODEL} and no finished trial in ${config.MLFLOW_EXPERIMENT}: run \`make tune\` first`);
   process.stdout.write(`${best.info.run_id}\n`);
 }
 
 /** A wrong command or option: print the reason and the usage, exit 2. */
 class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** The registry has nothing to answer with yet: print the reason, exit 1. */
+class NothingFoundError extends Error {
+  override readonly name = 'NothingFoundError';
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -165,6 +181,11 @@ async function main(argv: string[]): Promise<void> {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
       process.exitCode = 2;
+      return;
+    }
+    if (error instanceof NothingFoundError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = 1;
       return;
     }
     logger.error({ err: error }, 'command failed');
