@@ -15,6 +15,8 @@ const api = flow.url('PREDICTOR_API_PORT', 9696);
 const mlflow = new MlflowClient({ trackingUri: flow.env['MLFLOW_TRACKING_URI'] ?? 'http://127.0.0.1:5051' });
 const customer = { ...loadCleanDataset().rows[0] } as Record<string, unknown>;
 delete customer['churned'];
+// Ids unique to this run: the prediction log keeps earlier runs' documents.
+const id = (name: string) => `${name}-${Date.now()}`;
 
 let mongo: MongoClient;
 let db: Db;
@@ -44,28 +46,31 @@ describe('the whole flow', () => {
   });
 
   it('when a customer is posted, then the promoted model answers with its churn chance', async () => {
-    const { status, body } = await predict({ ...customer, customer_id: 'e2e-http-1' });
+    const customerId = id('e2e-http');
+    const { status, body } = await predict({ ...customer, customer_id: customerId });
     expect(status).toBe(200);
     expect(body['model_run_id']).toBe(state.runId);
-    expect(body['customer_id']).toBe('e2e-http-1');
+    expect(body['customer_id']).toBe(customerId);
     expect(body['churn chance']).toBeGreaterThan(0);
     expect(body['churn chance']).toBeLessThan(1);
   });
 
   it('when a prediction is served, then it is logged to Mongo with its model, features, source and latency', async () => {
-    await predict({ ...customer, customer_id: 'e2e-http-2' });
-    await loggedPrediction({ customer_id: 'e2e-http-2' });
-    const doc = await db.collection('predictions').findOne({ customer_id: 'e2e-http-2' });
+    const customerId = id('e2e-http');
+    await predict({ ...customer, customer_id: customerId });
+    await loggedPrediction({ customer_id: customerId });
+    const doc = await db.collection('predictions').findOne({ customer_id: customerId });
     expect(doc).toMatchObject({ model_run_id: state.runId, source: 'http', features: { credit_limit: customer['credit_limit'] } });
     expect(typeof doc?.['latency_ms']).toBe('number');
     expect(doc?.['created_at']).toBeInstanceOf(Date);
   });
 
   it('when a record is put on the predictions stream, then the stream predictor scores and logs it', async () => {
+    const customerId = id('e2e-stream');
     const kinesis = createKinesisClient(flow.env as never);
-    await kinesis.send(new PutRecordCommand({ StreamName: 'predictions', PartitionKey: 'e2e', Data: Buffer.from(JSON.stringify({ ...customer, customer_id: 'e2e-stream-1' })) }));
+    await kinesis.send(new PutRecordCommand({ StreamName: 'predictions', PartitionKey: 'e2e', Data: Buffer.from(JSON.stringify({ ...customer, customer_id: customerId })) }));
     kinesis.destroy();
-    await loggedPrediction({ customer_id: 'e2e-stream-1', source: 'stream', model_run_id: state.runId });
+    await loggedPrediction({ customer_id: customerId, source: 'stream', model_run_id: state.runId });
   });
 
   it('when drifted traffic flows, then the live drift gauge of the shifted feature rises in Prometheus', async () => {
