@@ -36,6 +36,7 @@ out["experiment_id"] = experiment.experiment_id
 
 with mlflow.start_run(run_name="compat-best") as run:
     run_id = run.info.run_id
+    out["run_id"] = run_id
     mlflow.log_param("eta", 0.3)
     mlflow.log_params({"max_depth": 3, "seed": 42})
     mlflow.log_metric("auc", 0.5, step=0)
@@ -69,6 +70,10 @@ with mlflow.start_run(run_name="compat-worse") as worse:
 with mlflow.start_run(run_name="compat-other") as other:
     mlflow.log_param("eta", 0.1)
     mlflow.log_metric("auc", 0.99)
+    with mlflow.start_run(run_name="compat-child", nested=True):
+        mlflow.log_metric("fold_auc", 0.98)
+out["children"] = [r.info.run_name for r in client.search_runs([experiment.experiment_id], filter_string=f"tags.mlflow.parentRunId = '{other.info.run_id}'")]
+out["search_experiments"] = [e.name for e in client.search_experiments(filter_string=f"name = '{experiment_name}'")]
 
 client.delete_tag(run_id, "scratch")
 client.set_experiment_tag(experiment.experiment_id, "team", "churn")
@@ -91,9 +96,9 @@ with tempfile.TemporaryDirectory() as tmp:
 
 df = mlflow.search_runs(experiment_names=[experiment_name], filter_string="metrics.auc > 0.6 and params.eta = '0.3'", order_by=["metrics.auc DESC"])
 out["search_df_run_names"] = list(df["tags.mlflow.runName"])
-runs = client.search_runs([experiment.experiment_id], filter_string="attributes.run_name LIKE 'compat-%'", order_by=["metrics.auc ASC"], max_results=2)
+runs = client.search_runs([experiment.experiment_id], filter_string="attributes.run_name LIKE 'compat-%' AND attributes.run_name != 'compat-child'", order_by=["metrics.auc ASC"], max_results=2)
 out["search_page1"] = [r.info.run_name for r in runs]
-out["search_page2"] = [r.info.run_name for r in client.search_runs([experiment.experiment_id], filter_string="attributes.run_name LIKE 'compat-%'", order_by=["metrics.auc ASC"], max_results=2, page_token=runs.token)]
+out["search_page2"] = [r.info.run_name for r in client.search_runs([experiment.experiment_id], filter_string="attributes.run_name LIKE 'compat-%' AND attributes.run_name != 'compat-child'", order_by=["metrics.auc ASC"], max_results=2, page_token=runs.token)]
 out["search_backticks"] = [r.info.run_name for r in client.search_runs([experiment.experiment_id], filter_string="metrics.`auc` >= 0.99")]
 
 version = mlflow.register_model(f"runs:/{run_id}/model", model_name)
@@ -116,6 +121,19 @@ out["predictions_match"] = bool(np.allclose(predictions, expected, atol=1e-6))
 by_run = mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
 out["runs_uri_predictions_match"] = bool(np.allclose(np.asarray(by_run.predict(X.head(5))).reshape(-1), expected, atol=1e-6))
 
+if MAJOR >= 3:
+    logged = mlflow.get_logged_model(out["logged_model_id"])
+    out["logged_model"] = {"name": logged.name, "status": str(logged.status), "source_run_id": logged.source_run_id}
+    out["logged_models_of_run"] = [m.model_id for m in mlflow.search_logged_models(experiment_ids=[experiment.experiment_id], filter_string=f"source_run_id = '{run_id}'", output_format="list")]
+
+staged = client.transition_model_version_stage(model_name, version.version, "Production")
+out["stage"] = staged.current_stage
+out["latest_production"] = [v.version for v in client.get_latest_versions(model_name, stages=["Production"])]
+client.rename_registered_model(model_name, model_name + "-renamed")
+out["alias_after_rename"] = client.get_model_version_by_alias(model_name + "-renamed", "champion").version
+client.delete_registered_model_alias(model_name + "-renamed", "champion")
+out["aliases_after_delete"] = client.get_registered_model(model_name + "-renamed").aliases
+
 try:
     client.get_run("0" * 32)
     out["missing_run_error"] = None
@@ -124,7 +142,7 @@ except MlflowException as e:
 
 client.delete_run(worse.info.run_id)
 out["deleted_stage"] = client.get_run(worse.info.run_id).info.lifecycle_stage
-out["active_after_delete"] = sorted(r.info.run_name for r in client.search_runs([experiment.experiment_id]))
+out["active_after_delete"] = sorted(r.info.run_name for r in client.search_runs([experiment.experiment_id], filter_string="attributes.run_name != 'compat-child'"))
 client.restore_run(worse.info.run_id)
 out["restored_stage"] = client.get_run(worse.info.run_id).info.lifecycle_stage
 

@@ -83,6 +83,8 @@ describeIf.each([
     expect(result.search_page1).toEqual(['compat-worse', 'compat-best']);
     expect(result.search_page2).toEqual(['compat-other']);
     expect(result.search_backticks).toEqual(['compat-other']);
+    expect(result.children).toEqual(['compat-child']);
+    expect(result.search_experiments).toEqual([`compat-${client}`]);
   });
 
   it('when it registers the logged xgboost model and sets alias champion, then models:/<name>@champion loads and predicts like the booster', () => {
@@ -98,6 +100,13 @@ describeIf.each([
     expect((result.predictions as number[]).length).toBe(5);
   });
 
+  it('when it stages, renames and un-aliases the model, then the registry follows', () => {
+    expect(result.stage).toBe('Production');
+    expect(result.latest_production).toEqual(['1']);
+    expect(result.alias_after_rename).toBe('1');
+    expect(result.aliases_after_delete).toEqual({});
+  });
+
   it('when it reads a missing run and deletes/restores a run, then it sees MLflow error codes and lifecycle stages', () => {
     expect(result.missing_run_error).toBe('RESOURCE_DOES_NOT_EXIST');
     expect(result.deleted_stage).toBe('deleted');
@@ -108,6 +117,8 @@ describeIf.each([
   it('when the model was logged, then the server holds it where this client looks for it', async () => {
     if (client === 'mlflow3') {
       const id = result.logged_model_id as string;
+      expect(result.logged_model).toEqual({ name: 'model', status: 'READY', source_run_id: result.run_id });
+      expect(result.logged_models_of_run).toEqual([id]);
       expect(result.model_uri).toBe(`models:/${id}`);
       const model = (await registry.api(`/api/2.0/mlflow/logged-models/${id}`)).json.model as { info: Record<string, unknown> };
       expect(model.info).toMatchObject({ status: 'LOGGED_MODEL_READY', name: 'model', artifact_uri: `mlflow-artifacts:/${String(result.experiment_id)}/models/${id}/artifacts` });
