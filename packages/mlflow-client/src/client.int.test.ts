@@ -160,13 +160,15 @@ describe('MlflowClient against a real mlflow server', () => {
 describe('MlflowClient against our registry', () => {
   let registry: RunningRegistry;
   let workDir: string;
+  let adminUrl: string;
+  const database = 'mlflow_client_it';
 
   beforeAll(async () => {
     workDir = await mkdtemp(join(tmpdir(), 'mlflow-client-it-'));
     const config = loadConfig(registryConfigSchema, { envFiles: [join(ROOT, '.env.local')] });
     // A database and bucket of the test's own, so churn-model@champion of the running stack is untouched.
-    const database = 'mlflow_client_it';
-    const admin = new pg.Client({ connectionString: config.REGISTRY_DATABASE_URL.replace(/\/[^/?]+(\?|$)/, '/postgres$1') });
+    adminUrl = config.REGISTRY_DATABASE_URL.replace(/\/[^/?]+(\?|$)/, '/postgres$1');
+    const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${database}`);
@@ -182,6 +184,10 @@ describe('MlflowClient against our registry', () => {
 
   afterAll(async () => {
     await registry?.close();
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
     await rm(workDir, { recursive: true, force: true });
   });
 
