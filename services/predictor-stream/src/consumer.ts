@@ -36,6 +36,9 @@ const sleep = (ms: number, signal: AbortSignal) =>
     }
   });
 
+/** Batches scored and being written at once per shard; checkpoints still advance strictly in order. */
+const MAX_BATCHES_IN_FLIGHT = 3;
+
 const RETRYABLE_READ = new Set(['ProvisionedThroughputExceededException', 'LimitExceededException', 'KMSThrottlingException', 'InternalFailure', 'ServiceUnavailable']);
 
 /**
@@ -120,6 +123,9 @@ export class StreamConsumer {
     let iterator: string | undefined;
     // The next page is fetched while the current one is scored and written.
     let prefetched: ReturnType<typeof read> | undefined;
+    // Batches whose writes are under way; each one's checkpoint waits for its own writes and the previous checkpoint.
+    let inFlight: Promise<void>[] = [];
+    let chain: Promise<void> = Promise.resolve();
     let backoff = this.options.pollIntervalMs;
     while (!signal.aborted) {
       try {
@@ -132,15 +138,28 @@ export class StreamConsumer {
           prefetched = read(response.NextShardIterator);
           prefetched.catch(() => undefined);
         }
-        if (records.length > 0) await this.processBatch(shardId, records);
+        if (records.length > 0) {
+          const written = this.processBatch(shardId, records);
+          const last = records.at(-1)?.SequenceNumber;
+          chain = Promise.all([chain, written]).then(() => (last ? this.checkpoint(shardId, last) : undefined));
+          chain.catch(() => undefined);
+          this.pendingCheckpoints.set(shardId, chain.catch(() => undefined));
+          inFlight.push(chain);
+          while (inFlight.length >= MAX_BATCHES_IN_FLIGHT) await inFlight.shift();
+        }
         backoff = this.options.pollIntervalMs;
         if (!response.NextShardIterator) {
+          await Promise.all(inFlight);
           logger.info({ shardId }, 'shard closed and fully read');
           return;
         }
         iterator = response.NextShardIterator;
         if (records.length === 0) await sleep(this.options.pollIntervalMs, signal);
       } catch (error) {
+        // Let the other batches settle, then replay from the last checkpoint (at-least-once).
+        await Promise.allSettled(inFlight);
+        inFlight = [];
+        chain = Promise.resolve();
         prefetched = undefined;
         const name = (error as { name?: string }).name ?? '';
         if (name === 'ExpiredIteratorException') iterator = undefined;
@@ -152,7 +171,7 @@ export class StreamConsumer {
         backoff = Math.min(backoff * 2, 5_000);
       }
     }
-    await this.pendingCheckpoints.get(shardId);
+    await Promise.allSettled(inFlight);
   }
 
   private async processBatch(shardId: string, records: _Record[]): Promise<void> {
@@ -206,9 +225,6 @@ export class StreamConsumer {
       streamMetrics.records.inc({ outcome: 'invalid' }, invalid.length);
       streamMetrics.dlq.inc(invalid.length);
     }
-    // Written in order behind the results, without holding up the next batch; stop() waits for it.
-    const last = records.at(-1)?.SequenceNumber;
-    if (last) this.pendingCheckpoints.set(shardId, (this.pendingCheckpoints.get(shardId) ?? Promise.resolve()).then(() => this.checkpoint(shardId, last)));
     this.processed += records.length;
     streamMetrics.batchDuration.observe((performance.now() - started) / 1000);
   }
