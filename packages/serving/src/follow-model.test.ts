@@ -1,0 +1,57 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { followModel } from './follow-model.js';
+import { ModelHolder } from './model-holder.js';
+
+const fakeModel = () => ({ predict: () => new Float64Array(0), dispose: () => undefined });
+
+const waitFor = async (check: () => boolean, timeoutMs = 5_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+describe('followModel', () => {
+  it('when RUN_ID is empty at start, then it retries until the env file names a run, then follows rewrites and SIGHUP', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'follow-'));
+    const envFile = join(dir, '.env');
+    await writeFile(envFile, 'RUN_ID=\nMODEL_URI=\n');
+    const holder = new ModelHolder(async () => fakeModel());
+    let aliasTarget = 'run-alias-1';
+    const resolved: string[] = [];
+    const follower = followModel({
+      envFile,
+      holder,
+      resolve: async (uri) => {
+        resolved.push(uri);
+        return uri.startsWith('runs:/') ? (uri.split('/')[1] as string) : aliasTarget;
+      },
+      retryMs: 50,
+      pollMs: 20,
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(holder.ready).toBe(false);
+      await writeFile(envFile, 'RUN_ID=run-a\nMODEL_URI=\n');
+      await follower.firstLoad;
+      expect(holder.runId).toBe('run-a');
+
+      await writeFile(envFile, 'RUN_ID=run-b\nMODEL_URI=\n# promoted\n');
+      await waitFor(() => holder.runId === 'run-b');
+
+      await writeFile(envFile, 'RUN_ID=\nMODEL_URI=models:/churn-model@champion\n');
+      await waitFor(() => holder.runId === 'run-alias-1');
+
+      // The alias moves in the registry; the file does not change: SIGHUP makes it look again.
+      aliasTarget = 'run-alias-2';
+      process.emit('SIGHUP', 'SIGHUP');
+      await waitFor(() => holder.runId === 'run-alias-2');
+      expect(resolved).toContain('models:/churn-model@champion');
+    } finally {
+      follower.stop();
+    }
+  });
+});
