@@ -135,6 +135,19 @@ describe('artifacts', () => {
   });
 });
 
+describe('large artifacts', () => {
+  it('when a 12 MB file is uploaded, then it streams to S3 in parts and downloads byte for byte', async () => {
+    const big = Buffer.alloc(12 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4096) big.writeUInt32LE(i, i);
+    const path = '/api/2.0/mlflow-artifacts/artifacts/0/large/artifacts/blob.bin';
+    expect((await registry.api(path, { method: 'PUT', raw: big, headers: { 'content-type': 'application/octet-stream' } })).status).toBe(200);
+    const response = await fetch(`${registry.url}${path}`);
+    const downloaded = Buffer.from(await response.arrayBuffer());
+    expect(downloaded.length).toBe(big.length);
+    expect(downloaded.equals(big)).toBe(true);
+  });
+});
+
 describe('model registry', () => {
   it('when versions are created, aliased, staged, renamed and deleted, then reads follow atomically', async () => {
     const run = await createRun('0', 'to-register');
