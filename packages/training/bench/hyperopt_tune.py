@@ -1,8 +1,9 @@
 """The reference stack for the tuning bench: Python xgboost + hyperopt's TPE over the same search
 space, budget, early stopping and splits as our TypeScript tuner (the split is read from CSV).
 
-usage: hyperopt_tune.py SPLIT_DIR TRIALS NTHREAD ROUNDS EARLY_STOPPING SEED OUR_MODEL_JSON  -> JSON on stdout
-Prediction latency is measured on OUR_MODEL_JSON (our best model), so both sides score the same trees.
+usage: hyperopt_tune.py SPLIT_DIR TRIALS(0 = no tuning) NTHREAD ROUNDS EARLY_STOPPING SEED [OUR_MODEL_JSON]  -> JSON on stdout
+With OUR_MODEL_JSON, prediction latency is measured on it (our best model), so both sides score the
+same trees.
 """
 import json
 import math
@@ -15,7 +16,7 @@ from hyperopt import STATUS_OK, Trials, fmin, hp, tpe
 from sklearn.metrics import roc_auc_score
 
 split_dir, trials_n, nthread, rounds, early, seed = sys.argv[1], *map(int, sys.argv[2:7])
-our_model = sys.argv[7]
+our_model = sys.argv[7] if len(sys.argv) > 7 else None
 
 
 def read(name):
@@ -34,13 +35,9 @@ space = {
     "lambda": hp.loguniform("lambda", math.log(0.001), math.log(10)),
 }
 
-started = time.perf_counter()
-# DMatrix construction belongs to the timed work, as encoding does on our side.
-dtrain = xgb.DMatrix(x_train, label=y_train)
-dvalid = xgb.DMatrix(x_valid, label=y_valid)
-
 
 def objective(p):
+    """One trial, as runTrial does it: early stopping on validation, loss 1 - validation AUC."""
     params = {
         "objective": "binary:logistic",
         "eval_metric": "logloss",
@@ -60,12 +57,22 @@ def objective(p):
     return {"loss": 1 - valid_auc, "status": STATUS_OK, "booster": booster, "best": best, "valid_auc": valid_auc}
 
 
-trials = Trials()
-fmin(objective, space, algo=tpe.suggest, max_evals=trials_n, trials=trials, rstate=np.random.default_rng(seed), show_progressbar=False)
-wall = time.perf_counter() - started
+result = {"xgboost": xgb.__version__}
+if trials_n > 0:
+    started = time.perf_counter()
+    # DMatrix construction belongs to the timed work, as encoding does on our side.
+    dtrain = xgb.DMatrix(x_train, label=y_train)
+    dvalid = xgb.DMatrix(x_valid, label=y_valid)
+    trials = Trials()
+    fmin(objective, space, algo=tpe.suggest, max_evals=trials_n, trials=trials, rstate=np.random.default_rng(seed), show_progressbar=False)
+    wall = time.perf_counter() - started
 
-best = min(trials.results, key=lambda r: r["loss"])
-test_auc = roc_auc_score(y_test, best["booster"].predict(xgb.DMatrix(x_test), iteration_range=(0, best["best"] + 1)))
+    best = min(trials.results, key=lambda r: r["loss"])
+    test_auc = roc_auc_score(y_test, best["booster"].predict(xgb.DMatrix(x_test), iteration_range=(0, best["best"] + 1)))
+    result.update(wall_ms=wall * 1000, best_valid_auc=best["valid_auc"], best_test_auc=test_auc)
+if our_model is None:
+    json.dump(result, sys.stdout)
+    sys.exit(0)
 
 booster = xgb.Booster()
 booster.load_model(our_model)
@@ -87,14 +94,6 @@ def latencies(rows, repeat):
 
 one_p50, one_p99 = latencies(1, 5000)
 batch_p50, batch_p99 = latencies(1000, 300)
-json.dump(
-    {
-        "xgboost": xgb.__version__,
-        "wall_ms": wall * 1000,
-        "best_valid_auc": best["valid_auc"],
-        "best_test_auc": test_auc,
-        "single_row_ms": {"p50": one_p50, "p99": one_p99},
-        "batch_1000_ms": {"p50": batch_p50, "p99": batch_p99},
-    },
-    sys.stdout,
-)
+result["single_row_ms"] = {"p50": one_p50, "p99": one_p99}
+result["batch_1000_ms"] = {"p50": batch_p50, "p99": batch_p99}
+json.dump(result, sys.stdout)

@@ -18,10 +18,8 @@ interface Api {
   setParam(b: Handle, name: string, value: string): number;
   updateOneIter(b: Handle, iter: number, m: Handle): number;
   evalOneIter(b: Handle, iter: number, mats: Handle[], names: string[], len: number, out: Out<string>): number;
-  predictFromDMatrix(b: Handle, m: Handle, config: string, shape: Out<Handle>, dim: Out<number>, result: Out<Handle>): number;
   predictFromDense(b: Handle, values: string, config: string, m: Handle, shape: Out<Handle>, dim: Out<number>, result: Out<Handle>): number;
   slice(b: Handle, begin: number, end: number, step: number, out: Out<Handle>): number;
-  boostedRounds(b: Handle, out: Out<number>): number;
   saveToBuffer(b: Handle, config: string, len: Out<number>, data: Out<Handle>): number;
   loadFromBuffer(b: Handle, data: Uint8Array, len: number): number;
 }
@@ -55,14 +53,10 @@ function bind(): Api {
     setParam: f('int XGBoosterSetParam(void *b, const char *name, const char *value)'),
     updateOneIter: f('int XGBoosterUpdateOneIter(void *b, int iter, void *m)'),
     evalOneIter: f('int XGBoosterEvalOneIter(void *b, int iter, void **mats, const char **names, uint64_t len, _Out_ const char **out)'),
-    predictFromDMatrix: f(
-      'int XGBoosterPredictFromDMatrix(void *b, void *m, const char *config, _Out_ void **shape, _Out_ uint64_t *dim, _Out_ void **result)',
-    ),
     predictFromDense: f(
       'int XGBoosterPredictFromDense(void *b, const char *values, const char *config, void *m, _Out_ void **shape, _Out_ uint64_t *dim, _Out_ void **result)',
     ),
     slice: f('int XGBoosterSlice(void *b, int begin, int end, int step, _Out_ void **out)'),
-    boostedRounds: f('int XGBoosterBoostedRounds(void *b, _Out_ int *out)'),
     saveToBuffer: f('int XGBoosterSaveModelToBuffer(void *b, const char *config, _Out_ uint64_t *len, _Out_ void **data)'),
     loadFromBuffer: f('int XGBoosterLoadModelFromBuffer(void *b, const void *data, uint64_t len)'),
   } as unknown as Api;
@@ -97,8 +91,6 @@ function createDMatrix(api: Api, m: Matrix): Handle {
   return handle;
 }
 
-const PREDICT_CONFIG = JSON.stringify({ type: 0, training: false, iteration_begin: 0, iteration_end: 0, strict_shape: false });
-
 /**
  * Parses `[0] valid-logloss:0.123` style output of XGBoosterEvalOneIter: the first metric decides
  * early stopping, as in Python's xgboost.
@@ -113,17 +105,27 @@ const MAXIMIZED = /^(auc|aucpr|map|ndcg|pre)/;
 
 const DEFAULT_JS_BELOW_ROWS = 8;
 
+// PredictFromDense needs the missing value and a cache id in 1.7; JSON has no NaN, XGBoost's reader does.
+const DENSE_CONFIG = JSON.stringify({
+  type: 0,
+  training: false,
+  iteration_begin: 0,
+  iteration_end: 0,
+  strict_shape: false,
+  missing: Number.NaN,
+  cache_id: 0,
+}).replace('null', 'NaN');
+
 class NativeBooster implements Booster {
   private disposed = false;
   // One reusable native input buffer per booster so single-row predictions skip any allocation.
   private input: { ptr: unknown; view: Float32Array; capacity: number; address: bigint } | undefined;
   private readonly descriptors = new Map<string, string>();
-
-  private ensemble: TreeEnsemble | undefined;
+  private readonly ensemble: TreeEnsemble | undefined;
 
   constructor(
     private readonly api: Api,
-    private handle: Handle,
+    private readonly handle: Handle,
     readonly bestIteration?: number,
     private readonly jsBelowRows = 0,
   ) {
@@ -163,15 +165,6 @@ class NativeBooster implements Booster {
     return new Float32Array(koffi.view(take(result, 'predict'), rows * 4).slice(0));
   }
 
-  /** Prediction through a DMatrix (used while training, where the matrix already exists). */
-  predictMatrix(m: Handle, rows: number): Float32Array {
-    const shape: Out<Handle> = [null];
-    const dim: Out<number> = [null];
-    const result: Out<Handle> = [null];
-    check(this.api, this.api.predictFromDMatrix(this.live(), m, PREDICT_CONFIG, shape, dim, result), 'XGBoosterPredictFromDMatrix');
-    return new Float32Array(koffi.view(take(result, 'predict'), rows * 4).slice(0));
-  }
-
   toModelJson(): string {
     const len: Out<number> = [null];
     const data: Out<Handle> = [null];
@@ -188,16 +181,6 @@ class NativeBooster implements Booster {
   }
 }
 
-// PredictFromDense needs the missing value and a cache id in 1.7.
-const DENSE_CONFIG = JSON.stringify({
-  type: 0,
-  training: false,
-  iteration_begin: 0,
-  iteration_end: 0,
-  strict_shape: false,
-  missing: Number.NaN,
-  cache_id: 0,
-}).replace('null', 'NaN');
 
 function createBooster(api: Api, mats: Handle[]): Handle {
   const out: Out<Handle> = [null];
