@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { startTestRegistry, type TestRegistry } from './testing/test-registry.js';
 
@@ -60,6 +61,8 @@ const cases: [string, string, string, string | Buffer | undefined, number, strin
   ['a forged page token', 'POST', `${API}/runs/search`, json({ experiment_ids: ['0'], page_token: 'not-a-token' }), 400, 'INVALID_PARAMETER_VALUE'],
   ['a non-integer model version', 'GET', `${API}/model-versions/get?name=m&version=abc`, undefined, 400, 'INVALID_PARAMETER_VALUE'],
   ['an unknown stage', 'POST', `${API}/model-versions/transition-stage`, json({ name: 'm', version: '1', stage: 'Canary' }), 400, 'INVALID_PARAMETER_VALUE'],
+  ['a NUL byte in a tag value', 'POST', `${API}/runs/set-tag`, json({ run_id: RUN, key: 'nul', value: 'a\u0000b' }), 400, 'INVALID_PARAMETER_VALUE'],
+  ['a tag value over 8000 characters', 'POST', `${API}/runs/set-tag`, json({ run_id: RUN, key: 'long', value: 'v'.repeat(8001) }), 400, 'INVALID_PARAMETER_VALUE'],
   ['an unknown run', 'GET', `${API}/runs/get?run_id=doesnotexist`, undefined, 404, 'RESOURCE_DOES_NOT_EXIST'],
   ['a batch for an unknown run', 'POST', `${API}/runs/log-batch`, json({ run_id: 'nope', metrics: [{ key: 'm', value: 1, timestamp: 1 }] }), 404, 'RESOURCE_DOES_NOT_EXIST'],
   ['an unknown experiment', 'GET', `${API}/experiments/get?experiment_id=424242`, undefined, 404, 'RESOURCE_DOES_NOT_EXIST'],
@@ -87,6 +90,21 @@ it.each(cases)('when the request has %s, then %#: %s answers the expected 4xx in
   const response = await raw(method, withRun(path), typeof body === 'string' ? withRun(body) : body);
   expect(response.json).toEqual({ error_code: code, message: expect.any(String) });
   expect(response.status).toBe(status);
+});
+
+it('when values are as long as MLflow allows, then they are stored and searchable (no index size limit)', async () => {
+  // Random text: btree entries are compressed, so only incompressible values reach the size limit.
+  const value = randomBytes(6000).toString('base64').slice(0, 8000);
+  const param = randomBytes(4500).toString('base64').slice(0, 6000);
+  expect((await registry.api(`${API}/runs/log-batch`, { body: { run_id: runId, params: [{ key: 'long', value: param }], tags: [{ key: 'long', value }] } })).status).toBe(200);
+  const found = await registry.api(`${API}/runs/search`, { body: { experiment_ids: ['0'], filter: `tags.long = '${value}' AND params.long = '${param}'` } });
+  expect((found.json.runs as unknown[]).length).toBe(1);
+});
+
+it('when the same experiment is created concurrently, then one wins and the rest get RESOURCE_ALREADY_EXISTS', async () => {
+  const responses = await Promise.all(Array.from({ length: 8 }, () => registry.api(`${API}/experiments/create`, { body: { name: 'raced' } })));
+  expect(responses.filter((r) => r.status === 200)).toHaveLength(1);
+  for (const r of responses.filter((x) => x.status !== 200)) expect(r.json).toEqual({ error_code: 'RESOURCE_ALREADY_EXISTS', message: expect.any(String) });
 });
 
 it('when all the bad requests are done, then the registry is still healthy', async () => {
