@@ -107,6 +107,11 @@ const ours1 = await load(api.port, 1, bodies);
 const ours64 = await load(api.port, 64, bodies);
 const rss = rssMb(api.child.pid!, 'VmRSS');
 const peakRss = rssMb(api.child.pid!, 'VmHWM');
+// Where the memory is: V8 heap vs the rest (tsx's loader thread, native libxgboost, buffers).
+const apiMetrics = await (await fetch(`http://127.0.0.1:${api.port}/metrics`)).text();
+const metricMb = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(apiMetrics)?.[1] ?? Number.NaN) / 1048576;
+const heap = { usedMb: metricMb('nodejs_heap_size_used_bytes'), totalMb: metricMb('nodejs_heap_size_total_bytes'), externalMb: metricMb('nodejs_external_memory_bytes') };
+const logBuffered = Number(/^churn_prediction_log_buffered (\S+)/m.exec(apiMetrics)?.[1] ?? Number.NaN);
 await stop(api.child);
 
 console.error(`stream predictor: draining ${STREAM_RECORDS} records...`);
@@ -158,9 +163,10 @@ const table = [
   ...rowsOut.map((r) => `| \`${COMMAND}\` | ${r.metric} | ${fmt(r.ours, r.ours < 100 ? 2 : 0)} | ${fmt(r.peer, r.peer < 100 ? 2 : 0)} | ${fmt(r.ratio, 2)} | ${r.target} | ${r.pass ? 'yes' : 'no'} |`),
 ].join('\n');
 console.log(table);
-console.log(`\nstream: ${STREAM_RECORDS} records in ${streamSeconds.toFixed(1)} s after the consumer started (process start to consuming: ${((consumingAt - streamStarted) / 1000).toFixed(1)} s); autocannon ${DURATION_S} s per run after a 2 s warm-up, 200 distinct customers.`);
+console.log(`\npredictor-api memory after load: V8 heap ${fmt(heap.usedMb)} MB used of ${fmt(heap.totalMb)} MB, external ${fmt(heap.externalMb)} MB; prediction log buffered ${logBuffered}.`);
+console.log(`stream: ${STREAM_RECORDS} records in ${streamSeconds.toFixed(1)} s after the consumer started (process start to consuming: ${((consumingAt - streamStarted) / 1000).toFixed(1)} s); autocannon ${DURATION_S} s per run after a 2 s warm-up, 200 distinct customers.`);
 mkdirSync(join(ROOT, '.stack/bench'), { recursive: true });
 writeFileSync(
   join(ROOT, '.stack/bench/predict.json'),
-  JSON.stringify({ command: COMMAND, durationS: DURATION_S, runId, bare: { c1: bare1, c64: bare64 }, ours: { c1: ours1, c64: ours64, rssMb: rss, peakRssMb: peakRss }, stream: { records: STREAM_RECORDS, seconds: streamSeconds, recordsPerSec: streamRps, peakRssMb: streamRss }, rows: rowsOut }, null, 2),
+  JSON.stringify({ command: COMMAND, durationS: DURATION_S, runId, bare: { c1: bare1, c64: bare64 }, ours: { c1: ours1, c64: ours64, rssMb: rss, peakRssMb: peakRss, heap, logBuffered }, stream: { records: STREAM_RECORDS, seconds: streamSeconds, recordsPerSec: streamRps, peakRssMb: streamRss }, rows: rowsOut }, null, 2),
 );
