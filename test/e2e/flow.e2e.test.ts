@@ -36,13 +36,13 @@ const loggedPrediction = (filter: object) =>
   waitUntil(`prediction log ${JSON.stringify(filter)}`, 30_000, async () => ((await db.collection('predictions').findOne(filter)) ? true : 'not logged yet'));
 
 describe('the whole flow', () => {
-  it('when tuning ran through Temporal on the S3 snapshot, then the best run holds an MLflow model and is the new challenger', async () => {
+  it('when tuning ran through Temporal on the S3 snapshot, then the best run holds an MLflow model and is a registered version', async () => {
     const run = await mlflow.getRun(state.runId);
     expect(run.info.status).toBe('FINISHED');
     const files = (await mlflow.listArtifacts(state.runId, 'model')).map((f) => f.path);
     expect(files).toEqual(expect.arrayContaining(['model/MLmodel', 'model/model.json', 'model/preprocessor.json', 'model/reference.json']));
-    const challenger = await mlflow.getModelVersionByAlias('churn-model', 'challenger');
-    expect(challenger?.run_id).toBe(state.runId);
+    const { modelVersions: versions } = await mlflow.searchModelVersions({ filter: `run_id = '${state.runId}'` });
+    expect(versions.map((v) => v.name)).toEqual(['churn-model']);
   });
 
   it('when a customer is posted, then the promoted model answers with its churn chance', async () => {

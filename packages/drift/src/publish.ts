@@ -73,7 +73,7 @@ export function renderIndex(entries: readonly ManifestEntry[]): string {
     )
     .join('');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Drift reports</title><style>${BASE_CSS}</style></head>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Drift reports</title><style>${BASE_CSS}</style></head>
 <body><main><h1>Drift reports</h1><p>${entries.length} report${entries.length === 1 ? '' : 's'}, newest first.</p>
 <table id="reports"><thead><tr><th>generated</th><th>verdict</th><th>drifted share</th><th>drifted features</th><th>prediction</th><th>model run id</th><th>window</th><th>rows</th></tr></thead><tbody>${rows}</tbody></table>
 </main></body></html>

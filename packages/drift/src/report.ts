@@ -126,7 +126,7 @@ export function renderDriftReport(input: DriftReportInput): string {
       ? ''
       : `<h2>Distributions: reference vs current</h2><div class="charts">${predictionChart(reference, current)}${FEATURE_NAMES.map((name) => featureChart(name, reference, current, result.features[name])).join('')}</div>`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Drift report ${escapeHtml(window.to.toISOString())} — ${escapeHtml(runId)}</title>
 <style>${BASE_CSS}</style></head>
 <body><main>

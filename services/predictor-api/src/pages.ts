@@ -14,7 +14,7 @@ const number = (name: string, value: number, step = 1) => `<label>${name}<input 
 
 /** GET /: a form that scores one customer through POST /predict (inline script, no CDN). */
 export function formPage(): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Churn predictor</title><style>${STYLE}</style></head><body>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Churn predictor</title><style>${STYLE}</style></head><body>
 <h1>Churn predictor</h1><p>Score one credit-card customer. API: <a href="/docs">/docs</a>, <a href="/openapi.json">/openapi.json</a>.</p>
 <form id="customer">
 ${number('customer_age', 45)}${select('gender', GENDERS)}${number('dependent_count', 2)}${select('education_level', EDUCATION_LEVELS, true)}
@@ -63,7 +63,7 @@ export function docsPage(openapi: Record<string, unknown>): string {
   const schemas = Object.entries(doc.components.schemas)
     .map(([name, schema]) => `<h3 id="${name}">${name}</h3><pre>${escape(JSON.stringify(schema, null, 2))}</pre>`)
     .join('');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(doc.info.title)}: API</title><style>${STYLE}</style></head><body>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${escape(doc.info.title)}: API</title><style>${STYLE}</style></head><body>
 <h1>${escape(doc.info.title)} <small>${escape(doc.info.version)}</small></h1><p>${escape(doc.info.description ?? '')} Machine-readable: <a href="/openapi.json">/openapi.json</a>.</p>
 <h2>Paths</h2><table><tr><th>Endpoint</th><th>Summary</th><th>Responses</th></tr>${paths}</table><h2>Schemas</h2>${schemas}</body></html>`;
 }

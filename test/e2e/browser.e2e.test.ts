@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { readState, ROOT } from './e2e-state.js';
+
+// What a person sees, in Debian's headless Chromium against the running flow: the registry UI
+// (runs table, copy RUN_ID, promote), the predictor form, the drift report index and a report.
+// Each page must render with no console error; the screenshots are the README's pictures.
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(ROOT, 'docs/screenshots');
+const state = readState();
+
+let browser: Browser;
+let context: BrowserContext;
+const consoleErrors: string[] = [];
+
+async function open(url: string): Promise<Page> {
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(`${url}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`${url}: ${String(error)}`));
+  await page.goto(url, { waitUntil: 'networkidle' });
+  return page;
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: scripts/stack/install.sh installs Debian's chromium`);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
+});
+afterAll(() => browser?.close());
+afterEach(() => {
+  const errors = consoleErrors.splice(0);
+  expect(errors).toEqual([]);
+});
+
+describe('in a browser', () => {
+  it('when the user opens the tuning runs and copies a RUN_ID, then the clipboard holds that run id', async () => {
+    const page = await open('http://127.0.0.1:5051/#/');
+    await page.click('[data-testid=experiment-row] a:has-text("churn-tuning")');
+    await page.waitForSelector(`[data-testid=run-row][data-run-id="${state.runId}"]`);
+    await shot(page, 'registry-runs');
+    await page.click(`[data-testid=run-row][data-run-id="${state.runId}"] [data-testid=copy-run-id]`);
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(state.runId);
+    await page.goto(`http://127.0.0.1:5051/#/runs/${state.runId}`);
+    await page.waitForSelector('[data-testid=metric-chart]');
+    await page.waitForSelector('[data-testid=artifact-browser]');
+    await shot(page, 'registry-run');
+  });
+
+  it('when the user promotes a version in the registry UI, then the alias moves to it', async () => {
+    const page = await open('http://127.0.0.1:5051/#/models/churn-model');
+    await page.waitForSelector('[data-testid=versions-table]');
+    const button = page.locator('[data-testid=promote][data-alias=challenger]:not([disabled])').first();
+    const version = await button.getAttribute('data-version');
+    await button.click();
+    await page.waitForSelector(`[data-testid=toast]:has-text("challenger now points to version ${version}")`);
+    await shot(page, 'registry-models');
+  });
+
+  it('when the user scores a customer in the predictor form, then the churn chance and model are shown', async () => {
+    const page = await open('http://127.0.0.1:9696/');
+    await page.fill('input[name=credit_limit]', '2500');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#result:has-text("Churn chance")');
+    expect(await page.textContent('#result')).toMatch(/Churn chance: \d+\.\d% \(model [0-9a-f]{32}\)/);
+    await shot(page, 'predictor-form');
+  });
+
+  it('when the user opens the drift reports, then the index lists the report and the report shows the drifted feature', async () => {
+    const page = await open('http://127.0.0.1:8888/');
+    await shot(page, 'reports-index');
+    const file = (state.report.reportPath ?? '').split('/').pop() ?? '';
+    await page.click(`a[href$="${file}"]`);
+    await page.waitForLoadState('networkidle');
+    expect(await page.content()).toContain('credit_limit');
+    await shot(page, 'drift-report');
+  });
+});
