@@ -18,6 +18,17 @@ const ok = async (path: string, init?: Parameters<TestRegistry['api']>[1]): Prom
 };
 const createRun = async (experimentId: string, runName: string) => ((await ok(`${API}/runs/create`, { body: { experiment_id: experimentId, run_name: runName, start_time: Date.now() } })).run as { info: { run_id: string; artifact_uri: string } }).info;
 
+describe('metrics', () => {
+  it('when requests were served, then /metrics counts them by route pattern, with process metrics', async () => {
+    await registry.api(`${API}/runs/get`, { query: { run_id: 'missing' } });
+    const text = (await registry.api('/metrics')).text;
+    expect(text).toMatch(/http_requests_total\{route="\/api\/2\.0\/mlflow\/runs\/get",method="GET",status="404"\} [1-9]/);
+    expect(text).toContain('http_request_duration_seconds_bucket');
+    expect(text).toContain('process_cpu_user_seconds_total');
+    expect(text).not.toContain('run_id=missing');
+  });
+});
+
 describe('experiments', () => {
   it('when the registry first starts, then the Default experiment has id 0', async () => {
     const body = await ok(`${API}/experiments/get-by-name`, { query: { experiment_name: 'Default' } });

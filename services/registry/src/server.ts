@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '@churn/logger';
 import type { ArtifactStore } from './artifacts/artifact-store.js';
 import { S3ArtifactStore } from './artifacts/s3-artifact-store.js';
 import type { RegistryConfig } from './config.js';
+import { createHttpMetrics } from './http/metrics.js';
 import { authentication, errorHandler, notFoundHandler, requestLogging } from './http/middleware.js';
 import { mountRoutes } from './http/route-table.js';
 import { mountArtifactProxy } from './routes/artifacts.js';
@@ -35,6 +36,9 @@ export function createRegistryApp(deps: RegistryDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(requestLogging(deps.log));
+  const metrics = createHttpMetrics();
+  app.use(metrics.middleware);
+  app.get('/metrics', metrics.handler);
   app.get('/health', async (_req, res) => {
     const ok = deps.healthy ? await deps.healthy().catch(() => false) : true;
     res.status(ok ? 200 : 503).type('text/plain').send(ok ? 'OK' : 'database unavailable');

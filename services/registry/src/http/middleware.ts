@@ -29,14 +29,14 @@ const same = (a: string, b: string) => {
 
 /**
  * Auth the way MLflow clients send it: basic (MLFLOW_TRACKING_USERNAME/PASSWORD) or bearer
- * (MLFLOW_TRACKING_TOKEN). Health and version stay open for probes.
+ * (MLFLOW_TRACKING_TOKEN). Health, version and metrics stay open for probes and Prometheus.
  */
 export function authentication(options: { username?: string | undefined; password?: string | undefined; token?: string | undefined }): RequestHandler {
   const basic = options.username && options.password ? `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}` : undefined;
   const bearer = options.token ? `Bearer ${options.token}` : undefined;
   return (req, res, next) => {
     if (!basic && !bearer) return next();
-    if (req.path === '/health' || req.path === '/version') return next();
+    if (req.path === '/health' || req.path === '/version' || req.path === '/metrics') return next();
     const header = req.headers.authorization ?? '';
     if ((basic && same(header, basic)) || (bearer && same(header, bearer))) return next();
     res.setHeader('WWW-Authenticate', basic ? 'Basic realm="mlflow"' : 'Bearer');
