@@ -8,7 +8,7 @@ import { scoreCsv } from './batch-csv.js';
 import { errorHandler, HttpError } from './errors.js';
 import { httpMetrics } from './http-metrics.js';
 import { jsonBody, parseSize } from './json-body.js';
-import { featuresOf } from './invocations.js';
+import { featuresOf, featuresOfCsv } from './invocations.js';
 import { buildOpenApi } from './openapi.js';
 import { docsPage, formPage } from './pages.js';
 
@@ -48,6 +48,7 @@ export function createApp(deps: PredictorDeps): Express {
   app.set('etag', false);
   // Any content type is read as JSON so `curl -d` without a header works; bad JSON is a 400.
   const readJson = jsonBody(parseSize(deps.bodyLimit ?? '1mb'));
+  const readJsonOrCsv = jsonBody(parseSize(deps.bodyLimit ?? '1mb'), { csv: true });
   const openapi = buildOpenApi();
   const form = formPage();
   const docs = docsPage(openapi);
@@ -88,9 +89,10 @@ export function createApp(deps: PredictorDeps): Express {
     logAll(req, features, chances, runId, started, [customerId]);
   });
 
-  app.post('/invocations', readJson, (req, res) => {
+  app.post('/invocations', readJsonOrCsv, (req, res) => {
     const started = performance.now();
-    const features = featuresOf(req.body);
+    const csv = (req.body as { csv?: unknown } | undefined)?.csv;
+    const features = typeof csv === 'string' && req.is('text/csv') ? featuresOfCsv(csv) : featuresOf(req.body);
     const { runId, chances } = predictOrReject(deps, features);
     res.json({ predictions: Array.from(chances) });
     logAll(req, features, chances, runId, started);

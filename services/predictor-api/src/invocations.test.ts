@@ -32,6 +32,16 @@ describe('POST /invocations (MLflow scoring protocol)', () => {
     expect(await response.json()).toEqual({ predictions: expected });
   });
 
+  it('when the body is text/csv, then it answers one prediction per row, and a bad cell is a 400 naming it', async () => {
+    const header = Object.keys(customer).join(',');
+    const csv = `${header}\n${rows.map((r) => Object.values(r).join(',')).join('\n')}\n`;
+    const ok = await fetch(`${app.url}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
+    expect(await ok.json()).toEqual({ predictions: expected });
+    const bad = await fetch(`${app.url}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: `${header}\n${Object.values({ ...customer, credit_limit: 'lots' }).join(',')}\n` });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { field: string }).field).toBe('rows[0].credit_limit');
+  });
+
   it.each([
     ['no known key', { rows }, '(body)'],
     ['a bad row', { dataframe_records: [customer, { ...customer, gender: 'x' }] }, 'dataframe_records[1].gender'],

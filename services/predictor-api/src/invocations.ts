@@ -1,4 +1,4 @@
-import { predictionRequestSchema, toFeatures, type ChurnFeatures } from '@churn/churn-data';
+import { featureRowSchema, parseCsv, predictionRequestSchema, toFeatures, type ChurnFeatures } from '@churn/churn-data';
 import { HttpError } from './errors.js';
 import { invocationsFormats, POSITIONAL_COLUMNS } from './schemas.js';
 
@@ -40,6 +40,22 @@ export function featuresOf(body: unknown): ChurnFeatures[] {
   return records.map((record, i) => {
     const parsed = predictionRequestSchema.safeParse(record);
     if (!parsed.success) throw HttpError.fromZod(parsed.error, `${key}[${i}]`);
+    return toFeatures(parsed.data);
+  });
+}
+
+/** MLflow also scores `Content-Type: text/csv` (a header row, then rows); cells are text, so numbers are coerced. */
+export function featuresOfCsv(text: string): ChurnFeatures[] {
+  let records: Record<string, string>[];
+  try {
+    records = parseCsv(text);
+  } catch (error) {
+    throw new HttpError(400, `malformed CSV: ${(error as Error).message}`, '(body)');
+  }
+  if (records.length === 0) throw new HttpError(400, 'CSV: expected a header row and at least one row', '(body)');
+  return records.map((record, i) => {
+    const parsed = featureRowSchema.safeParse(record);
+    if (!parsed.success) throw HttpError.fromZod(parsed.error, `rows[${i}]`);
     return toFeatures(parsed.data);
   });
 }

@@ -35,7 +35,10 @@ export function buildOpenApi(version = '0.1.0'): Record<string, unknown> {
       '/invocations': {
         post: {
           summary: "MLflow's scoring protocol: dataframe_split, dataframe_records, instances or inputs",
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/InvocationsRequest' } } } },
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/InvocationsRequest' } }, 'text/csv': { schema: { type: 'string', description: 'A header row with the feature names, then one row per customer' } } },
+          },
           responses: { '200': { description: 'One churn chance per row', content: { 'application/json': { schema: { $ref: '#/components/schemas/InvocationsResponse' } } } }, ...errors },
         },
       },
