@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadCleanDataset } from '@churn/churn-data';
+import { loadModelDir, MODEL_FILES } from '@churn/model';
+
+const root = fileURLToPath(new URL('../../../..', import.meta.url));
+const cli = fileURLToPath(new URL('./train.ts', import.meta.url));
+
+test('when the CLI tunes a few trials with --out, then it prints the best-trials table and writes a loadable model directory', async () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'train-cli-')), 'model');
+  try {
+    const run = spawnSync(join(root, 'node_modules/.bin/tsx'), [cli, '--trials', '3', '--rounds', '60', '--early-stopping', '10', '--out', out], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, XGBOOST_ENGINE: 'native' },
+      timeout: 120_000,
+    });
+    expect(run.stderr).not.toMatch(/error/i);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/tuning 3 trials with TPE on the native engine/);
+    expect(run.stdout).toMatch(/trial 3\/3: val AUC 0\.\d{4}/);
+    expect(run.stdout).toMatch(/rank\s+trial\s+val AUC\s+test AUC/);
+    for (const file of MODEL_FILES) expect(existsSync(join(out, file))).toBe(true);
+    const model = await loadModelDir(out);
+    const [chance] = model.predict(loadCleanDataset().rows.slice(0, 1));
+    expect(chance).toBeGreaterThan(0);
+    expect(chance).toBeLessThan(1);
+    model.dispose();
+  } finally {
+    rmSync(join(out, '..'), { recursive: true, force: true });
+  }
+}, 150_000);
+
+test('when a flag is invalid, then the CLI exits 2 naming the flag', () => {
+  const run = spawnSync(join(root, 'node_modules/.bin/tsx'), [cli, '--trials', '0'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  expect(run.status).toBe(2);
+  expect(run.stderr).toMatch(/--trials/);
+});
