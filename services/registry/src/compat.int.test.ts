@@ -27,9 +27,11 @@ afterAll(async () => {
   await registry?.close();
 });
 
+// Builds the virtualenv on first use (a few minutes), then reuses it.
+const venvPython = async (client: string) => (await run('bash', [`${ROOT}scripts/py-venv.sh`, client], { cwd: ROOT, timeout: 900_000 })).stdout.trim();
+
 async function scenario(client: 'mlflow2' | 'mlflow3'): Promise<Result> {
-  // Builds the virtualenv on first use (a few minutes), then reuses it.
-  const python = (await run('bash', [`${ROOT}scripts/py-venv.sh`, client], { cwd: ROOT, timeout: 900_000 })).stdout.trim();
+  const python = await venvPython(client);
   const env = {
     PATH: process.env['PATH'] ?? '',
     HOME: process.env['HOME'] ?? '/tmp',
@@ -131,4 +133,36 @@ describeIf.each([
       expect(JSON.parse(history?.value ?? '[]')).toEqual([expect.objectContaining({ artifact_path: 'model', flavors: expect.objectContaining({ xgboost: expect.any(Object) }) })]);
     }
   });
+});
+
+const AUTH_PROBE = `
+import json, mlflow
+from mlflow.exceptions import MlflowException
+try:
+    names = [e.name for e in mlflow.MlflowClient().search_experiments()]
+    print(json.dumps({"names": names}))
+except MlflowException as e:
+    print(json.dumps({"error": e.error_code}))
+`;
+
+describeIf.each(['mlflow2', 'mlflow3'] as const)('the MLflow Python client from %s with auth on the server', (client) => {
+  let secured: TestRegistry;
+  beforeAll(async () => {
+    secured = await startTestRegistry({ MLFLOW_TRACKING_USERNAME: 'alice', MLFLOW_TRACKING_PASSWORD: 's3cret', MLFLOW_TRACKING_TOKEN: 'tok-123' });
+  });
+  afterAll(async () => {
+    await secured?.close();
+  });
+
+  const probe = async (credentials: Record<string, string>) => {
+    const env = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', MLFLOW_TRACKING_URI: secured.url, MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0', ...credentials };
+    const { stdout } = await run(await venvPython(client), ['-c', AUTH_PROBE], { env, timeout: 120_000 });
+    return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { names?: string[]; error?: string };
+  };
+
+  it('when it sends MLFLOW_TRACKING_USERNAME/PASSWORD or MLFLOW_TRACKING_TOKEN, then it is served; without them it is refused', async () => {
+    expect(await probe({ MLFLOW_TRACKING_USERNAME: 'alice', MLFLOW_TRACKING_PASSWORD: 's3cret' })).toEqual({ names: ['Default'] });
+    expect(await probe({ MLFLOW_TRACKING_TOKEN: 'tok-123' })).toEqual({ names: ['Default'] });
+    expect(await probe({})).toEqual({ error: 'UNAUTHENTICATED' });
+  }, 900_000);
 });
