@@ -3,4 +3,4 @@
 trials ?= 50
 
 train: install ## Tune and register a model natively: make train trials=50
-	npm run train -- --trials $(trials)
+	npm run train -- --trials $(trials) --register
