@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { listKeys } from '@churn/aws';
@@ -77,5 +77,3 @@ export class S3ArtifactStore implements ArtifactStore {
     this.s3.destroy();
   }
 }
-
-export const bufferStream = (buffer: Buffer) => Readable.from([buffer]);
