@@ -73,7 +73,8 @@ export async function startRegistry(config: RegistryConfig, log: Logger = create
   const applied = await migrate(db);
   if (applied.length) log.info({ applied }, 'applied migrations');
   const s3 = createS3Client(config);
-  await ensureBucket(s3, config.ARTIFACTS_BUCKET);
+  // On AWS the bucket usually exists and the role may not be allowed to create buckets: warn, go on.
+  await ensureBucket(s3, config.ARTIFACTS_BUCKET).catch((error: unknown) => log.warn({ err: error, bucket: config.ARTIFACTS_BUCKET }, 'could not ensure the artifacts bucket'));
   const artifacts = new S3ArtifactStore(s3, config.ARTIFACTS_BUCKET);
   const stores = createPgStores(db);
   const app = createRegistryApp({
