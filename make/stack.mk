@@ -1,5 +1,5 @@
 # The native local stack: real services on loopback, no Docker (scripts/stack/).
-.PHONY: up-local down-local status-local install-local
+.PHONY: up-local down-local status-local install-local restart-local
 
 install-local: ## Install the native stack's pieces (apt packages, temporal, rclone, FerretDB) under .stack/
 	scripts/stack/install.sh
@@ -12,3 +12,8 @@ down-local: ## Stop every process the native stack started (pid files in .stack/
 
 status-local: ## Show the health of every service of the native stack
 	scripts/stack/status.sh
+
+restart-local: ## Restart one service of the native stack, e.g. after changing its code: make restart-local svc=registry
+	@test -n "$(svc)" || { echo "usage: make restart-local svc=<service>"; exit 2; }
+	scripts/stack/down.sh $(svc)
+	scripts/stack/up.sh

@@ -17,7 +17,9 @@ exec 9>"$RUN/stack.lock"
 flock 9
 
 declare -A STATE
-launched=()
+# Callers that must stop only what this run started (scripts/test.sh) name a file to receive the
+# list; it is written as services start, so it is right even when a later step fails.
+started_file=${STACK_STARTED_FILE:-/dev/null}
 
 # Starts a service unless it already runs: ours (live pid file) or someone else's (healthy with no
 # pid file, e.g. a system service or a CI sidecar), which we use but never stop.
@@ -26,7 +28,6 @@ launch() {
   pid=$(live_pid "$name")
   if [ -n "$pid" ]; then
     STATE[$name]="kept (pid $pid)"
-    launched+=("$name")
   elif is_healthy "$name"; then
     STATE[$name]="external (not ours)"
   elif port_open "$(port_of "$name")"; then
@@ -34,7 +35,7 @@ launch() {
   else
     if declare -F "start_$name" >/dev/null; then "start_$name"; else start_app "$name"; fi
     STATE[$name]="started"
-    launched+=("$name")
+    echo "$name" >>"$started_file"
   fi
 }
 
@@ -77,13 +78,6 @@ for entry in "${APP_SERVICES[@]}"; do
     app_failed=1
   fi
 done
-
-# Callers that must stop only what this run started (scripts/test.sh) name a file to receive the list.
-if [ -n "${STACK_STARTED_FILE:-}" ]; then
-  for service in "${!STATE[@]}"; do
-    if [ "${STATE[$service]}" = started ]; then echo "$service"; fi
-  done >"$STACK_STARTED_FILE"
-fi
 
 printf '\n%-12s %-10s %-62s %s\n' SERVICE PID ADDRESS STATE
 for service in "${INFRA_SERVICES[@]}" "${APP_SERVICES[@]%%|*}"; do
