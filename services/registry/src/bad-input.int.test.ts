@@ -127,6 +127,7 @@ describe('authentication', () => {
     const wrong = await secured.api(`${API}/experiments/get-by-name?experiment_name=Default`, { headers: { authorization: 'Bearer wrong' } });
     expect(wrong.status).toBe(401);
     expect((await secured.api('/health')).status).toBe(200);
+    expect((await secured.api('/api/3.0/mlflow/server-info')).json).toMatchObject({ store_type: 'SqlStore', workspaces_enabled: false });
   });
 
   it('when basic or bearer credentials match, then the request is served', async () => {

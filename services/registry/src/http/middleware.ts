@@ -21,6 +21,8 @@ export function requestLogging(log: Logger): RequestHandler {
   };
 }
 
+const OPEN_PATHS = new Set(['/health', '/version', '/metrics']);
+
 const same = (a: string, b: string) => {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -29,14 +31,15 @@ const same = (a: string, b: string) => {
 
 /**
  * Auth the way MLflow clients send it: basic (MLFLOW_TRACKING_USERNAME/PASSWORD) or bearer
- * (MLFLOW_TRACKING_TOKEN). Health, version and metrics stay open for probes and Prometheus.
+ * (MLFLOW_TRACKING_TOKEN). Probes, Prometheus and server-info (which MLflow clients read before
+ * they authenticate, and which holds no secrets) stay open.
  */
 export function authentication(options: { username?: string | undefined; password?: string | undefined; token?: string | undefined }): RequestHandler {
   const basic = options.username && options.password ? `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}` : undefined;
   const bearer = options.token ? `Bearer ${options.token}` : undefined;
   return (req, res, next) => {
     if (!basic && !bearer) return next();
-    if (req.path === '/health' || req.path === '/version' || req.path === '/metrics') return next();
+    if (OPEN_PATHS.has(req.path) || req.path.endsWith('/mlflow/server-info')) return next();
     const header = req.headers.authorization ?? '';
     if ((basic && same(header, basic)) || (bearer && same(header, bearer))) return next();
     res.setHeader('WWW-Authenticate', basic ? 'Basic realm="mlflow"' : 'Bearer');
