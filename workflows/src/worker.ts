@@ -7,7 +7,7 @@ import { MlflowClient } from '@churn/mlflow-client';
 import { createEngine } from '@churn/xgboost';
 import { MongoClient } from 'mongodb';
 import { Registry } from 'prom-client';
-import { createActivities, s3ObjectStore } from './activities/index.js';
+import { createActivities, s3ObjectStore, threadTrainer } from './activities/index.js';
 import { loadWorkerConfig, type WorkerConfig } from './config.js';
 import { createWorkerMetrics, instrumentActivities, serveMetrics } from './metrics.js';
 import { WORKFLOWS_PATH } from './workflows-path.js';
@@ -38,7 +38,9 @@ export async function createChurnWorker(
   const registry = new Registry();
   const metrics = createWorkerMetrics(registry);
   const s3 = createS3Client(config);
-  const activities = createActivities({ s3: s3ObjectStore(s3), reportsS3: s3, mlflow, mongoDb: mongo.db(), engine, config, logger });
+  // Training runs on its own thread so heartbeats and registry logging of other trials go on meanwhile.
+  const trainer = threadTrainer(config.XGBOOST_ENGINE);
+  const activities = createActivities({ s3: s3ObjectStore(s3), reportsS3: s3, mlflow, mongoDb: mongo.db(), engine, config, logger, trainer });
 
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await Worker.create({
@@ -67,6 +69,7 @@ export async function createChurnWorker(
         server?.close();
         await connection.close();
         await mongo.close();
+        await trainer.close();
         logger.info('worker stopped');
       }
     },

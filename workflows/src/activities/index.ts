@@ -8,10 +8,12 @@ import { createDatasetActivities } from './dataset.js';
 import { createDriftActivities } from './drift.js';
 import type { ObjectStore } from './object-store.js';
 import { createRegistryActivities } from './registry.js';
+import { inProcessTrainer, type TrialTrainer } from './trainer.js';
 import { createTrialActivities } from './trials.js';
 
 export { s3ObjectStore, type ObjectStore } from './object-store.js';
 export { DatasetError, QualityGateError } from './errors.js';
+export { inProcessTrainer, threadTrainer, type TrialTrainer } from './trainer.js';
 
 export interface ActivityDeps {
   /** S3 (the feature store and the stored splits). */
@@ -24,14 +26,16 @@ export interface ActivityDeps {
   engine: XGBoostEngine;
   config: ActivitiesConfig;
   logger: Logger;
+  /** Where trials train: a worker thread in the worker, the calling thread by default. */
+  trainer?: TrialTrainer;
 }
 
 /** Every activity of the task queue, bound to its clients: the worker passes real ones, tests fakes. */
-export function createActivities({ s3, mlflow, reportsS3, mongoDb, engine, config, logger }: ActivityDeps) {
+export function createActivities({ s3, mlflow, reportsS3, mongoDb, engine, config, logger, trainer = inProcessTrainer(engine) }: ActivityDeps) {
   const { prepareDataset, loadSplit } = createDatasetActivities({ store: s3, config, logger });
   return {
     prepareDataset,
-    ...createTrialActivities({ mlflow, engine, loadSplit, config, logger }),
+    ...createTrialActivities({ mlflow, trainer, loadSplit, config, logger }),
     ...createRegistryActivities({ mlflow, engine, loadSplit, config, logger }),
     ...createDriftActivities({ mlflow, mongoDb, reportsS3, config, logger }),
   };

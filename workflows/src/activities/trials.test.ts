@@ -4,6 +4,7 @@ import { createTuner } from '@churn/training';
 import { createEngine, type XGBoostEngine } from '@churn/xgboost';
 import { fakeRegistry, quietActivityEnv, runIn } from '../testing/fakes.js';
 import type { TrialInput } from '../workflows/types.js';
+import { inProcessTrainer } from './trainer.js';
 import { createTrialActivities, type TrialRegistry } from './trials.js';
 
 const logger = createLogger('test', { level: 'silent' });
@@ -20,7 +21,7 @@ function setup() {
   const registry = fakeRegistry();
   const activities = createTrialActivities({
     mlflow: registry.client as unknown as TrialRegistry,
-    engine,
+    trainer: inProcessTrainer(engine),
     loadSplit: async () => split,
     config: { TRIAL_BOOST_ROUNDS: 30, TRIAL_EARLY_STOPPING: 5 },
     logger,

@@ -7,15 +7,15 @@ import { buildReferenceProfile, type ChurnRow, type DatasetSplit, type Reference
 import type { Logger } from '@churn/logger';
 import type { MlflowClient, Run } from '@churn/mlflow-client';
 import { writeModelDir } from '@churn/model';
-import { Tuner, createTuner, runTrial as train, type TrialParams as TunerParams, type TrialResult } from '@churn/training';
-import type { Matrix, XGBoostEngine } from '@churn/xgboost';
+import { Tuner, createTuner, type TrialParams as TunerParams } from '@churn/training';
+import type { TrialTrainer } from './trainer.js';
 import type { SuggestInput, Suggestion, TrialInput, TrialOutcome, TrialParams } from '../workflows/types.js';
 
 export type TrialRegistry = Pick<MlflowClient, 'searchRuns' | 'createRun' | 'logBatch' | 'uploadDir' | 'updateRun'>;
 
 export interface TrialDeps {
   mlflow: TrialRegistry;
-  engine: XGBoostEngine;
+  trainer: TrialTrainer;
   loadSplit: (datasetHash: string) => Promise<DatasetSplit<ChurnRow>>;
   config: { TRIAL_BOOST_ROUNDS: number; TRIAL_EARLY_STOPPING: number };
   logger: Logger;
@@ -44,27 +44,19 @@ function outcomeOf(run: Run, input: TrialInput, reused: boolean): TrialOutcome {
   };
 }
 
-export function createTrialActivities({ mlflow, engine, loadSplit, config, logger }: TrialDeps) {
+export function createTrialActivities({ mlflow, trainer, loadSplit, config, logger }: TrialDeps) {
   // The training rows' profile is the same for every trial of a dataset; only the model's
   // predictions differ. Built once with each row's index as its "prediction", which records
   // which rows the seeded sample kept.
   const profiles = new Map<string, ReferenceProfile>();
-  // Trials of a split share its fitted preprocessor (cached by @churn/training), so the encoded rows too.
-  const trainMatrices = new WeakMap<object, Matrix>();
-  function referenceFor(datasetHash: string, split: DatasetSplit<ChurnRow>, seed: number, result: TrialResult): ReferenceProfile {
+  function referenceFor(datasetHash: string, split: DatasetSplit<ChurnRow>, seed: number, trainPredictions: Float32Array): ReferenceProfile {
     const key = `${datasetHash}/${seed}`;
     let base = profiles.get(key);
     if (!base) {
       base = buildReferenceProfile(split.train, { seed, predictions: split.train.map((_, i) => i) });
       profiles.set(key, base);
     }
-    let matrix = trainMatrices.get(result.preprocessor);
-    if (!matrix) {
-      matrix = result.preprocessor.transform(split.train);
-      trainMatrices.set(result.preprocessor, matrix);
-    }
-    const predictions = result.booster.predict(matrix.data, matrix.rows, matrix.cols);
-    return { ...base, predictions: (base.predictions ?? []).map((i) => predictions[i] as number) };
+    return { ...base, predictions: (base.predictions ?? []).map((i) => trainPredictions[i] as number) };
   }
 
   /** The tuner is rebuilt from its state for each batch, so the search survives worker restarts. */
@@ -122,22 +114,20 @@ export function createTrialActivities({ mlflow, engine, loadSplit, config, logge
     context.heartbeat({ stage: 'train', runId });
 
     const dir = await mkdtemp(join(tmpdir(), 'churn-trial-'));
-    let booster: { dispose(): void } | undefined;
     try {
-      const result = await train({
+      const result = await trainer.train({
+        datasetHash: input.datasetHash,
         split,
         params: input.params as unknown as TunerParams,
-        engine,
         seed: input.seed,
         numBoostRound: config.TRIAL_BOOST_ROUNDS,
         earlyStoppingRounds: config.TRIAL_EARLY_STOPPING,
       });
-      booster = result.booster;
       mark('train');
       context.heartbeat({ stage: 'log', runId });
       if (context.cancellationSignal.aborted) throw new CancelledFailure('trial cancelled after training');
 
-      const reference = referenceFor(input.datasetHash, split, input.seed, result);
+      const reference = referenceFor(input.datasetHash, split, input.seed, result.trainPredictions);
       const metrics = Object.fromEntries(
         (['validation', 'test'] as const).flatMap((part) => Object.entries(result.metrics[part]).map(([k, v]) => [`${part}_${k}`, Number(v)])),
       );
@@ -180,7 +170,6 @@ export function createTrialActivities({ mlflow, engine, loadSplit, config, logge
       });
       throw error;
     } finally {
-      booster?.dispose();
       await rm(dir, { recursive: true, force: true });
     }
   }

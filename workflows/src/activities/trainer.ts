@@ -1,0 +1,133 @@
+import { Worker } from 'node:worker_threads';
+import type { ChurnRow, DatasetSplit } from '@churn/churn-data';
+import { Preprocessor, type Metrics } from '@churn/model';
+import { runTrial, type TrialParams } from '@churn/training';
+import type { Booster, EngineKind, Matrix, XGBoostEngine } from '@churn/xgboost';
+
+export interface TrainInput {
+  datasetHash: string;
+  split: DatasetSplit<ChurnRow>;
+  params: TrialParams;
+  seed: number;
+  numBoostRound: number;
+  earlyStoppingRounds: number;
+}
+
+/** A trained trial reduced to what the model directory and the registry need. */
+export interface TrainedTrial {
+  /** Serialises like a booster for writeModelDir; predicting happened where it was trained. */
+  booster: Booster;
+  preprocessor: Preprocessor;
+  metrics: { validation: Metrics; test: Metrics };
+  bestIteration?: number;
+  durationMs: number;
+  /** The model's churn chance for every training row, in split order (for reference.json). */
+  trainPredictions: Float32Array;
+}
+
+export interface TrialTrainer {
+  train(input: TrainInput): Promise<TrainedTrial>;
+  close(): Promise<void>;
+}
+
+const modelBooster = (modelJson: string, bestIteration: number | undefined): Booster => ({
+  toModelJson: () => modelJson,
+  bestIteration,
+  predict: () => {
+    throw new Error('a trained trial only serialises its model; load model.json to predict');
+  },
+  dispose: () => undefined,
+});
+
+/** Trains on the calling thread: simple, but the event loop stops while XGBoost runs (tests, benches). */
+export function inProcessTrainer(engine: XGBoostEngine): TrialTrainer {
+  const trainMatrices = new WeakMap<object, Matrix>();
+  return {
+    async train({ split, params, seed, numBoostRound, earlyStoppingRounds }) {
+      const result = runTrial({ split, params, engine, seed, numBoostRound, earlyStoppingRounds });
+      try {
+        let matrix = trainMatrices.get(result.preprocessor);
+        if (!matrix) {
+          matrix = result.preprocessor.transform(split.train);
+          trainMatrices.set(result.preprocessor, matrix);
+        }
+        const trainPredictions = result.booster.predict(matrix.data, matrix.rows, matrix.cols);
+        return {
+          booster: modelBooster(result.booster.toModelJson(), result.bestIteration),
+          preprocessor: result.preprocessor,
+          metrics: result.metrics,
+          ...(result.bestIteration !== undefined ? { bestIteration: result.bestIteration } : {}),
+          durationMs: result.durationMs,
+          trainPredictions,
+        };
+      } finally {
+        result.booster.dispose();
+      }
+    },
+    close: async () => undefined,
+  };
+}
+
+interface ThreadReply {
+  id: number;
+  error?: string;
+  modelJson?: string;
+  bestIteration?: number;
+  metrics?: TrainedTrial['metrics'];
+  durationMs?: number;
+  trainPredictions?: Float32Array;
+}
+
+/**
+ * Trains on a worker thread, one trial at a time, so the activity thread keeps heartbeating and
+ * logging earlier trials to the registry while the next model trains.
+ */
+export function threadTrainer(engineKind: EngineKind | 'auto'): TrialTrainer {
+  const thread = new Worker(new URL('./trainer-thread-boot.mjs', import.meta.url), { workerData: { engineKind } });
+  thread.unref();
+  const pending = new Map<number, { resolve: (reply: ThreadReply) => void; reject: (error: Error) => void }>();
+  const sent = new Set<string>();
+  const preprocessors = new Map<string, Preprocessor>();
+  let next = 0;
+  thread.on('message', (reply: ThreadReply) => {
+    pending.get(reply.id)?.resolve(reply);
+    pending.delete(reply.id);
+  });
+  thread.on('error', (error) => {
+    for (const { reject } of pending.values()) reject(error);
+    pending.clear();
+  });
+
+  return {
+    async train(input) {
+      const id = (next += 1);
+      // The split crosses to the thread once per dataset; later trials name it by hash.
+      const split = sent.has(input.datasetHash) ? undefined : input.split;
+      sent.add(input.datasetHash);
+      const reply = await new Promise<ThreadReply>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        thread.postMessage({ id, datasetHash: input.datasetHash, split, params: input.params, seed: input.seed, numBoostRound: input.numBoostRound, earlyStoppingRounds: input.earlyStoppingRounds });
+      });
+      if (reply.error !== undefined || reply.modelJson === undefined || !reply.metrics || !reply.trainPredictions) {
+        throw new Error(`training thread: ${reply.error ?? 'incomplete reply'}`);
+      }
+      // Preprocessor.fit is deterministic: the same fit the thread trained with.
+      let preprocessor = preprocessors.get(input.datasetHash);
+      if (!preprocessor) {
+        preprocessor = Preprocessor.fit(input.split.train);
+        preprocessors.set(input.datasetHash, preprocessor);
+      }
+      return {
+        booster: modelBooster(reply.modelJson, reply.bestIteration),
+        preprocessor,
+        metrics: reply.metrics,
+        ...(reply.bestIteration !== undefined ? { bestIteration: reply.bestIteration } : {}),
+        durationMs: reply.durationMs ?? 0,
+        trainPredictions: reply.trainPredictions,
+      };
+    },
+    async close() {
+      await thread.terminate();
+    },
+  };
+}
