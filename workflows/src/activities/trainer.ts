@@ -83,20 +83,30 @@ interface ThreadReply {
  * logging earlier trials to the registry while the next model trains.
  */
 export function threadTrainer(engineKind: EngineKind | 'auto'): TrialTrainer {
-  const thread = new Worker(new URL('./trainer-thread-boot.mjs', import.meta.url), { workerData: { engineKind } });
-  thread.unref();
   const pending = new Map<number, { resolve: (reply: ThreadReply) => void; reject: (error: Error) => void }>();
   const sent = new Set<string>();
   const preprocessors = new Map<string, Preprocessor>();
   let next = 0;
-  thread.on('message', (reply: ThreadReply) => {
-    pending.get(reply.id)?.resolve(reply);
-    pending.delete(reply.id);
-  });
-  thread.on('error', (error) => {
-    for (const { reject } of pending.values()) reject(error);
-    pending.clear();
-  });
+  let closing = false;
+
+  // A thread that died (a crash in native code) fails its trials, which Temporal retries, and is
+  // replaced on the next trial.
+  const spawn = (): Worker => {
+    const worker = new Worker(new URL('./trainer-thread-boot.mjs', import.meta.url), { workerData: { engineKind } });
+    worker.unref();
+    worker.on('message', (reply: ThreadReply) => {
+      pending.get(reply.id)?.resolve(reply);
+      pending.delete(reply.id);
+    });
+    worker.on('exit', (code) => {
+      if (thread === worker) thread = undefined;
+      sent.clear();
+      for (const { reject } of pending.values()) reject(new Error(`training thread exited (code ${code})`));
+      pending.clear();
+    });
+    return worker;
+  };
+  let thread: Worker | undefined = spawn();
 
   return {
     async train(input) {
@@ -105,6 +115,8 @@ export function threadTrainer(engineKind: EngineKind | 'auto'): TrialTrainer {
       const split = sent.has(input.datasetHash) ? undefined : input.split;
       sent.add(input.datasetHash);
       const reply = await new Promise<ThreadReply>((resolve, reject) => {
+        if (closing) throw new Error('the trainer is closed');
+        thread ??= spawn();
         pending.set(id, { resolve, reject });
         thread.postMessage({ id, datasetHash: input.datasetHash, split, params: input.params, seed: input.seed, numBoostRound: input.numBoostRound, earlyStoppingRounds: input.earlyStoppingRounds });
       });
@@ -127,7 +139,8 @@ export function threadTrainer(engineKind: EngineKind | 'auto'): TrialTrainer {
       };
     },
     async close() {
-      await thread.terminate();
+      closing = true;
+      await thread?.terminate();
     },
   };
 }
