@@ -1,3 +1,4 @@
+import { dirname, resolve as resolvePath } from 'node:path';
 import type { ChurnFeatures } from '@churn/churn-data';
 import { LiveDriftMonitor } from '@churn/drift';
 import { createEngine } from '@churn/xgboost';
@@ -52,7 +53,9 @@ export async function createServingRuntime(options: ServingRuntimeOptions): Prom
       ...(config.MLFLOW_TRACKING_TOKEN ? { token: config.MLFLOW_TRACKING_TOKEN } : {}),
     });
     const engine = await createEngine(config.XGBOOST_ENGINE);
-    const source = new ModelSource({ client, cacheDir: config.MODEL_CACHE_DIR, engine, logger });
+    // A relative cache folder is the env file's (the repository's .stack/), not the service folder's.
+    const cacheDir = resolvePath(dirname(options.envFile), config.MODEL_CACHE_DIR);
+    const source = new ModelSource({ client, cacheDir, engine, logger });
     loader ??= source.load;
     resolve ??= (uri) => source.resolve(uri);
   }
