@@ -9,6 +9,10 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 jest=(node --experimental-vm-modules --no-warnings node_modules/jest/bin/jest.js)
+# Ceilings per test step (minutes) keep a hung test from eating CI's 90 minutes; timeout signals
+# the step's whole process group (workers and CLIs the tests spawned too).
+# shellcheck disable=SC2317,SC2329 # invoked through step
+within() { local minutes=$1; shift; timeout --kill-after=30 "$(( minutes * 60 ))" "$@"; }
 started_file=$(mktemp)
 declare -a results=()
 failed=0
@@ -76,11 +80,11 @@ step "native stack" env STACK_STARTED_FILE="$started_file" scripts/stack/up.sh &
 step "lint" npm run --silent lint || true
 step "typecheck" npm run --silent typecheck || true
 step "python venvs" wait_venvs || true
-step "unit tests" "${jest[@]}" --config jest.unit.config.js || true
+step "unit tests" within 20 "${jest[@]}" --config jest.unit.config.js || true
 if [ "$stack_up" -eq 1 ]; then
-  step "integration tests" "${jest[@]}" --config jest.int.config.js --runInBand || true
+  step "integration tests" within 30 "${jest[@]}" --config jest.int.config.js --runInBand || true
   if [ -n "$(e2e_tests)" ]; then
-    step "e2e tests" "${jest[@]}" --config jest.e2e.config.js --runInBand || true
+    step "e2e tests" within 25 "${jest[@]}" --config jest.e2e.config.js --runInBand || true
   else
     skip "e2e tests" "none yet"
   fi
