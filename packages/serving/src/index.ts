@@ -13,3 +13,4 @@ export {
 } from './prediction-log.js';
 export { createServingRuntime, type ServingRuntime, type ServingRuntimeOptions } from './runtime.js';
 export { startOpsServer, type OpsServer } from './ops-server.js';
+export { closeOnSignals } from './shutdown.js';

@@ -1,0 +1,25 @@
+import type { Logger } from '@churn/logger';
+
+/**
+ * Closes a running service on SIGTERM or SIGINT (drain in-flight work, flush logs) and exits 0, or
+ * 1 when closing fails or takes longer than `graceMs`, so an orchestrator never waits forever.
+ */
+export function closeOnSignals(service: { close(): Promise<void> }, logger: Logger, graceMs: number): void {
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, graceMs);
+    force.unref();
+    service.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
