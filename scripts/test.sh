@@ -72,6 +72,7 @@ step "stack install" scripts/stack/install.sh || true
 # The Python venvs (minutes when cold, mostly pip unpacking) build while the stack starts and lint
 # and typecheck run; unit tests wait for them (some cross-check against Python libraries).
 mkdir -p .stack/logs
+rm -f .stack/logs/jest-*.json
 # Its own process group, so an interrupted run stops pip too.
 setsid scripts/py-venv.sh all >.stack/logs/py-venvs.log 2>&1 &
 venvs_pid=$!
@@ -80,11 +81,11 @@ step "native stack" env STACK_STARTED_FILE="$started_file" scripts/stack/up.sh &
 step "lint" npm run --silent lint || true
 step "typecheck" npm run --silent typecheck || true
 step "python venvs" wait_venvs || true
-step "unit tests" within 20 "${jest[@]}" --config jest.unit.config.js || true
+step "unit tests" within 20 "${jest[@]}" --config jest.unit.config.js --json --outputFile=.stack/logs/jest-unit.json || true
 if [ "$stack_up" -eq 1 ]; then
-  step "integration tests" within 30 "${jest[@]}" --config jest.int.config.js --runInBand || true
+  step "integration tests" within 30 "${jest[@]}" --config jest.int.config.js --runInBand --json --outputFile=.stack/logs/jest-int.json || true
   if [ -n "$(e2e_tests)" ]; then
-    step "e2e tests" within 25 "${jest[@]}" --config jest.e2e.config.js --runInBand || true
+    step "e2e tests" within 25 "${jest[@]}" --config jest.e2e.config.js --runInBand --json --outputFile=.stack/logs/jest-e2e.json || true
   else
     skip "e2e tests" "none yet"
   fi
@@ -96,4 +97,16 @@ fi
 echo
 echo "=== summary ($(( $(date +%s) - total_started ))s)"
 printf '%s\n' "${results[@]}"
+# One plain closing line over every jest run (a suite that failed to run counts as one failure).
+node -e '
+  const fs = require("fs");
+  let passed = 0, failed = 0, skipped = 0;
+  for (const step of ["unit", "int", "e2e"]) {
+    const file = `.stack/logs/jest-${step}.json`;
+    if (!fs.existsSync(file)) continue;
+    const r = JSON.parse(fs.readFileSync(file, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests + r.numRuntimeErrorTestSuites; skipped += r.numPendingTests;
+  }
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+'
 exit "$failed"
