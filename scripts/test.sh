@@ -97,16 +97,5 @@ fi
 echo
 echo "=== summary ($(( $(date +%s) - total_started ))s)"
 printf '%s\n' "${results[@]}"
-# One plain closing line over every jest run (a suite that failed to run counts as one failure).
-node -e '
-  const fs = require("fs");
-  let passed = 0, failed = 0, skipped = 0;
-  for (const step of ["unit", "int", "e2e"]) {
-    const file = `.stack/logs/jest-${step}.json`;
-    if (!fs.existsSync(file)) continue;
-    const r = JSON.parse(fs.readFileSync(file, "utf8"));
-    passed += r.numPassedTests; failed += r.numFailedTests + r.numRuntimeErrorTestSuites; skipped += r.numPendingTests;
-  }
-  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-'
+node scripts/test-summary.mjs
 exit "$failed"
