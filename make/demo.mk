@@ -2,4 +2,4 @@
 .PHONY: demo
 
 demo: install install-local ## Stack, 50-trial tuning through Temporal, promotion, predictors, simulators, drift report; Ctrl-C stops all
-	npx tsx scripts/demo/main.ts
+	node --import tsx scripts/demo/main.ts
