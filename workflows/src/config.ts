@@ -11,10 +11,7 @@ const temporal = {
 };
 
 const registry = {
-  MLFLOW_TRACKING_URI: env.url('http://127.0.0.1:5051'),
-  MLFLOW_TRACKING_USERNAME: z.string().optional(),
-  MLFLOW_TRACKING_PASSWORD: z.string().optional(),
-  MLFLOW_TRACKING_TOKEN: z.string().optional(),
+  ...env.mlflowClient,
   /** Experiment of the tuning runs and name of the registered model (ARCHITECTURE names). */
   MLFLOW_EXPERIMENT: z.string().min(1).default('churn-tuning'),
   REGISTERED_MODEL: z.string().min(1).default('churn-model'),

@@ -41,3 +41,11 @@ export const aws = {
   AWS_ENDPOINT_URL_S3: z.url({ message: 'must be a URL' }).optional(),
   AWS_ENDPOINT_URL_KINESIS: z.url({ message: 'must be a URL' }).optional(),
 };
+
+/** How a client reaches the registry (MLflow's own variable names); auth is optional. */
+export const mlflowClient = {
+  MLFLOW_TRACKING_URI: z.url({ message: 'must be a URL' }).default('http://127.0.0.1:5051'),
+  MLFLOW_TRACKING_USERNAME: z.string().optional(),
+  MLFLOW_TRACKING_PASSWORD: z.string().optional(),
+  MLFLOW_TRACKING_TOKEN: z.string().optional(),
+};

@@ -7,10 +7,7 @@ import { z } from 'zod';
 export const servingConfigShape = {
   RUN_ID: z.string().optional(),
   MODEL_URI: z.string().optional(),
-  MLFLOW_TRACKING_URI: env.url('http://127.0.0.1:5051'),
-  MLFLOW_TRACKING_USERNAME: z.string().optional(),
-  MLFLOW_TRACKING_PASSWORD: z.string().optional(),
-  MLFLOW_TRACKING_TOKEN: z.string().optional(),
+  ...env.mlflowClient,
   MODEL_CACHE_DIR: z.string().default('.stack/model-cache'),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI').default('mongodb://127.0.0.1:27017/churn?directConnection=true'),
   PREDICTION_LOG_BATCH_SIZE: env.positiveInt(500),

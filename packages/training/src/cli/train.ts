@@ -18,10 +18,7 @@ const config = loadConfig(
     XGBOOST_ENGINE: z.enum(['native', 'wasm', 'auto']).default('auto'),
     LOG_LEVEL: z.string().default('info'),
     // Only for --register.
-    MLFLOW_TRACKING_URI: env.url('http://127.0.0.1:5051'),
-    MLFLOW_TRACKING_USERNAME: z.string().optional(),
-    MLFLOW_TRACKING_PASSWORD: z.string().optional(),
-    MLFLOW_TRACKING_TOKEN: z.string().optional(),
+    ...env.mlflowClient,
     MLFLOW_EXPERIMENT: z.string().min(1).default('churn-tuning'),
     REGISTERED_MODEL: z.string().min(1).default('churn-model'),
   }),
