@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { WORKFLOWS_PATH } from '../workflows-path.js';
 
 // Shared by the workflow tests: where the local Temporal binaries are (the native stack installs
 // them into .stack/venv; @temporalio/testing would otherwise try to download them, which fails offline).
@@ -30,4 +32,12 @@ export function quietRuntime(): void {
   } catch {
     // Already installed by an earlier test file in this process.
   }
+}
+
+/** The time-skipping server and a bundle of the real workflows, as the stubbed-activity tests use them. */
+export async function startTimeSkipping(serverPath: string): Promise<{ env: TestWorkflowEnvironment; bundle: WorkflowBundle }> {
+  quietRuntime();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: serverPath } } });
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+  return { env, bundle };
 }

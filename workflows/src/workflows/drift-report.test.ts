@@ -1,8 +1,7 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { stubActivities, type StubOptions } from '../testing/stub-activities.js';
-import { MISSING_TEST_SERVER, quietRuntime, timeSkippingServerPath, uniqueTaskQueue } from '../testing/test-env.js';
-import { WORKFLOWS_PATH } from '../workflows-path.js';
+import { MISSING_TEST_SERVER, startTimeSkipping, timeSkippingServerPath, uniqueTaskQueue } from '../testing/test-env.js';
 import { retrainWorkflowId } from './drift-report.js';
 import type { DriftReportInput, DriftReportResult } from './types.js';
 
@@ -27,9 +26,7 @@ describeWithServer('driftReportWorkflow (stubbed activities, time-skipping serve
   let bundle: WorkflowBundle;
 
   beforeAll(async () => {
-    quietRuntime();
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: serverPath as string } } });
-    bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+    ({ env, bundle } = await startTimeSkipping(serverPath as string));
   }, 120_000);
 
   afterAll(async () => {

@@ -1,11 +1,9 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
-import { quietRuntime } from '../testing/test-env.js';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { stubActivities, type StubOptions } from '../testing/stub-activities.js';
-import { MISSING_TEST_SERVER, timeSkippingServerPath, uniqueTaskQueue } from '../testing/test-env.js';
-import { WORKFLOWS_PATH } from '../workflows-path.js';
+import { MISSING_TEST_SERVER, startTimeSkipping, timeSkippingServerPath, uniqueTaskQueue } from '../testing/test-env.js';
 import type { TuningInput, TuningProgress, TuningResult } from './types.js';
 
 const serverPath = timeSkippingServerPath();
@@ -17,9 +15,7 @@ describeWithServer('tuningWorkflow (stubbed activities, time-skipping server)', 
   let bundle: WorkflowBundle;
 
   beforeAll(async () => {
-    quietRuntime();
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: serverPath as string } } });
-    bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+    ({ env, bundle } = await startTimeSkipping(serverPath as string));
   }, 120_000);
 
   afterAll(async () => {
