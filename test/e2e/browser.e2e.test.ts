@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MlflowClient } from '@churn/mlflow-client';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { readState, ROOT } from './e2e-state.js';
+import { readState, ROOT, siblingTrial } from './e2e-state.js';
 
 // What a person sees, in Debian's headless Chromium against the running flow: the registry UI
 // (runs table, copy RUN_ID, promote), the predictor form, the drift report index and a report.
@@ -55,11 +55,8 @@ describe('in a browser', () => {
   it('when the user promotes a version in the registry UI, then the alias moves to it', async () => {
     // A fresh version of a sibling trial, so there is a version without the alias to promote.
     const mlflow = new MlflowClient({ trackingUri: 'http://127.0.0.1:5051' });
-    const run = await mlflow.getRun(state.runId);
-    const parent = run.data.tags?.find((t) => t.key === 'mlflow.parentRunId')?.value;
-    const siblings = await mlflow.searchAllRuns({ experimentIds: [run.info.experiment_id], filter: `tags.mlflow.parentRunId = '${parent}'` });
-    const sibling = siblings.find((r) => r.info.run_id !== state.runId && r.info.status === 'FINISHED');
-    const created = await mlflow.createModelVersion({ name: 'churn-model', source: `${sibling?.info.artifact_uri}/model`, runId: sibling?.info.run_id ?? '' });
+    const sibling = await siblingTrial(mlflow, state.runId);
+    const created = await mlflow.createModelVersion({ name: 'churn-model', source: `${sibling.info.artifact_uri}/model`, runId: sibling.info.run_id });
 
     const page = await open('http://127.0.0.1:5051/#/models/churn-model');
     await page.waitForSelector('[data-testid=versions-table]');

@@ -5,7 +5,7 @@ import { MlflowClient } from '@churn/mlflow-client';
 import { MongoClient, type Db } from 'mongodb';
 import { ChurnFlow } from '../../scripts/demo/flow.js';
 import { promQuery, waitUntil } from '../../scripts/demo/processes.js';
-import { readState, ROOT } from './e2e-state.js';
+import { readState, ROOT, siblingTrial } from './e2e-state.js';
 
 // The whole flow, from the CSV in the S3 feature store to a served, logged, monitored prediction,
 // then a second model promoted by editing RUN_ID while traffic flows. The global setup ran the flow.
@@ -96,11 +96,7 @@ describe('the whole flow', () => {
   });
 
   it('when another run is promoted by editing RUN_ID under load, then it is served within seconds and no request fails', async () => {
-    const parentRunId = (await mlflow.getRun(state.runId)).data.tags?.find((t) => t.key === 'mlflow.parentRunId')?.value;
-    const siblings = await mlflow.searchAllRuns({ experimentIds: [(await mlflow.getRun(state.runId)).info.experiment_id], filter: `tags.mlflow.parentRunId = '${parentRunId}'` });
-    const next = siblings.find((r) => r.info.run_id !== state.runId && r.info.status === 'FINISHED');
-    expect(next).toBeDefined();
-    const nextRunId = next?.info.run_id as string;
+    const nextRunId = (await siblingTrial(mlflow, state.runId)).info.run_id;
 
     const outcomes: { status: number; runId: unknown }[] = [];
     let loading = true;
