@@ -50,6 +50,23 @@ describe('predictor-api', () => {
     expect(((await response.json()) as { field: string }).field).toBe('(body)');
   });
 
+  it.each(['/predict/', '/predict?explain=false'])('when the customer is posted to %s, then it is scored as on /predict (as Express routes it)', async (path) => {
+    const response = await post(app, path, JSON.stringify(customer));
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as Record<string, unknown>)['churn chance']).toBe(0.05);
+  });
+
+  it('when /predict is fetched with GET, then Express answers 404 JSON', async () => {
+    const response = await fetch(`${app.url}/predict`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: 'not found' });
+  });
+
+  it('when the caller sends an x-request-id, then the logged prediction carries it', async () => {
+    await fetch(`${app.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-42' }, body: JSON.stringify(customer) });
+    expect(app.logged.at(-1)?.request_id).toBe('req-42');
+  });
+
   it('when the body has no content type, then it is still read as JSON', async () => {
     const response = await fetch(`${app.url}/predict`, { method: 'POST', body: JSON.stringify(customer) });
     expect(response.status).toBe(200);

@@ -34,30 +34,28 @@ const BODY_ERRORS: Record<string, [number, string]> = {
   'stream.encoding.set': [500, 'stream encoding set'],
 };
 
+export interface ErrorResponse {
+  status: number;
+  body: { error: string; field?: string };
+}
+
 /** The one place errors become responses: `{ error, field? }`, 4xx for input, 503 before a model, 500 otherwise. */
+export function errorResponse(error: unknown, logger: Logger): ErrorResponse {
+  if (error instanceof HttpError) return { status: error.status, body: { error: error.message, ...(error.field ? { field: error.field } : {}) } };
+  if (error instanceof ModelNotReadyError) return { status: 503, body: { error: 'no model loaded yet' } };
+  const type = (error as { type?: string }).type;
+  const known = type ? BODY_ERRORS[type] : undefined;
+  if (known && known[0] < 500) return { status: known[0], body: { error: known[1], field: '(body)' } };
+  const status = (error as { status?: number }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) return { status, body: { error: (error as Error).message || 'bad request' } };
+  logger.error({ err: error }, 'unhandled error');
+  return { status: 500, body: { error: 'internal error' } };
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) return next(error);
-    if (error instanceof HttpError) {
-      res.status(error.status).json({ error: error.message, ...(error.field ? { field: error.field } : {}) });
-      return;
-    }
-    if (error instanceof ModelNotReadyError) {
-      res.status(503).json({ error: 'no model loaded yet' });
-      return;
-    }
-    const type = (error as { type?: string }).type;
-    const known = type ? BODY_ERRORS[type] : undefined;
-    if (known && known[0] < 500) {
-      res.status(known[0]).json({ error: known[1], field: '(body)' });
-      return;
-    }
-    const status = (error as { status?: number }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      res.status(status).json({ error: (error as Error).message || 'bad request' });
-      return;
-    }
-    logger.error({ err: error }, 'unhandled error');
-    res.status(500).json({ error: 'internal error' });
+    const { status, body } = errorResponse(error, logger);
+    res.status(status).json(body);
   };
 }

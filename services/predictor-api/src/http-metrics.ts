@@ -2,8 +2,15 @@ import type { RequestHandler } from 'express';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { LATENCY_BUCKETS } from '@churn/serving';
 
-/** Request count and latency by route (the matched pattern, so label values stay bounded). */
-export function httpMetrics(registry: Registry): RequestHandler {
+export interface HttpMetrics {
+  /** Counts and times every request Express routes (label: the matched pattern, so values stay bounded). */
+  readonly middleware: RequestHandler;
+  /** The same for a route served outside Express (POST /predict). */
+  observe(route: string, method: string, status: number, startedNs: bigint): void;
+}
+
+/** Request count and latency by route, method and status. */
+export function httpMetrics(registry: Registry): HttpMetrics {
   const requests = new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests',
@@ -19,7 +26,7 @@ export function httpMetrics(registry: Registry): RequestHandler {
   });
   // Children per label set, looked up by one string: saves hashing the labels on every request.
   const children = new Map<string, { count: ReturnType<typeof requests.labels>; time: ReturnType<typeof duration.labels> }>();
-  const childFor = (route: string, method: string, status: number) => {
+  const observe = (route: string, method: string, status: number, startedNs: bigint) => {
     const key = `${route} ${method} ${status}`;
     let child = children.get(key);
     if (!child) {
@@ -27,16 +34,15 @@ export function httpMetrics(registry: Registry): RequestHandler {
       child = { count: requests.labels(labels), time: duration.labels(labels) };
       children.set(key, child);
     }
-    return child;
+    child.count.inc();
+    child.time.observe(Number(process.hrtime.bigint() - startedNs) / 1e9);
   };
-  return (req, res, next) => {
-    const started = process.hrtime.bigint();
-    res.once('finish', () => {
-      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      const child = childFor(route, req.method, res.statusCode);
-      child.count.inc();
-      child.time.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    });
-    next();
+  return {
+    observe,
+    middleware: (req, res, next) => {
+      const started = process.hrtime.bigint();
+      res.once('finish', () => observe((req.route as { path?: string } | undefined)?.path ?? 'unmatched', req.method, res.statusCode, started));
+      next();
+    },
   };
 }

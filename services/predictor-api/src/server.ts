@@ -1,9 +1,9 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, type Logger } from '@churn/logger';
 import { createServingRuntime, envFilePath, type ServingRuntime, type ServingRuntimeOptions } from '@churn/serving';
 import { Registry } from 'prom-client';
-import { createApp } from './app.js';
+import { createPredictor } from './app.js';
 import { loadPredictorApiConfig, type PredictorApiConfig } from './config.js';
 
 export interface StartOptions {
@@ -32,7 +32,7 @@ export async function start(options: StartOptions = {}): Promise<RunningPredicto
   const logger = options.logger ?? createLogger('predictor-api', { level: config.LOG_LEVEL });
   const registry = new Registry();
   const runtime = await createServingRuntime({ config, envFile, registry, logger, ...options.runtime });
-  const app = createApp({
+  const listener = createPredictor({
     holder: runtime.holder,
     log: runtime.log,
     metrics: runtime.metrics,
@@ -42,7 +42,7 @@ export async function start(options: StartOptions = {}): Promise<RunningPredicto
     batchChunkRows: config.PREDICTOR_API_BATCH_CHUNK_ROWS,
     ...(runtime.onPrediction ? { onPrediction: runtime.onPrediction } : {}),
   });
-  const server = app.listen(options.port ?? config.PREDICTOR_API_PORT, config.PREDICTOR_API_HOST);
+  const server = createServer(listener).listen(options.port ?? config.PREDICTOR_API_PORT, config.PREDICTOR_API_HOST);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { ChurnFeatures } from '@churn/churn-data';
 import { createLogger } from '@churn/logger';
 import { createServingMetrics, ModelHolder, type PredictionLogEntry, type ServableModel } from '@churn/serving';
 import { Registry } from 'prom-client';
-import { createApp, type PredictorDeps } from './app.js';
+import { createPredictor, type PredictorDeps } from './app.js';
 
 /** A stand-in model for unit tests: the chance is a fixed function of two features. */
 export class FormulaModel implements ServableModel {
@@ -48,7 +48,7 @@ export async function startTestApp(options: { loaded?: boolean; bodyLimit?: stri
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.batchChunkRows ? { batchChunkRows: options.batchChunkRows } : {}),
   };
-  const server: Server = createApp(deps).listen(0, '127.0.0.1');
+  const server: Server = createServer(createPredictor(deps)).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
