@@ -4,8 +4,9 @@ import { join } from 'node:path';
 
 /**
  * The suite's own processes started by the demo and the end-to-end test. Each runs as one Node
- * process (`node --import tsx`), logs to .stack/logs/<name>.log, and is stopped with SIGTERM so it
- * drains its work, then SIGKILL if it does not exit in time.
+ * process (a service's bundle on plain node, a TypeScript entry through `--import tsx`), logs to
+ * .stack/logs/<name>.log, and is stopped with SIGTERM so it drains its work, then SIGKILL if it does
+ * not exit in time.
  */
 export class ProcessGroup {
   private readonly children = new Map<string, ChildProcess>();
@@ -20,7 +21,8 @@ export class ProcessGroup {
   start(name: string, script: string, env: Record<string, string>, args: string[] = []): ChildProcess {
     if (this.children.has(name)) throw new Error(`${name} is already running`);
     const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, ['--import', 'tsx', join(this.root, script), ...args], {
+    const runner = script.endsWith('.ts') ? ['--import', 'tsx'] : ['--enable-source-maps'];
+    const child = spawn(process.execPath, [...runner, join(this.root, script), ...args], {
       cwd: this.root,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Replays compose/Dockerfile's stages on the committed tree (REF, default HEAD) on this machine,
 # without a Docker engine or base image:
-# the manifests-only `npm ci` (proves the lock matches every workspace), the typecheck, the
-# `npm prune --omit=dev`, then starts each given service from the pruned tree until it logs
-# (proves tsx and every runtime dependency survive the prune). Every address points at a closed
+# the manifests-only `npm ci` (proves the lock matches every workspace), the typecheck, the service
+# bundles, the `npm prune --omit=dev`, then starts each given service from the pruned tree until it
+# logs (proves the bundles, tsx for the worker and every runtime dependency survive the prune). Every address points at a closed
 # port so the services touch no shared server. Usage: image-dry-run.sh [dir[:entry]...]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -25,9 +25,9 @@ echo "--- manifests + deps stages: npm ci from the package manifests and the loc
 cp "$work/context/package-lock.json" "$work/context/.npmrc" "$work/app/"
 (cd "$work/app" && npm ci --no-audit --no-fund --loglevel=error)
 
-echo "--- builder stage: sources, typecheck, prune"
+echo "--- builder stage: sources, typecheck, bundles, prune"
 cp -a "$work/context/." "$work/app/"
-(cd "$work/app" && npx tsc -p tsconfig.json --noEmit && npm prune --omit=dev --no-audit --no-fund --loglevel=error)
+(cd "$work/app" && npx tsc -p tsconfig.json --noEmit && node scripts/build-services.mjs && npm prune --omit=dev --no-audit --no-fund --loglevel=error)
 [ -x "$work/app/node_modules/.bin/tsx" ] || { echo "tsx did not survive the prune" >&2; exit 1; }
 
 # By default every service with a main in the tree, and the worker.
@@ -42,10 +42,11 @@ echo "--- runtime stage: each service starts from the pruned tree"
 status=0
 for spec in "${services[@]}"; do
   service=${spec%%:*}
-  entry=src/main.ts
-  [ "$spec" = "$service" ] || entry=${spec#*:}
+  # A service runs its bundle, as the image's CMD does; a dir:entry runs TypeScript through tsx.
+  run=(--enable-source-maps dist/main.js)
+  [ "$spec" = "$service" ] || run=(--import tsx "${spec#*:}")
   log="$work/$(basename "$service").log"
-  (cd "$work/app/$service" && env "${isolated[@]}" timeout 30 node --import tsx "$entry" >"$log" 2>&1) || true
+  (cd "$work/app/$service" && env "${isolated[@]}" timeout 30 node "${run[@]}" >"$log" 2>&1) || true
   if grep -qE "ERR_MODULE_NOT_FOUND|Cannot find (module|package)" "$log"; then
     echo "$service: a runtime dependency is missing after the prune" >&2
     grep -E "ERR_MODULE_NOT_FOUND|Cannot find" "$log" | head -3 >&2

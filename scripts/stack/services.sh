@@ -5,7 +5,7 @@
 # Infrastructure in start order (down.sh stops in reverse). mongo is FerretDB unless mongod is on PATH.
 INFRA_SERVICES=(postgres mongo s3 kinesis temporal prometheus nginx)
 
-# The suite's own services started from source once their main exists: name|main|health URL.
+# The suite's own services, bundled and started once their main exists: name|main|health URL.
 APP_SERVICES=(
   "registry|services/registry/src/main.ts|http://127.0.0.1:$REGISTRY_PORT/health"
 )
@@ -202,8 +202,11 @@ start_nginx() {
   spawn nginx nginx -p "$STACK/" -c "$STACK/nginx/nginx.conf" -e "$LOGS/nginx-error.log" "${user[@]}"
 }
 
+# The service's bundle (scripts/build-services.mjs; rebuilt only when a source changed), on plain node.
 start_app() {
-  local main
-  main=$(app_field "$1" 2)
-  ENV_FILE="$ENV_FILE" spawn "$1" node --import tsx "$ROOT/$main"
+  local dir
+  dir=$(dirname "$(dirname "$(app_field "$1" 2)")")
+  node "$ROOT/scripts/build-services.mjs" "$(basename "$dir")" >>"$LOGS/build.log" 2>&1 ||
+    { tail -n 20 "$LOGS/build.log" >&2; return 1; }
+  ENV_FILE="$ENV_FILE" spawn "$1" node --enable-source-maps "$ROOT/$dir/dist/main.js"
 }

@@ -1,9 +1,10 @@
-// Serving benchmark on loopback. /predict of the real predictor (a trained model from the registry,
-// Mongo logging and live drift on) against a bare Express handler returning a constant (the ceiling),
-// with autocannon at concurrency 1 and 64; the stream predictor draining a backlog of records
+// Serving benchmark on loopback. /predict of the real predictor (its bundle, as services run; a trained
+// model from the registry, Mongo logging and live drift on) against a bare Express handler returning a
+// constant (the ceiling the issue names) and node:http returning a constant (the transport's own
+// ceiling), with autocannon at concurrency 1 and 64; the stream predictor draining a backlog of records
 // (GetRecords, score, PutRecords to results, checkpoint); the predictor's RSS.
 // Needs the native stack (make up-local). Run alone: `npx tsx services/predictor-api/bench/predict.bench.ts`.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -30,9 +31,10 @@ const env = loadConfig(z.object({ AWS_REGION: z.string(), AWS_ACCESS_KEY_ID: z.s
 // The services' start scripts run node with this flag (a smaller young generation keeps RSS down under load).
 const NODE_FLAGS = ['--max-semi-space-size=4'];
 
-/** Starts a TypeScript entry point as its own process and waits for the JSON log line carrying its port. */
-async function startChild(entry: string, childEnv: Record<string, string>, portMessage: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...childEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts an entry point (a bundle on plain node, TypeScript through tsx) and waits for the JSON log line carrying its port. */
+async function startChild(entry: string, childEnv: Record<string, string>, portMessage: string, args: string[] = []): Promise<{ child: ChildProcess; port: number }> {
+  const runner = entry.endsWith('.ts') ? ['--import', 'tsx'] : ['--enable-source-maps'];
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...runner, entry, ...args], { cwd: ROOT, env: { ...process.env, ...childEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const port = await new Promise<number>((resolvePort, reject) => {
     const timer = setTimeout(() => reject(new Error(`${entry} did not start`)), 120_000);
@@ -94,20 +96,28 @@ const envFile = await writeEnvFile(
   join(ROOT, '.env.local'),
 );
 
-console.error('bare Express...');
-const bare = await startChild(join(import.meta.dirname, 'bare-server.ts'), {}, 'listening');
-const bare1 = await load(bare.port, 1, bodies);
-const bare64 = await load(bare.port, 64, bodies);
-await stop(bare.child);
+console.error('building the service bundles...');
+execFileSync(process.execPath, [join(ROOT, 'scripts/build-services.mjs'), 'predictor-api', 'predictor-stream'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+
+async function loadCeiling(kind: 'express' | 'node') {
+  console.error(`bare ${kind}...`);
+  const server = await startChild(join(import.meta.dirname, 'bare-server.ts'), {}, 'listening', [kind]);
+  const c1 = await load(server.port, 1, bodies);
+  const c64 = await load(server.port, 64, bodies);
+  await stop(server.child);
+  return { c1, c64 };
+}
+const { c1: bare1, c64: bare64 } = await loadCeiling('express');
+const { c1: node1, c64: node64 } = await loadCeiling('node');
 
 console.error('predictor-api...');
-const api = await startChild(join(ROOT, 'services/predictor-api/src/main.ts'), { ENV_FILE: envFile }, 'predictor-api listening');
+const api = await startChild(join(ROOT, 'services/predictor-api/dist/main.js'), { ENV_FILE: envFile }, 'predictor-api listening');
 for (let i = 0; i < 600 && (await fetch(`http://127.0.0.1:${api.port}/health`)).status !== 200; i += 1) await new Promise((r) => setTimeout(r, 100));
 const ours1 = await load(api.port, 1, bodies);
 const ours64 = await load(api.port, 64, bodies);
 const rss = rssMb(api.child.pid!, 'VmRSS');
 const peakRss = rssMb(api.child.pid!, 'VmHWM');
-// Where the memory is: V8 heap vs the rest (tsx's loader thread, native libxgboost, buffers).
+// Where the memory is: V8 heap vs the rest (code, native libxgboost, buffers).
 const apiMetrics = await (await fetch(`http://127.0.0.1:${api.port}/metrics`)).text();
 const metricMb = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(apiMetrics)?.[1] ?? Number.NaN) / 1048576;
 const heap = { usedMb: metricMb('nodejs_heap_size_used_bytes'), totalMb: metricMb('nodejs_heap_size_total_bytes'), externalMb: metricMb('nodejs_external_memory_bytes') };
@@ -125,7 +135,7 @@ for (let start = 0; start < STREAM_RECORDS; start += 500) {
 }
 const streamEnv = { ENV_FILE: envFile, PREDICTIONS_STREAM: streams.input, RESULTS_STREAM: streams.results, DLQ_STREAM: streams.dlq, STREAM_CHECKPOINT_COLLECTION: `bench_checkpoints_${suffix}` };
 const streamStarted = performance.now();
-const stream = await startChild(join(ROOT, 'services/predictor-stream/src/main.ts'), streamEnv, 'consuming');
+const stream = await startChild(join(ROOT, 'services/predictor-stream/dist/main.js'), streamEnv, 'consuming');
 const consumingAt = performance.now();
 const processed = async () => {
   const text = await (await fetch(`http://127.0.0.1:${stream.port}/metrics`)).text();
@@ -152,6 +162,9 @@ const rowsOut = [
   { metric: '/predict req/s, c=64', ours: ours64.rps, peer: bare64.rps, ratio: ours64.rps / bare64.rps, target: '>= 0.6 of bare', pass: ours64.rps / bare64.rps >= 0.6 },
   { metric: '/predict p50 ms, c=64', ours: ours64.p50, peer: bare64.p50, ratio: ours64.p50 / bare64.p50, target: '-', pass: true },
   { metric: '/predict p99 ms, c=64', ours: ours64.p99, peer: bare64.p99, ratio: ours64.p99 / bare64.p99, target: '< 10 ms', pass: ours64.p99 < 10 },
+  { metric: 'req/s, c=64, vs node:http constant', ours: ours64.rps, peer: node64.rps, ratio: ours64.rps / node64.rps, target: '-', pass: true },
+  { metric: 'p99 ms, c=64, vs node:http constant', ours: ours64.p99, peer: node64.p99, ratio: ours64.p99 / node64.p99, target: '-', pass: true },
+  { metric: 'req/s, c=1, vs node:http constant', ours: ours1.rps, peer: node1.rps, ratio: ours1.rps / node1.rps, target: '-', pass: true },
   { metric: 'errors + non-2xx (all runs)', ours: ours1.errors + ours64.errors, peer: bare1.errors + bare64.errors, ratio: Number.NaN, target: '0', pass: ours1.errors + ours64.errors === 0 },
   { metric: 'predictor-api RSS MB after load (peak)', ours: rss, peer: peakRss, ratio: Number.NaN, target: '< 150 MB', pass: peakRss < 150 },
   { metric: `stream records/s (drain ${STREAM_RECORDS})`, ours: streamRps, peer: Number.NaN, ratio: Number.NaN, target: '>= 2000', pass: streamRps >= 2000 },
@@ -168,5 +181,5 @@ console.log(`stream: ${STREAM_RECORDS} records in ${streamSeconds.toFixed(1)} s 
 mkdirSync(join(ROOT, '.stack/bench'), { recursive: true });
 writeFileSync(
   join(ROOT, '.stack/bench/predict.json'),
-  JSON.stringify({ command: COMMAND, durationS: DURATION_S, runId, bare: { c1: bare1, c64: bare64 }, ours: { c1: ours1, c64: ours64, rssMb: rss, peakRssMb: peakRss, heap, logBuffered }, stream: { records: STREAM_RECORDS, seconds: streamSeconds, recordsPerSec: streamRps, peakRssMb: streamRss }, rows: rowsOut }, null, 2),
+  JSON.stringify({ command: COMMAND, durationS: DURATION_S, runId, bare: { c1: bare1, c64: bare64 }, node: { c1: node1, c64: node64 }, ours: { c1: ours1, c64: ours64, rssMb: rss, peakRssMb: peakRss, heap, logBuffered }, stream: { records: STREAM_RECORDS, seconds: streamSeconds, recordsPerSec: streamRps, peakRssMb: streamRss }, rows: rowsOut }, null, 2),
 );
