@@ -33,6 +33,23 @@ describe('LiveDriftMonitor', () => {
     monitor.close();
   });
 
+  it('when everyN is reached many times within minIntervalMs, then one recompute runs now and one deferred covers the rest', async () => {
+    const registry = new Registry();
+    const results: number[] = [];
+    const monitor = new LiveDriftMonitor({ reference, registry, windowSize: 300, everyN: 100, minIntervalMs: 200, onResult: (r) => results.push(r.currentSize) });
+    for (const row of holdout.slice(0, 300)) monitor.observe(row, fakeScore(row));
+    await tick();
+    for (const [i, row] of holdout.slice(300, 900).entries()) {
+      monitor.observe(row, fakeScore(row));
+      if (i % 100 === 99) await tick();
+    }
+    expect(results).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(results).toHaveLength(2);
+    expect(await gaugeValue(registry, 'churn_drift_window_rows')).toBe(300);
+    monitor.close();
+  });
+
   it('when fewer rows than the minimum were seen, then no verdict is published', () => {
     const monitor = new LiveDriftMonitor({ reference, registry: new Registry(), windowSize: 500, everyN: 0 });
     for (const row of holdout.slice(0, 50)) monitor.observe(row, 0.1);

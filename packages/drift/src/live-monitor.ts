@@ -21,6 +21,12 @@ export interface LiveDriftMonitorOptions {
   everyN?: number;
   /** Also recompute on this interval in ms (default off); the timer does not hold the process. */
   intervalMs?: number;
+  /**
+   * At most one everyN recompute per this many ms (default 0: no limit); one due sooner is deferred,
+   * not dropped. A recompute blocks the event loop for milliseconds, so under heavy traffic everyN
+   * alone would run it many times a second, while Prometheus reads the gauges every few seconds.
+   */
+  minIntervalMs?: number;
   /** No verdict before this many observations (default min(windowSize, 100)). */
   minObservations?: number;
   /**
@@ -49,6 +55,7 @@ export class LiveDriftMonitor {
   private runId: string | undefined;
   private readonly windowSize: number;
   private readonly everyN: number;
+  private readonly minIntervalMs: number;
   private readonly minObservations: number;
   private readonly driftOptions: DriftOptions;
   private readonly onResult: LiveDriftMonitorOptions['onResult'];
@@ -60,6 +67,8 @@ export class LiveDriftMonitor {
   private sinceLast = 0;
   private scheduled = false;
   private timer: NodeJS.Timeout | undefined;
+  private deferred: NodeJS.Timeout | undefined;
+  private lastRecomputeAt = Number.NEGATIVE_INFINITY;
   private last: DriftResult | undefined;
   private readonly featureScore: Gauge<'feature'>;
   private readonly featureDrifted: Gauge<'feature'>;
@@ -74,6 +83,7 @@ export class LiveDriftMonitor {
     this.windowSize = options.windowSize ?? 500;
     if (!(this.windowSize >= 1)) throw new RangeError(`windowSize must be at least 1, got ${this.windowSize}`);
     this.everyN = options.everyN ?? 100;
+    this.minIntervalMs = options.minIntervalMs ?? 0;
     this.minObservations = options.minObservations ?? Math.min(this.windowSize, 100);
     this.driftOptions = { method: 'distances', ks: 'asymp', ...options.drift };
     this.onResult = options.onResult;
@@ -102,7 +112,12 @@ export class LiveDriftMonitor {
     this.sinceLast++;
     if (this.everyN > 0 && this.sinceLast >= this.everyN && !this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.recomputeSafely());
+      const wait = this.lastRecomputeAt + this.minIntervalMs - performance.now();
+      if (wait <= 0) setImmediate(() => this.recomputeSafely());
+      else {
+        this.deferred = setTimeout(() => this.recomputeSafely(), wait);
+        this.deferred.unref();
+      }
     }
   }
 
@@ -125,6 +140,8 @@ export class LiveDriftMonitor {
   recompute(): DriftResult | undefined {
     this.scheduled = false;
     this.sinceLast = 0;
+    this.lastRecomputeAt = performance.now();
+    clearTimeout(this.deferred);
     this.windowRows.set(this.filled);
     if (this.filled < this.minObservations) return undefined;
     const current: ChurnFeatures[] = [];
@@ -151,9 +168,10 @@ export class LiveDriftMonitor {
     return result;
   }
 
-  /** Stops the interval timer. */
+  /** Stops the timers. */
   close(): void {
     if (this.timer) clearInterval(this.timer);
+    clearTimeout(this.deferred);
     this.timer = undefined;
   }
 

@@ -15,6 +15,7 @@ export const servingConfigShape = {
   PREDICTION_LOG_MAX_BUFFERED: env.positiveInt(100_000),
   LIVE_DRIFT_WINDOW: z.coerce.number().int().min(0).default(500),
   LIVE_DRIFT_EVERY: env.positiveInt(500),
+  LIVE_DRIFT_MIN_INTERVAL: env.duration('1s'),
   XGBOOST_ENGINE: z.enum(['native', 'wasm', 'auto']).default('auto'),
   LOG_LEVEL: env.logLevel,
 };

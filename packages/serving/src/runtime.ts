@@ -1,6 +1,7 @@
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { ChurnFeatures } from '@churn/churn-data';
-import { LiveDriftMonitor } from '@churn/drift';
+// The live monitor alone: the package's index also brings the report publisher and the AWS SDK.
+import { LiveDriftMonitor } from '@churn/drift/live';
 import { createEngine } from '@churn/xgboost';
 import type { Logger } from '@churn/logger';
 import { MlflowClient } from '@churn/mlflow-client';
@@ -107,6 +108,7 @@ function followDrift(holder: ModelHolder, registry: Registry, config: ServingCon
         runId,
         windowSize: config.LIVE_DRIFT_WINDOW,
         everyN: config.LIVE_DRIFT_EVERY,
+        minIntervalMs: config.LIVE_DRIFT_MIN_INTERVAL,
         onError: (error) => logger.warn({ err: error }, 'live drift computation failed'),
       });
   });
