@@ -66,15 +66,15 @@ export class ChurnFlow {
   /** Serving runs what users run: each service's bundle (rebuilt only if a source changed). */
   async startServing(simulator: Record<string, string>): Promise<void> {
     execFileSync(process.execPath, [join(this.root, 'scripts/build-services.mjs'), 'predictor-api', 'predictor-stream', 'simulator'], { cwd: this.root, stdio: ['ignore', 'ignore', 'inherit'] });
-    this.processes.start('predictor-api', 'services/predictor-api/dist/main.js', this.childEnv);
-    this.processes.start('predictor-stream', 'services/predictor-stream/dist/main.js', this.childEnv);
+    this.processes.start('predictor-api', 'services/predictor-api', this.childEnv);
+    this.processes.start('predictor-stream', 'services/predictor-stream', this.childEnv);
     await waitForHttp(`${this.url('PREDICTOR_API_PORT', 9696)}/health`, 120_000);
     await waitForHttp(`${this.url('PREDICTOR_STREAM_PORT', 9697)}/health`, 120_000);
     this.startSimulator('simulator', simulator);
   }
 
   startSimulator(name: string, settings: Record<string, string>): void {
-    this.processes.start(name, 'services/simulator/dist/main.js', { ...this.childEnv, ...settings });
+    this.processes.start(name, 'services/simulator', { ...this.childEnv, ...settings });
   }
 
   /** Runs the drift-report workflow now (what the 3-hourly schedule runs) and returns its result. */

@@ -1,6 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+/**
+ * How a service's bundle is run: the node options of its package.json `start` script (the one place
+ * they are set; e.g. the predictors' heap limits), then the bundle.
+ */
+export function serviceCommand(root: string, service: string): string[] {
+  const start = (JSON.parse(readFileSync(join(root, 'services', service, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = start.trim().split(/\s+/);
+  const bundle = words.indexOf('dist/main.js');
+  if (words[0] !== 'node' || bundle === -1) throw new Error(`services/${service}: start script is not "node [options] dist/main.js": ${start}`);
+  return [...words.slice(1, bundle), join(root, 'services', service, 'dist/main.js')];
+}
 
 /**
  * The suite's own processes started by the demo and the end-to-end test. Each runs as one Node
@@ -18,11 +30,13 @@ export class ProcessGroup {
     mkdirSync(logDir, { recursive: true });
   }
 
-  start(name: string, script: string, env: Record<string, string>, args: string[] = []): ChildProcess {
+  /** Starts a TypeScript entry (through tsx) or, given `services/<name>`, that service's bundle. */
+  start(name: string, entry: string, env: Record<string, string>, args: string[] = []): ChildProcess {
     if (this.children.has(name)) throw new Error(`${name} is already running`);
     const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
-    const runner = script.endsWith('.ts') ? ['--import', 'tsx'] : ['--enable-source-maps'];
-    const child = spawn(process.execPath, [...runner, join(this.root, script), ...args], {
+    const service = /^services\/([\w-]+)$/.exec(entry)?.[1];
+    const command = service ? serviceCommand(this.root, service) : ['--import', 'tsx', join(this.root, entry)];
+    const child = spawn(process.execPath, [...command, ...args], {
       cwd: this.root,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

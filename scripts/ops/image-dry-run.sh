@@ -42,11 +42,16 @@ echo "--- runtime stage: each service starts from the pruned tree"
 status=0
 for spec in "${services[@]}"; do
   service=${spec%%:*}
-  # A service runs its bundle, as the image's CMD does; a dir:entry runs TypeScript through tsx.
-  run=(--enable-source-maps dist/main.js)
-  [ "$spec" = "$service" ] || run=(--import tsx "${spec#*:}")
+  # A service runs its package.json start script, as the image's CMD does; a dir:entry runs
+  # TypeScript through tsx.
   log="$work/$(basename "$service").log"
-  (cd "$work/app/$service" && env "${isolated[@]}" timeout 30 node "${run[@]}" >"$log" 2>&1) || true
+  if [ "$spec" = "$service" ]; then
+    # shellcheck disable=SC2016 # expanded by the inner sh, as in the image's CMD
+    run=(sh -c 'exec $(node -p "require(\"./package.json\").scripts.start")')
+  else
+    run=(node --import tsx "${spec#*:}")
+  fi
+  (cd "$work/app/$service" && env "${isolated[@]}" timeout 30 "${run[@]}" >"$log" 2>&1) || true
   if grep -qE "ERR_MODULE_NOT_FOUND|Cannot find (module|package)" "$log"; then
     echo "$service: a runtime dependency is missing after the prune" >&2
     grep -E "ERR_MODULE_NOT_FOUND|Cannot find" "$log" | head -3 >&2

@@ -202,11 +202,13 @@ start_nginx() {
   spawn nginx nginx -p "$STACK/" -c "$STACK/nginx/nginx.conf" -e "$LOGS/nginx-error.log" "${user[@]}"
 }
 
-# The service's bundle (scripts/build-services.mjs; rebuilt only when a source changed), on plain node.
+# The service's bundle (scripts/build-services.mjs; rebuilt only when a source changed), run as its
+# package.json start script says ("node [options] dist/main.js").
 start_app() {
-  local dir
+  local dir cmd
   dir=$(dirname "$(dirname "$(app_field "$1" 2)")")
   node "$ROOT/scripts/build-services.mjs" "$(basename "$dir")" >>"$LOGS/build.log" 2>&1 ||
     { tail -n 20 "$LOGS/build.log" >&2; return 1; }
-  ENV_FILE="$ENV_FILE" spawn "$1" node --enable-source-maps "$ROOT/$dir/dist/main.js"
+  read -ra cmd <<<"$(node -p "require('$ROOT/$dir/package.json').scripts.start")"
+  ENV_FILE="$ENV_FILE" spawn "$1" "${cmd[@]/#dist\/main.js/$ROOT/$dir/dist/main.js}"
 }

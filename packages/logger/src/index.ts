@@ -17,5 +17,10 @@ export function createLogger(service: string, options: LoggerOptions = {}, desti
 /** Request ids: keep the caller's X-Request-Id when it looks sane, otherwise mint one. */
 export function requestId(incoming: string | string[] | undefined): string {
   const value = Array.isArray(incoming) ? incoming[0] : incoming;
-  return value && /^[\w.:-]{1,128}$/.test(value) ? value : randomUUID();
+  if (value && /^[\w.:-]{1,128}$/.test(value)) return value;
+  // randomUUID builds its string from 20 concatenated pieces (a ~490-byte tree in V8); reading a
+  // character flattens it to ~65 bytes, which matters for ids kept in the prediction log's buffer.
+  const minted = randomUUID();
+  minted.charCodeAt(0);
+  return minted;
 }

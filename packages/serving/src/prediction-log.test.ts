@@ -1,6 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { createServingMetrics } from './metrics.js';
-import { PredictionLogWriter, type PredictionLogEntry, type PredictionLogSink } from './prediction-log.js';
+import { assertBufferFitsHeap, BUFFERED_ENTRY_BYTES, PredictionLogWriter, type PredictionLogEntry, type PredictionLogSink } from './prediction-log.js';
+import { servingConfigSchema } from './config.js';
 
 const features = {
   customer_age: 45,
@@ -94,12 +98,51 @@ describe('PredictionLogWriter', () => {
     expect(sink.stored).toHaveLength(2500);
   });
 
-  it('when documents are logged, then each gets an id before the first write so retries are idempotent', async () => {
-    const sink = new FlakySink();
-    const writer = new PredictionLogWriter(sink, { batchSize: 2, flushIntervalMs: 10, maxBuffered: 10 });
-    writer.log(entry(1));
-    writer.log(entry(2));
+  it('when a write fails after storing part of its batch, then the retry sends the same ids, so nothing is stored twice', async () => {
+    const attempts: string[][] = [];
+    const sink: PredictionLogSink = {
+      async insertMany(docs) {
+        attempts.push(docs.map((d) => String(d._id)));
+        if (attempts.length === 1) throw new Error('connection reset after the first documents');
+      },
+    };
+    const writer = new PredictionLogWriter(sink, { batchSize: 3, flushIntervalMs: 10, maxBuffered: 10, retryDelayMs: 5 });
+    for (let i = 0; i < 3; i += 1) writer.log(entry(i));
+    await waitFor(() => attempts.length === 2);
+    expect(attempts[0]).toHaveLength(3);
+    expect(attempts[0]?.every((id) => /^[0-9a-f]{24}$/.test(id))).toBe(true);
+    expect(attempts[1]).toEqual(attempts[0]);
     await writer.close();
-    expect(sink.stored.every((d) => d._id !== undefined)).toBe(true);
   });
+});
+
+describe('the prediction log buffer and the heap limit', () => {
+  const MB = 1048576;
+
+  it('when the buffer bound fits in half the heap limit, then the check passes; when not, it names the variable', () => {
+    expect(() => assertBufferFitsHeap(100_000, 108 * MB)).not.toThrow();
+    expect(() => assertBufferFitsHeap(1_000_000, 108 * MB)).toThrow(/^PREDICTION_LOG_MAX_BUFFERED=1000000: .*488 MB.*108 MB heap limit/);
+  });
+
+  // The heap options the predictors run with: their start scripts.
+  const heapOptions = ['predictor-api', 'predictor-stream'].map((service) => {
+    const start = (JSON.parse(readFileSync(join(import.meta.dirname, '../../../services', service, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+    return start.split(/\s+/).filter((word) => /^--max-(old|semi)-space-size=\d+$/.test(word));
+  });
+
+  it('when the predictors start, then both cap the heap the same way', () => {
+    expect(heapOptions[0]).toEqual(expect.arrayContaining([expect.stringMatching(/^--max-old-space-size=/)]));
+    expect(heapOptions[1]).toEqual(heapOptions[0]);
+  });
+
+  it('when Mongo is down and the default bound fills under the predictors\' heap options, then the process holds it, each prediction under the budgeted bytes', () => {
+    const maxBuffered = servingConfigSchema.parse({}).PREDICTION_LOG_MAX_BUFFERED;
+    const fixture = join(import.meta.dirname, 'fill-log-buffer.fixture.ts');
+    const run = spawnSync(process.execPath, ['--expose-gc', ...(heapOptions[0] ?? []), '--import', 'tsx', fixture, String(maxBuffered)], { encoding: 'utf8', timeout: 120_000 });
+    expect(run.stderr).not.toMatch(/heap out of memory/);
+    expect(run.status).toBe(0);
+    const result = JSON.parse(run.stdout) as { buffered: number; bytesPerEntry: number; heapUsedMb: number };
+    expect(result.buffered).toBe(maxBuffered);
+    expect(result.bytesPerEntry).toBeLessThanOrEqual(BUFFERED_ENTRY_BYTES);
+  }, 150_000);
 });

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import type { ChurnFeatures } from '@churn/churn-data';
 import type { Logger } from '@churn/logger';
 import { MongoBulkWriteError, ObjectId, type Collection, type Db } from 'mongodb';
@@ -36,10 +37,26 @@ export interface PredictionLogOptions {
 
 const DUPLICATE_KEY = 11000;
 
+/** Heap one buffered prediction may take, with its features (measured ~470 bytes; prediction-log.test.ts checks the bound). */
+export const BUFFERED_ENTRY_BYTES = 512;
+
 /**
- * Writes into the predictions collection. Ids are set before the first attempt, so a batch retried
- * after a partial write only meets duplicate-key errors for the documents already stored: those count
- * as written.
+ * Fails at start when a full outage buffer could not fit: the predictors run with a capped heap
+ * (--max-old-space-size in their start scripts), and the buffer may take at most half of it.
+ */
+export function assertBufferFitsHeap(maxBuffered: number, heapLimitBytes = getHeapStatistics().heap_size_limit): void {
+  const needed = maxBuffered * BUFFERED_ENTRY_BYTES;
+  if (needed <= heapLimitBytes / 2) return;
+  const mb = (bytes: number) => Math.round(bytes / 1048576);
+  throw new Error(
+    `PREDICTION_LOG_MAX_BUFFERED=${maxBuffered}: a full buffer takes ~${mb(needed)} MB, more than half of this process's ${mb(heapLimitBytes)} MB heap limit; lower it or raise node's --max-old-space-size`,
+  );
+}
+
+/**
+ * Writes into the predictions collection. The writer sets ids before a document's first attempt, so
+ * a batch retried after a partial write only meets duplicate-key errors for the documents already
+ * stored: those count as written.
  */
 export function mongoPredictionSink(db: Db, collectionName = 'predictions'): PredictionLogSink & { ensureIndexes(): Promise<void> } {
   const collection: Collection<PredictionLogEntry> = db.collection<PredictionLogEntry>(collectionName);
@@ -97,7 +114,7 @@ export class PredictionLogWriter {
       this.metrics?.logDropped.inc();
       return;
     }
-    this.buffer.push({ _id: new ObjectId(), ...entry });
+    this.buffer.push(entry);
     this.metrics?.logBuffered.set(this.buffer.length);
     if (this.failing) return;
     if (this.buffer.length >= this.options.batchSize) this.kick();
@@ -147,9 +164,13 @@ export class PredictionLogWriter {
     this.retryDelay = Math.min(this.retryDelay * 2, this.options.maxRetryDelayMs ?? 5_000);
   }
 
-  /** One batch from the head of the buffer; on failure it stays at the head. */
+  /**
+   * One batch from the head of the buffer; on failure it stays at the head, ids and all. Ids are given
+   * here rather than in `log`, so what waits in the buffer stays small (a Mongo outage fills it).
+   */
   private writeBatch(): Promise<boolean> {
     const batch = this.buffer.slice(0, this.options.batchSize);
+    for (const doc of batch) doc._id ??= new ObjectId();
     const attempt = this.sink.insertMany(batch).then(
       () => {
         this.buffer.splice(0, batch.length);

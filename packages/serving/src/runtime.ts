@@ -12,7 +12,7 @@ import { followModel } from './follow-model.js';
 import { createServingMetrics, type ServingMetrics } from './metrics.js';
 import { ModelHolder, type ModelLoader } from './model-holder.js';
 import { ModelSource } from './model-source.js';
-import { mongoPredictionSink, PredictionLogWriter, type PredictionLogSink } from './prediction-log.js';
+import { assertBufferFitsHeap, mongoPredictionSink, PredictionLogWriter, type PredictionLogSink } from './prediction-log.js';
 
 export interface ServingRuntime {
   readonly holder: ModelHolder;
@@ -43,6 +43,7 @@ export interface ServingRuntimeOptions {
  */
 export async function createServingRuntime(options: ServingRuntimeOptions): Promise<ServingRuntime> {
   const { config, logger } = options;
+  assertBufferFitsHeap(config.PREDICTION_LOG_MAX_BUFFERED);
   const metrics = createServingMetrics(options.registry);
   let loader = options.loader;
   let resolve = options.resolve;

@@ -1,4 +1,5 @@
-// Serving benchmark on loopback. /predict of the real predictor (its bundle, as services run; a trained
+// Serving benchmark on loopback. /predict of the real predictor (its bundle with its start script's
+// node options, as services run; a trained
 // model from the registry, Mongo logging and live drift on) against a bare Express handler returning a
 // constant (the ceiling the issue names) and node:http returning a constant (the transport's own
 // ceiling), with autocannon at concurrency 1 and 64; the stream predictor draining a backlog of records
@@ -16,6 +17,7 @@ import { loadConfig } from '@churn/config';
 import { datasetSplit, registerTestModel, trainTestModel, writeEnvFile } from '@churn/serving/testing';
 import autocannon from 'autocannon';
 import { MongoClient } from 'mongodb';
+import { serviceCommand } from '../../../scripts/demo/processes.js';
 import { z } from 'zod';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -28,13 +30,10 @@ const env = loadConfig(z.object({ AWS_REGION: z.string(), AWS_ACCESS_KEY_ID: z.s
   envFiles: [join(ROOT, '.env.local')],
 });
 
-// The services' start scripts run node with this flag (a smaller young generation keeps RSS down under load).
-const NODE_FLAGS = ['--max-semi-space-size=4'];
-
-/** Starts an entry point (a bundle on plain node, TypeScript through tsx) and waits for the JSON log line carrying its port. */
-async function startChild(entry: string, childEnv: Record<string, string>, portMessage: string, args: string[] = []): Promise<{ child: ChildProcess; port: number }> {
-  const runner = entry.endsWith('.ts') ? ['--import', 'tsx'] : ['--enable-source-maps'];
-  const child = spawn(process.execPath, [...NODE_FLAGS, ...runner, entry, ...args], { cwd: ROOT, env: { ...process.env, ...childEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts a node command line and waits for the JSON log line carrying its port. */
+async function startChild(command: string[], childEnv: Record<string, string>, portMessage: string): Promise<{ child: ChildProcess; port: number }> {
+  const entry = command.find((word) => !word.startsWith('-')) ?? '';
+  const child = spawn(process.execPath, command, { cwd: ROOT, env: { ...process.env, ...childEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const port = await new Promise<number>((resolvePort, reject) => {
     const timer = setTimeout(() => reject(new Error(`${entry} did not start`)), 120_000);
@@ -101,7 +100,7 @@ execFileSync(process.execPath, [join(ROOT, 'scripts/build-services.mjs'), 'predi
 
 async function loadCeiling(kind: 'express' | 'node') {
   console.error(`bare ${kind}...`);
-  const server = await startChild(join(import.meta.dirname, 'bare-server.ts'), {}, 'listening', [kind]);
+  const server = await startChild(['--import', 'tsx', join(import.meta.dirname, 'bare-server.ts'), kind], {}, 'listening');
   const c1 = await load(server.port, 1, bodies);
   const c64 = await load(server.port, 64, bodies);
   await stop(server.child);
@@ -111,7 +110,7 @@ const { c1: bare1, c64: bare64 } = await loadCeiling('express');
 const { c1: node1, c64: node64 } = await loadCeiling('node');
 
 console.error('predictor-api...');
-const api = await startChild(join(ROOT, 'services/predictor-api/dist/main.js'), { ENV_FILE: envFile }, 'predictor-api listening');
+const api = await startChild(serviceCommand(ROOT, 'predictor-api'), { ENV_FILE: envFile }, 'predictor-api listening');
 for (let i = 0; i < 600 && (await fetch(`http://127.0.0.1:${api.port}/health`)).status !== 200; i += 1) await new Promise((r) => setTimeout(r, 100));
 const ours1 = await load(api.port, 1, bodies);
 const ours64 = await load(api.port, 64, bodies);
@@ -135,7 +134,7 @@ for (let start = 0; start < STREAM_RECORDS; start += 500) {
 }
 const streamEnv = { ENV_FILE: envFile, PREDICTIONS_STREAM: streams.input, RESULTS_STREAM: streams.results, DLQ_STREAM: streams.dlq, STREAM_CHECKPOINT_COLLECTION: `bench_checkpoints_${suffix}` };
 const streamStarted = performance.now();
-const stream = await startChild(join(ROOT, 'services/predictor-stream/dist/main.js'), streamEnv, 'consuming');
+const stream = await startChild(serviceCommand(ROOT, 'predictor-stream'), streamEnv, 'consuming');
 const consumingAt = performance.now();
 const processed = async () => {
   const text = await (await fetch(`http://127.0.0.1:${stream.port}/metrics`)).text();

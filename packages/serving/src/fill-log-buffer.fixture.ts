@@ -1,0 +1,33 @@
+// Run by prediction-log.test.ts in a child process with the predictors' heap limit: fills a prediction
+// log writer whose Mongo is down with N predictions built as /predict builds them, then prints the heap
+// each one holds. Exits non-zero (V8 aborts) if they do not fit.
+import { FEATURE_NAMES, predictionRequestSchema, toFeatures } from '@churn/churn-data';
+import { requestId } from '@churn/logger';
+import { PredictionLogWriter } from './prediction-log.js';
+import { datasetSplit } from './testing.js';
+
+const count = Number(process.argv[2]);
+const gc = globalThis.gc as () => void;
+const bodies = datasetSplit()
+  .test.slice(0, 200)
+  .map((row, i) => JSON.stringify({ customer_id: i, ...Object.fromEntries(FEATURE_NAMES.map((name) => [name, row[name]])) }));
+const writer = new PredictionLogWriter({ insertMany: () => Promise.reject(new Error('Mongo is down')) }, { batchSize: 500, flushIntervalMs: 3_600_000, maxBuffered: count });
+gc();
+const before = process.memoryUsage().heapUsed;
+for (let i = 0; i < count; i += 1) {
+  const request = predictionRequestSchema.parse(JSON.parse(bodies[i % bodies.length] as string));
+  writer.log({
+    model_run_id: '8fdce268ff884e3c8ace887910a9462b',
+    source: 'http',
+    features: toFeatures(request),
+    churn_chance: Math.random(),
+    latency_ms: Math.random(),
+    created_at: new Date(),
+    request_id: requestId(undefined),
+    ...(request.customer_id !== undefined ? { customer_id: request.customer_id } : {}),
+  });
+}
+gc();
+const bytesPerEntry = (process.memoryUsage().heapUsed - before) / count;
+process.stdout.write(`${JSON.stringify({ buffered: writer.buffered, bytesPerEntry, heapUsedMb: process.memoryUsage().heapUsed / 1048576 })}\n`);
+process.exit(0);
