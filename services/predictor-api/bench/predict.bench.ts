@@ -67,12 +67,30 @@ const rssMb = (pid: number, field: 'VmRSS' | 'VmHWM') => {
 
 const requestOf = (row: ChurnRow, i: number) => JSON.stringify({ customer_id: i, ...Object.fromEntries(FEATURE_NAMES.map((n) => [n, row[n]])) });
 
-async function load(port: number, connections: number, bodies: string[]) {
+// CPU time in clock ticks (USER_HZ, 100 on Linux): the whole machine's busy time and one process's.
+const TICKS_PER_S = 100;
+const machineBusyTicks = () => {
+  const [, user, nice, system, , , irq, softirq, steal] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).map(Number);
+  return [user, nice, system, irq, softirq, steal].reduce((sum: number, v) => sum + (v ?? 0), 0);
+};
+const processTicks = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return Number(fields[11]) + Number(fields[12]);
+};
+
+/** Warm-up, then a measured autocannon run; also where the CPU went: the server, autocannon (this process), everything else (e.g. the Mongo server). */
+async function load(port: number, serverPid: number, connections: number, bodies: string[]) {
   const url = `http://127.0.0.1:${port}`;
   const requests = bodies.map((body) => ({ method: 'POST', path: '/predict', headers: { 'content-type': 'application/json' }, body }));
   await autocannon({ url, requests, connections, duration: 2 });
+  const before = { machine: machineBusyTicks(), server: processTicks(serverPid), self: processTicks(process.pid), at: performance.now() };
   const result = await autocannon({ url, requests, connections, duration: DURATION_S });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx + result.timeouts, total: result.requests.total };
+  const seconds = (performance.now() - before.at) / 1000;
+  const cores = (ticks: number) => ticks / TICKS_PER_S / seconds;
+  const server = cores(processTicks(serverPid) - before.server);
+  const loadGenerator = cores(processTicks(process.pid) - before.self);
+  const cpu = { server, loadGenerator, others: cores(machineBusyTicks() - before.machine) - server - loadGenerator };
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx + result.timeouts, total: result.requests.total, cpu };
 }
 
 console.error('training and registering the bench model...');
@@ -101,8 +119,8 @@ execFileSync(process.execPath, [join(ROOT, 'scripts/build-services.mjs'), 'predi
 async function loadCeiling(kind: 'express' | 'node') {
   console.error(`bare ${kind}...`);
   const server = await startChild(['--import', 'tsx', join(import.meta.dirname, 'bare-server.ts'), kind], {}, 'listening');
-  const c1 = await load(server.port, 1, bodies);
-  const c64 = await load(server.port, 64, bodies);
+  const c1 = await load(server.port, server.child.pid!, 1, bodies);
+  const c64 = await load(server.port, server.child.pid!, 64, bodies);
   await stop(server.child);
   return { c1, c64 };
 }
@@ -112,8 +130,8 @@ const { c1: node1, c64: node64 } = await loadCeiling('node');
 console.error('predictor-api...');
 const api = await startChild(serviceCommand(ROOT, 'predictor-api'), { ENV_FILE: envFile }, 'predictor-api listening');
 for (let i = 0; i < 600 && (await fetch(`http://127.0.0.1:${api.port}/health`)).status !== 200; i += 1) await new Promise((r) => setTimeout(r, 100));
-const ours1 = await load(api.port, 1, bodies);
-const ours64 = await load(api.port, 64, bodies);
+const ours1 = await load(api.port, api.child.pid!, 1, bodies);
+const ours64 = await load(api.port, api.child.pid!, 64, bodies);
 const rss = rssMb(api.child.pid!, 'VmRSS');
 const peakRss = rssMb(api.child.pid!, 'VmHWM');
 // Where the memory is: V8 heap vs the rest (code, native libxgboost, buffers).
@@ -164,6 +182,9 @@ const rowsOut = [
   { metric: 'req/s, c=64, vs node:http constant', ours: ours64.rps, peer: node64.rps, ratio: ours64.rps / node64.rps, target: '-', pass: true },
   { metric: 'p99 ms, c=64, vs node:http constant', ours: ours64.p99, peer: node64.p99, ratio: ours64.p99 / node64.p99, target: '-', pass: true },
   { metric: 'req/s, c=1, vs node:http constant', ours: ours1.rps, peer: node1.rps, ratio: ours1.rps / node1.rps, target: '-', pass: true },
+  { metric: 'cores used at c=64: server', ours: ours64.cpu.server, peer: bare64.cpu.server, ratio: Number.NaN, target: '-', pass: true },
+  { metric: 'cores used at c=64: autocannon', ours: ours64.cpu.loadGenerator, peer: bare64.cpu.loadGenerator, ratio: Number.NaN, target: '-', pass: true },
+  { metric: 'cores used at c=64: all else (Mongo server...)', ours: ours64.cpu.others, peer: bare64.cpu.others, ratio: Number.NaN, target: '-', pass: true },
   { metric: 'errors + non-2xx (all runs)', ours: ours1.errors + ours64.errors, peer: bare1.errors + bare64.errors, ratio: Number.NaN, target: '0', pass: ours1.errors + ours64.errors === 0 },
   { metric: 'predictor-api RSS MB after load (peak)', ours: rss, peer: peakRss, ratio: Number.NaN, target: '< 150 MB', pass: peakRss < 150 },
   { metric: `stream records/s (drain ${STREAM_RECORDS})`, ours: streamRps, peer: Number.NaN, ratio: Number.NaN, target: '>= 2000', pass: streamRps >= 2000 },
