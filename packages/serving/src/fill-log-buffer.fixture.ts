@@ -1,16 +1,14 @@
 // Run by prediction-log.test.ts in a child process with the predictors' heap limit: fills a prediction
 // log writer whose Mongo is down with N predictions built as /predict builds them, then prints the heap
 // each one holds. Exits non-zero (V8 aborts) if they do not fit.
-import { FEATURE_NAMES, predictionRequestSchema, toFeatures } from '@churn/churn-data';
+import { predictionRequestSchema, toFeatures } from '@churn/churn-data';
 import { requestId } from '@churn/logger';
 import { PredictionLogWriter } from './prediction-log.js';
-import { datasetSplit } from './testing.js';
+import { customerRequests } from './testing.js';
 
 const count = Number(process.argv[2]);
 const gc = globalThis.gc as () => void;
-const bodies = datasetSplit()
-  .test.slice(0, 200)
-  .map((row, i) => JSON.stringify({ customer_id: i, ...Object.fromEntries(FEATURE_NAMES.map((name) => [name, row[name]])) }));
+const bodies = customerRequests(200);
 const writer = new PredictionLogWriter({ insertMany: () => Promise.reject(new Error('Mongo is down')) }, { batchSize: 500, flushIntervalMs: 3_600_000, maxBuffered: count });
 gc();
 const before = process.memoryUsage().heapUsed;

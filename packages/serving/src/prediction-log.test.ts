@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { createServingMetrics } from './metrics.js';
 import { assertBufferFitsHeap, BUFFERED_ENTRY_BYTES, PredictionLogWriter, type PredictionLogEntry, type PredictionLogSink } from './prediction-log.js';
 import { servingConfigSchema } from './config.js';
+import { serviceCommand } from '../../../scripts/demo/processes.js';
 
 const features = {
   customer_age: 45,
@@ -124,11 +124,9 @@ describe('the prediction log buffer and the heap limit', () => {
     expect(() => assertBufferFitsHeap(1_000_000, 108 * MB)).toThrow(/^PREDICTION_LOG_MAX_BUFFERED=1000000: .*488 MB.*108 MB heap limit/);
   });
 
-  // The heap options the predictors run with: their start scripts.
-  const heapOptions = ['predictor-api', 'predictor-stream'].map((service) => {
-    const start = (JSON.parse(readFileSync(join(import.meta.dirname, '../../../services', service, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-    return start.split(/\s+/).filter((word) => /^--max-(old|semi)-space-size=\d+$/.test(word));
-  });
+  // The heap options the predictors run with, from their start scripts.
+  const root = join(import.meta.dirname, '../../..');
+  const heapOptions = ['predictor-api', 'predictor-stream'].map((service) => serviceCommand(root, service).filter((word) => /^--max-(old|semi)-space-size=\d+$/.test(word)));
 
   it('when the predictors start, then both cap the heap the same way', () => {
     expect(heapOptions[0]).toEqual(expect.arrayContaining([expect.stringMatching(/^--max-old-space-size=/)]));

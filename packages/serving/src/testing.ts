@@ -5,7 +5,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildReferenceProfile, loadCleanDataset, splitDataset, type ChurnRow, type DatasetSplit } from '@churn/churn-data';
+import { buildReferenceProfile, FEATURE_NAMES, loadCleanDataset, splitDataset, type ChurnRow, type DatasetSplit } from '@churn/churn-data';
 import { MlflowClient } from '@churn/mlflow-client';
 import { loadModelDir, writeModelDir, type LoadedModel } from '@churn/model';
 import { runTrial, type TrialParams } from '@churn/training';
@@ -17,6 +17,13 @@ let cachedSplit: DatasetSplit<ChurnRow> | undefined;
 export function datasetSplit(): DatasetSplit<ChurnRow> {
   cachedSplit ??= splitDataset(loadCleanDataset().rows);
   return cachedSplit;
+}
+
+/** POST /predict bodies (and stream records) for the first `count` test-split customers, ids 0..count-1. */
+export function customerRequests(count: number): string[] {
+  return datasetSplit()
+    .test.slice(0, count)
+    .map((row, i) => JSON.stringify({ customer_id: i, ...Object.fromEntries(FEATURE_NAMES.map((name) => [name, row[name]])) }));
 }
 
 const PARAMS: TrialParams = { max_depth: 4, eta: 0.2, subsample: 0.9, colsample_bytree: 0.9, min_child_weight: 1, lambda: 1 };

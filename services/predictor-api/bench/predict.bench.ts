@@ -12,9 +12,8 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DeleteStreamCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createKinesisClient, ensureStream } from '@churn/aws';
-import { FEATURE_NAMES, type ChurnRow } from '@churn/churn-data';
 import { loadConfig } from '@churn/config';
-import { datasetSplit, registerTestModel, trainTestModel, writeEnvFile } from '@churn/serving/testing';
+import { customerRequests, registerTestModel, trainTestModel, writeEnvFile } from '@churn/serving/testing';
 import autocannon from 'autocannon';
 import { MongoClient } from 'mongodb';
 import { serviceCommand } from '../../../scripts/demo/processes.js';
@@ -32,7 +31,7 @@ const env = loadConfig(z.object({ AWS_REGION: z.string(), AWS_ACCESS_KEY_ID: z.s
 
 /** Starts a node command line and waits for the JSON log line carrying its port. */
 async function startChild(command: string[], childEnv: Record<string, string>, portMessage: string): Promise<{ child: ChildProcess; port: number }> {
-  const entry = command.find((word) => !word.startsWith('-')) ?? '';
+  const entry = command.find((word) => /\.[jt]s$/.test(word)) ?? command.join(' ');
   const child = spawn(process.execPath, command, { cwd: ROOT, env: { ...process.env, ...childEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const port = await new Promise<number>((resolvePort, reject) => {
@@ -65,8 +64,6 @@ const rssMb = (pid: number, field: 'VmRSS' | 'VmHWM') => {
   return match ? Number(match[1]) / 1024 : Number.NaN;
 };
 
-const requestOf = (row: ChurnRow, i: number) => JSON.stringify({ customer_id: i, ...Object.fromEntries(FEATURE_NAMES.map((n) => [n, row[n]])) });
-
 // CPU time in clock ticks (USER_HZ, 100 on Linux): the whole machine's busy time and one process's.
 const TICKS_PER_S = 100;
 const machineBusyTicks = () => {
@@ -96,8 +93,7 @@ async function load(port: number, serverPid: number, connections: number, bodies
 console.error('training and registering the bench model...');
 const modelDir = await trainTestModel({ max_depth: 6, eta: 0.1 }, 150);
 const runId = await registerTestModel(TRACKING_URI, modelDir, 'bench-model');
-const rows = datasetSplit().test.slice(0, 200);
-const bodies = rows.map(requestOf);
+const bodies = customerRequests(200);
 const mongo = new MongoClient('mongodb://127.0.0.1:27017/?directConnection=true');
 
 const envFile = await writeEnvFile(

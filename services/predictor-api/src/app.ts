@@ -6,7 +6,7 @@ import { requestId } from '@churn/logger';
 import { scoreCsv } from './batch-csv.js';
 import { errorHandler } from './errors.js';
 import { httpMetrics, type HttpMetrics } from './http-metrics.js';
-import { jsonBody, parseSize } from './json-body.js';
+import { jsonOrCsvBody, parseSize } from './json-body.js';
 import { featuresOf, featuresOfCsv } from './invocations.js';
 import { buildOpenApi } from './openapi.js';
 import { docsPage, formPage } from './pages.js';
@@ -18,18 +18,18 @@ export type { PredictorDeps };
 /** The predictor's request handler: POST /predict on its fast path, every other route in Express. */
 export function createPredictor(deps: PredictorDeps): RequestListener {
   const metrics = httpMetrics(deps.registry);
-  const predict = predictRoute(deps, parseSize(deps.bodyLimit ?? '1mb'), metrics);
-  const app = createApp(deps, metrics);
+  const bodyLimitBytes = parseSize(deps.bodyLimit ?? '1mb');
+  const predict = predictRoute(deps, bodyLimitBytes, metrics);
+  const app = createApp(deps, bodyLimitBytes, metrics);
   return (req: IncomingMessage, res: ServerResponse) => (isPredictRequest(req) ? predict(req, res) : app(req, res));
 }
 
 /** The Express app (no listening) for every route but POST /predict: routes, validation, metrics, errors. */
-function createApp(deps: PredictorDeps, metrics: HttpMetrics): Express {
+function createApp(deps: PredictorDeps, bodyLimitBytes: number, metrics: HttpMetrics): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  // Any content type but text/csv is read as JSON so `curl -d` without a header works; bad JSON is a 400.
-  const readJsonOrCsv = jsonBody(parseSize(deps.bodyLimit ?? '1mb'), { csv: true });
+  const readJsonOrCsv = jsonOrCsvBody(bodyLimitBytes);
   const openapi = buildOpenApi();
   const form = formPage();
   const docs = docsPage(openapi);

@@ -54,15 +54,15 @@ export function parseJsonBody(text: string): unknown {
 }
 
 /**
- * A lean JSON body reader for the Express scoring routes: any content type, so `curl -d` without a
- * header works. With `csv`, a text/csv body is kept as text in `{ csv }`. It skips body-parser's
+ * A lean body reader for /invocations: a text/csv body is kept as text in `{ csv }`, any other
+ * content type is read as JSON, so `curl -d` without a header works. It skips body-parser's
  * content-type and charset machinery, which costs a noticeable share of a scoring request.
  */
-export function jsonBody(limitBytes: number, options: { csv?: boolean } = {}): RequestHandler {
+export function jsonOrCsvBody(limitBytes: number): RequestHandler {
   return (req, _res, next) => {
     readBody(req, limitBytes, (error, text) => {
       if (error) return next(error);
-      if (options.csv && /^text\/csv\b/i.test(req.headers['content-type'] ?? '')) {
+      if (/^text\/csv\b/i.test(req.headers['content-type'] ?? '')) {
         req.body = { csv: text };
         return next();
       }
