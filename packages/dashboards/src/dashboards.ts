@@ -15,6 +15,9 @@ export const ERROR_RATIO = '(sum(rate(http_requests_total{status=~"5.."}[5m])) o
 
 const quantile = (q: number, metric: string, by = '') => `histogram_quantile(${q}, sum by (le${by}) (rate(${metric}_bucket[5m])))`;
 
+/** One series per quantile of a histogram, legends p50, p95, ... */
+const quantileSeries = (metric: string, quantiles: number[]) => quantiles.map((q) => ({ expr: quantile(q, metric), legend: `p${Math.round(q * 100)}` }));
+
 function serviceHealth(): DashboardBuilder {
   return base('churn-service-health', 'Churn · service health')
     .withRow(new RowBuilder('Predictor API'))
@@ -24,11 +27,7 @@ function serviceHealth(): DashboardBuilder {
     .withPanel(stat('Targets up', 'short', { expr: 'sum(up)' }))
     .withPanel(timeseries('Requests / s by route and status', 'reqps', [{ expr: 'sum by (route, status) (rate(http_requests_total[1m]))', legend: '{{route}} {{status}}' }]))
     .withPanel(
-      timeseries('Latency p50 / p95 / p99', 's', [
-        { expr: quantile(0.5, 'http_request_duration_seconds'), legend: 'p50' },
-        { expr: quantile(0.95, 'http_request_duration_seconds'), legend: 'p95' },
-        { expr: quantile(0.99, 'http_request_duration_seconds'), legend: 'p99' },
-      ]),
+      timeseries('Latency p50 / p95 / p99', 's', quantileSeries('http_request_duration_seconds', [0.5, 0.95, 0.99])),
     )
     .withPanel(timeseries('5xx error ratio', 'percentunit', [{ expr: ERROR_RATIO, legend: 'errors' }], { threshold: 0.05, min: 0 }))
     .withPanel(timeseries('Responses / s by status', 'reqps', [{ expr: 'sum by (status) (rate(http_requests_total[5m]))', legend: '{{status}}' }]))
@@ -109,10 +108,7 @@ function stream(): DashboardBuilder {
     .withPanel(timeseries('Records / s by outcome', 'short', [{ expr: 'sum by (outcome) (rate(churn_stream_records_total[1m]))', legend: '{{outcome}}' }]))
     .withPanel(timeseries('Dead letters / s', 'short', [{ expr: 'sum(rate(churn_stream_dlq_total[5m]))', legend: 'DLQ' }]))
     .withPanel(
-      timeseries('Batch duration p50 / p95', 's', [
-        { expr: quantile(0.5, 'churn_stream_batch_duration_seconds'), legend: 'p50' },
-        { expr: quantile(0.95, 'churn_stream_batch_duration_seconds'), legend: 'p95' },
-      ]),
+      timeseries('Batch duration p50 / p95', 's', quantileSeries('churn_stream_batch_duration_seconds', [0.5, 0.95])),
     );
 }
 
@@ -127,10 +123,7 @@ function training(): DashboardBuilder {
     .withPanel(timeseries('Trials finished (per 15 min)', 'short', [{ expr: 'sum(increase(churn_trial_duration_seconds_count[15m]))', legend: 'trials' }]))
     .withPanel(timeseries('Best AUC of the tuning run', 'percentunit', [{ expr: 'max(churn_tuning_best_auc)', legend: 'best AUC' }]))
     .withPanel(
-      timeseries('Trial duration p50 / p95', 's', [
-        { expr: quantile(0.5, 'churn_trial_duration_seconds'), legend: 'p50' },
-        { expr: quantile(0.95, 'churn_trial_duration_seconds'), legend: 'p95' },
-      ]),
+      timeseries('Trial duration p50 / p95', 's', quantileSeries('churn_trial_duration_seconds', [0.5, 0.95])),
     );
 }
 

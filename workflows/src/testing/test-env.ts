@@ -34,10 +34,19 @@ export function quietRuntime(): void {
   }
 }
 
-/** The time-skipping server and a bundle of the real workflows, as the stubbed-activity tests use them. */
-export async function startTimeSkipping(serverPath: string): Promise<{ env: TestWorkflowEnvironment; bundle: WorkflowBundle }> {
-  quietRuntime();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: serverPath } } });
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
-  return { env, bundle };
+/**
+ * The time-skipping server and a bundle of the real workflows, as the stubbed-activity suites use
+ * them: call inside a describe; the fields are set once its beforeAll has run, torn down after all.
+ */
+export function useTimeSkipping(serverPath: string): { env: TestWorkflowEnvironment; bundle: WorkflowBundle } {
+  const suite = {} as { env: TestWorkflowEnvironment; bundle: WorkflowBundle };
+  beforeAll(async () => {
+    quietRuntime();
+    suite.env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: serverPath } } });
+    suite.bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+  }, 120_000);
+  afterAll(async () => {
+    await suite.env?.teardown();
+  });
+  return suite;
 }

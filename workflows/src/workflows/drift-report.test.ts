@@ -1,7 +1,6 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { stubActivities, type StubOptions } from '../testing/stub-activities.js';
-import { MISSING_TEST_SERVER, startTimeSkipping, timeSkippingServerPath, uniqueTaskQueue } from '../testing/test-env.js';
+import { MISSING_TEST_SERVER, timeSkippingServerPath, uniqueTaskQueue, useTimeSkipping } from '../testing/test-env.js';
 import { retrainWorkflowId } from './drift-report.js';
 import type { DriftReportInput, DriftReportResult } from './types.js';
 
@@ -22,26 +21,17 @@ describe('retrainWorkflowId', () => {
 });
 
 describeWithServer('driftReportWorkflow (stubbed activities, time-skipping server)', () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundle;
-
-  beforeAll(async () => {
-    ({ env, bundle } = await startTimeSkipping(serverPath as string));
-  }, 120_000);
-
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const suite = useTimeSkipping(serverPath as string);
 
   async function withWorker<T>(options: StubOptions, body: (taskQueue: string) => Promise<T>) {
     const stub = stubActivities(options);
     const taskQueue = uniqueTaskQueue('drift');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: stub.activities });
+    const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.bundle, activities: stub.activities });
     return { result: await worker.runUntil(body(taskQueue)), ...stub };
   }
 
   const report = (taskQueue: string, input: DriftReportInput) =>
-    env.client.workflow.execute('driftReportWorkflow', { taskQueue, workflowId: `drift-test-${Math.random().toString(36).slice(2)}`, args: [input] }) as Promise<DriftReportResult>;
+    suite.env.client.workflow.execute('driftReportWorkflow', { taskQueue, workflowId: `drift-test-${Math.random().toString(36).slice(2)}`, args: [input] }) as Promise<DriftReportResult>;
 
   it('when the drifted share is under the threshold, then a report is made and no retrain starts', async () => {
     const { result, calls } = await withWorker({ drift: { ...DRIFTED, driftedShare: 0.2, datasetDrift: false } }, (q) => report(q, { retrainShare: 0.5 }));
@@ -63,7 +53,7 @@ describeWithServer('driftReportWorkflow (stubbed activities, time-skipping serve
     const period = 10_000;
     const input: DriftReportInput = { retrainShare: 0.5, cooldownMs: period, tuning: { trials: 2, batchSize: 2 } };
     const untilNextPeriod = async (margin: number) => {
-      const now = await env.currentTimeMs();
+      const now = await suite.env.currentTimeMs();
       await new Promise((r) => setTimeout(r, period - (now % period) + margin));
     };
     const { result, calls } = await withWorker({ drift: DRIFTED }, async (q) => {
@@ -72,7 +62,7 @@ describeWithServer('driftReportWorkflow (stubbed activities, time-skipping serve
       const second = await report(q, input);
       await untilNextPeriod(100);
       const third = await report(q, input);
-      const firstChild = first.retrain.workflowId ? await env.client.workflow.getHandle(first.retrain.workflowId).result() : undefined;
+      const firstChild = first.retrain.workflowId ? await suite.env.client.workflow.getHandle(first.retrain.workflowId).result() : undefined;
       return { first, second, third, firstChild };
     });
     expect(result.first.retrain).toMatchObject({ started: true, workflowId: expect.stringMatching(/^retrain-/) });

@@ -1,9 +1,8 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { stubActivities, type StubOptions } from '../testing/stub-activities.js';
-import { MISSING_TEST_SERVER, startTimeSkipping, timeSkippingServerPath, uniqueTaskQueue } from '../testing/test-env.js';
+import { MISSING_TEST_SERVER, timeSkippingServerPath, uniqueTaskQueue, useTimeSkipping } from '../testing/test-env.js';
 import type { TuningInput, TuningProgress, TuningResult } from './types.js';
 
 const serverPath = timeSkippingServerPath();
@@ -11,24 +10,15 @@ const describeWithServer = serverPath ? describe : describe.skip;
 if (!serverPath) console.warn(MISSING_TEST_SERVER);
 
 describeWithServer('tuningWorkflow (stubbed activities, time-skipping server)', () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundle;
+  const suite = useTimeSkipping(serverPath as string);
 
-  beforeAll(async () => {
-    ({ env, bundle } = await startTimeSkipping(serverPath as string));
-  }, 120_000);
-
-  afterAll(async () => {
-    await env?.teardown();
-  });
-
-  async function run(input: TuningInput, options: StubOptions = {}, during?: (handle: Awaited<ReturnType<typeof env.client.workflow.start>>) => Promise<void>) {
+  async function run(input: TuningInput, options: StubOptions = {}, during?: (handle: Awaited<ReturnType<typeof suite.env.client.workflow.start>>) => Promise<void>) {
     const stub = stubActivities(options);
     const taskQueue = uniqueTaskQueue('tuning');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: stub.activities });
+    const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.bundle, activities: stub.activities });
     const workflowId = `tuning-test-${Date.now()}-${Math.random().toString(36).slice(2)}`;
     const outcome = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start('tuningWorkflow', { taskQueue, workflowId, args: [input] });
+      const handle = await suite.env.client.workflow.start('tuningWorkflow', { taskQueue, workflowId, args: [input] });
       if (during) await during(handle);
       const result = await handle.result().then(
         (value: TuningResult) => ({ value, error: undefined }),
