@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
+export { closeOnSignals } from './shutdown.js';
 
 /** One JSON logger per process, tagged with the service name. */
 export function createLogger(service: string, options: LoggerOptions = {}, destination?: DestinationStream): Logger {

@@ -13,4 +13,3 @@ export {
 } from './prediction-log.js';
 export { createServingRuntime, type ServingRuntime, type ServingRuntimeOptions } from './runtime.js';
 export { startOpsServer, type OpsServer } from './ops-server.js';
-export { closeOnSignals } from './shutdown.js';

@@ -1,5 +1,5 @@
-import { createLogger } from '@churn/logger';
-import { closeOnSignals, envFilePath } from '@churn/serving';
+import { closeOnSignals, createLogger } from '@churn/logger';
+import { envFilePath } from '@churn/serving';
 import { loadPredictorApiConfig } from './config.js';
 import { start } from './server.js';
 

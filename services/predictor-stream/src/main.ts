@@ -1,5 +1,5 @@
-import { createLogger } from '@churn/logger';
-import { closeOnSignals, envFilePath } from '@churn/serving';
+import { closeOnSignals, createLogger } from '@churn/logger';
+import { envFilePath } from '@churn/serving';
 import { loadPredictorStreamConfig } from './config.js';
 import { startStreamPredictor } from './server.js';
 

@@ -1,11 +1,15 @@
-import type { Logger } from '@churn/logger';
+import type { Logger } from 'pino';
 
 /**
  * Closes a running service on SIGTERM or SIGINT (drain in-flight work, flush logs) and exits 0, or
- * 1 when closing fails or takes longer than `graceMs`, so an orchestrator never waits forever.
+ * 1 when closing fails or takes longer than `graceMs`, so an orchestrator never waits forever. More
+ * signals while closing are ignored (the grace timer already bounds the wait).
  */
 export function closeOnSignals(service: { close(): Promise<void> }, logger: Logger, graceMs: number): void {
+  let closing = false;
   const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => {
       logger.error('shutdown took too long; exiting');
@@ -20,6 +24,6 @@ export function closeOnSignals(service: { close(): Promise<void> }, logger: Logg
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 }
