@@ -3,16 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { followModel } from './follow-model.js';
 import { ModelHolder } from './model-holder.js';
+import { waitFor } from './wait-for.js';
 
 const fakeModel = () => ({ predict: () => new Float64Array(0), dispose: () => undefined });
 
-const waitFor = async (check: () => boolean, timeoutMs = 5_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
 
 describe('followModel', () => {
   it('when RUN_ID is empty at start, then it retries until the env file names a run, then follows rewrites and SIGHUP', async () => {

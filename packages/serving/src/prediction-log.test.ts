@@ -4,6 +4,7 @@ import { Registry } from 'prom-client';
 import { createServingMetrics } from './metrics.js';
 import { assertBufferFitsHeap, BUFFERED_ENTRY_BYTES, PredictionLogWriter, type PredictionLogEntry, type PredictionLogSink } from './prediction-log.js';
 import { servingConfigSchema } from './config.js';
+import { waitFor } from './wait-for.js';
 import { serviceCommand } from '../../../scripts/demo/processes.js';
 
 const features = {
@@ -43,20 +44,13 @@ class FlakySink implements PredictionLogSink {
   }
 }
 
-const waitFor = async (check: () => boolean, timeoutMs = 3_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-};
 
 describe('PredictionLogWriter', () => {
   it('when batchSize documents are logged, then one batched write stores them without waiting for the timer', async () => {
     const sink = new FlakySink();
     const writer = new PredictionLogWriter(sink, { batchSize: 10, flushIntervalMs: 60_000, maxBuffered: 100 });
     for (let i = 0; i < 10; i += 1) writer.log(entry(i));
-    await waitFor(() => sink.stored.length === 10);
+    await waitFor(() => sink.stored.length === 10, { timeoutMs: 3_000, intervalMs: 5 });
     expect(sink.calls).toBe(1);
     await writer.close();
   });
@@ -66,7 +60,7 @@ describe('PredictionLogWriter', () => {
     const writer = new PredictionLogWriter(sink, { batchSize: 100, flushIntervalMs: 20, maxBuffered: 1000 });
     writer.log(entry(1));
     writer.log(entry(2));
-    await waitFor(() => sink.stored.length === 2);
+    await waitFor(() => sink.stored.length === 2, { timeoutMs: 3_000, intervalMs: 5 });
     await writer.close();
   });
 
@@ -82,7 +76,7 @@ describe('PredictionLogWriter', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(sink.stored).toHaveLength(0);
     sink.up = true;
-    await waitFor(() => sink.stored.length === 50);
+    await waitFor(() => sink.stored.length === 50, { timeoutMs: 3_000, intervalMs: 5 });
     expect(sink.stored.map((d) => d.request_id)).toEqual(Array.from({ length: 50 }, (_, i) => `r${i}`));
     const text = await registry.metrics();
     expect(text).toMatch(/churn_prediction_log_dropped_total 30/);
@@ -108,7 +102,7 @@ describe('PredictionLogWriter', () => {
     };
     const writer = new PredictionLogWriter(sink, { batchSize: 3, flushIntervalMs: 10, maxBuffered: 10, retryDelayMs: 5 });
     for (let i = 0; i < 3; i += 1) writer.log(entry(i));
-    await waitFor(() => attempts.length === 2);
+    await waitFor(() => attempts.length === 2, { timeoutMs: 3_000, intervalMs: 5 });
     expect(attempts[0]).toHaveLength(3);
     expect(attempts[0]?.every((id) => /^[0-9a-f]{24}$/.test(id))).toBe(true);
     expect(attempts[1]).toEqual(attempts[0]);

@@ -11,6 +11,8 @@ import { loadModelDir, writeModelDir, type LoadedModel } from '@churn/model';
 import { runTrial, type TrialParams } from '@churn/training';
 import { createEngine } from '@churn/xgboost';
 
+export { waitFor } from './wait-for.js';
+
 let cachedSplit: DatasetSplit<ChurnRow> | undefined;
 
 /** The bundled dataset's fixed-seed split (cleaned once per process). */

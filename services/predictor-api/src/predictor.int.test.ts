@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { FEATURE_NAMES, type ChurnRow } from '@churn/churn-data';
 import { createLogger } from '@churn/logger';
 import { type LoadedModel } from '@churn/model';
-import { datasetSplit, loadLocal, registerTestModel, trainTestModel, updateEnvFile, writeEnvFile, TcpProxy } from '@churn/serving/testing';
+import { datasetSplit, loadLocal, registerTestModel, trainTestModel, updateEnvFile, waitFor, writeEnvFile, TcpProxy } from '@churn/serving/testing';
 import { MongoClient } from 'mongodb';
 import { parse } from 'csv-parse/sync';
 import { loadPredictorApiConfig } from './config.js';
@@ -22,13 +22,6 @@ const requestOf = (row: ChurnRow, i: number) => {
 const postJson = (base: string, path: string, body: unknown) =>
   fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-const waitFor = async (check: () => Promise<boolean> | boolean, timeoutMs: number, what: string) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 let dirA: string;
 let dirB: string;
@@ -113,13 +106,13 @@ describe('predictor-api against the registry and Mongo', () => {
     };
     const clients = [0, 1, 2, 3].map(client);
     try {
-      await waitFor(() => seen.length > 40, 20_000, 'load');
+      await waitFor(() => seen.length > 40, { timeoutMs: 20_000, what: 'load', intervalMs: 50 });
       const promotedAt = Date.now();
       await updateEnvFile(envFile, { RUN_ID: runB });
-      await waitFor(() => seen.at(-1) === runB, 20_000, 'the promoted run');
+      await waitFor(() => seen.at(-1) === runB, { timeoutMs: 20_000, what: 'the promoted run', intervalMs: 50 });
       const switchMs = Date.now() - promotedAt;
       const countAtSwitch = seen.length;
-      await waitFor(() => seen.length > countAtSwitch + 40, 20_000, 'load after the switch');
+      await waitFor(() => seen.length > countAtSwitch + 40, { timeoutMs: 20_000, what: 'load after the switch', intervalMs: 50 });
       stop = true;
       await Promise.all(clients);
       expect(failures).toEqual([]);
@@ -157,7 +150,7 @@ describe('predictor-api against the registry and Mongo', () => {
     const collection = mongo.db(dbName).collection('predictions');
     try {
       await send(0, 20);
-      await waitFor(async () => (await collection.countDocuments({ request_id: { $regex: `^${tag}` } })) === 20, 10_000, 'the first 20 logs');
+      await waitFor(async () => (await collection.countDocuments({ request_id: { $regex: `^${tag}` } })) === 20, { timeoutMs: 10_000, what: 'the first 20 logs', intervalMs: 50 });
       await proxy.cut();
       slowest = 0;
       await send(20, 80);
@@ -166,7 +159,7 @@ describe('predictor-api against the registry and Mongo', () => {
       expect(predictor.runtime.log.buffered).toBeGreaterThan(0);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       await proxy.open();
-      await waitFor(async () => (await collection.countDocuments({ request_id: { $regex: `^${tag}` } })) >= 100, 30_000, 'the buffered logs');
+      await waitFor(async () => (await collection.countDocuments({ request_id: { $regex: `^${tag}` } })) >= 100, { timeoutMs: 30_000, what: 'the buffered logs', intervalMs: 50 });
       const ids = await collection.distinct('request_id', { request_id: { $regex: `^${tag}` } });
       expect(ids).toHaveLength(100);
       expect(predictor.runtime.log.dropped).toBe(0);

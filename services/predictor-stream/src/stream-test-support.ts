@@ -51,10 +51,3 @@ export async function readAll(kinesis: KinesisClient, stream: string): Promise<R
   return out;
 }
 
-export const waitFor = async (check: () => Promise<boolean> | boolean, timeoutMs: number, what: string) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-};

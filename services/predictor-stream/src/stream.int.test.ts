@@ -4,11 +4,11 @@ import { createKinesisClient } from '@churn/aws';
 import { loadConfig } from '@churn/config';
 import { createLogger } from '@churn/logger';
 import type { LoadedModel } from '@churn/model';
-import { datasetSplit, loadLocal, registerTestModel, trainTestModel, writeEnvFile } from '@churn/serving/testing';
+import { datasetSplit, loadLocal, registerTestModel, trainTestModel, waitFor, writeEnvFile } from '@churn/serving/testing';
 import { MongoClient } from 'mongodb';
 import { loadPredictorStreamConfig, predictorStreamConfigSchema } from './config.js';
 import { startStreamPredictor } from './server.js';
-import { createTestStreams, putPayloads, readAll, requestOf, waitFor } from './stream-test-support.js';
+import { createTestStreams, putPayloads, readAll, requestOf } from './stream-test-support.js';
 
 // Against the native stack: kinesalite on 4566, the registry on 5051, FerretDB on 27017.
 const TRACKING_URI = 'http://127.0.0.1:5051';
@@ -74,7 +74,7 @@ describe('predictor-stream against kinesalite, the registry and Mongo', () => {
       ];
       const payloads = [...valid.map((row, i) => JSON.stringify(requestOf(row, i))), ...bad.map(([payload]) => payload)];
       const sequenceNumbers = await putPayloads(kinesis, streams.input, payloads);
-      await waitFor(async () => (await readAll(kinesis, streams.results)).length >= valid.length, 60_000, 'results');
+      await waitFor(async () => (await readAll(kinesis, streams.results)).length >= valid.length, { timeoutMs: 60_000, what: 'results', intervalMs: 200 });
       const results = await readAll(kinesis, streams.results);
       const expected = model.predict(valid);
       const byCustomer = new Map(results.map((r) => [r.customer_id as number, r]));
@@ -82,7 +82,7 @@ describe('predictor-stream against kinesalite, the registry and Mongo', () => {
       valid.forEach((_, i) => {
         expect(byCustomer.get(i)).toMatchObject({ 'churn chance': expected[i], model_run_id: runId, request_id: `r${i}`, sequence_number: sequenceNumbers[i] });
       });
-      await waitFor(async () => (await readAll(kinesis, streams.dlq)).length >= bad.length, 20_000, 'DLQ records');
+      await waitFor(async () => (await readAll(kinesis, streams.dlq)).length >= bad.length, { timeoutMs: 20_000, what: 'DLQ records', intervalMs: 200 });
       const dead = await readAll(kinesis, streams.dlq);
       expect(dead.map((d) => d.field).sort()).toEqual(bad.map(([, field]) => field).sort());
       expect(dead.every((d) => typeof d.reason === 'string' && typeof d.sequence_number === 'string')).toBe(true);
@@ -112,14 +112,14 @@ describe('predictor-stream against kinesalite, the registry and Mongo', () => {
       spawn(process.execPath, ['--import', 'tsx', join(root, 'services/predictor-stream/src/main.ts')], { cwd: root, env: { ...process.env, ENV_FILE: envFile }, stdio: 'ignore' });
     let child = spawnPredictor();
     try {
-      await waitFor(async () => (await readAll(kinesis, streams.results)).length > 100, 60_000, 'the first results');
+      await waitFor(async () => (await readAll(kinesis, streams.results)).length > 100, { timeoutMs: 60_000, what: 'the first results', intervalMs: 200 });
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
       const beforeRestart = (await readAll(kinesis, streams.results)).length;
       expect(beforeRestart).toBeLessThan(total);
       child = spawnPredictor();
       const resultSequences = async () => new Set((await readAll(kinesis, streams.results)).map((r) => r.sequence_number as string));
-      await waitFor(async () => (await resultSequences()).size >= total, 120_000, 'every result after the restart');
+      await waitFor(async () => (await resultSequences()).size >= total, { timeoutMs: 120_000, what: 'every result after the restart', intervalMs: 200 });
       const seen = await resultSequences();
       expect(sequenceNumbers.filter((s) => !seen.has(s))).toEqual([]);
       child.kill('SIGTERM');
