@@ -1,52 +1,92 @@
-import { UNKNOWN } from './categories.js';
-import { describeIssue, featureRowSchema, toFeatures, type ChurnRow } from './schema.js';
+import type { DatasetContract } from './contract.js';
+import { Invalid, MISSING, missingValue, parseValue, type ChurnRow, type FeatureRow } from './values.js';
+
+/** A row the contract refused, with where it is and why. */
+export interface RejectedRow {
+  /** 0-based index among the CSV's records. */
+  index: number;
+  /** The CSV line it starts on, when known. */
+  line?: number;
+  field: string;
+  reason: string;
+}
 
 export interface CleanResult {
   rows: ChurnRow[];
-  /** Rows dropped because education, marital status or income is `unknown` (the reference's rule). */
-  droppedUnknown: number;
+  /** Rows left out because a `missing: drop` feature was missing (BankChurners: an unknown education, marital status or income). */
+  droppedMissing: number;
   /** Rows that failed validation, with the reason, so a bad snapshot is visible rather than silent. */
-  invalid: { index: number; reason: string }[];
+  invalid: RejectedRow[];
 }
 
-const UNKNOWN_CHECKED = ['education_level', 'marital_status', 'income_category'] as const;
+/** The label column of an already-clean CSV (toCsv's output). */
+export const LABEL_COLUMN = 'churned';
 
-/** The label from the raw `attrition_flag`, or from `churned` when the input is already clean. */
-function label(record: Record<string, string>): 0 | 1 | undefined {
-  const flag = record['attrition_flag']?.trim().toLowerCase();
-  if (flag === 'attrited customer') return 1;
-  if (flag === 'existing customer') return 0;
-  const churned = record['churned']?.trim();
+function labelOf(contract: DatasetContract, record: Record<string, string>): 0 | 1 | undefined {
+  const { column, positive, negative } = contract.spec.target;
+  const raw = record[column];
+  if (raw !== undefined) {
+    const value = contract.normaliseValue(raw);
+    if (positive.some((p) => contract.normaliseValue(p) === value)) return 1;
+    if (negative.some((n) => contract.normaliseValue(n) === value)) return 0;
+    return undefined;
+  }
+  const churned = record[LABEL_COLUMN]?.trim();
   if (churned === '1' || churned === '0') return churned === '1' ? 1 : 0;
   return undefined;
 }
 
-/**
- * Cleans raw BankChurners records the way the reference does: lowercase names and values, drop
- * rows with an unknown education, marital status or income, encode the ordinals. Idempotent: the
- * output of toCsv cleans to the same rows.
- */
-export function cleanRecords(records: readonly Record<string, string>[]): CleanResult {
-  const rows: ChurnRow[] = [];
-  const invalid: CleanResult['invalid'] = [];
-  let droppedUnknown = 0;
-  records.forEach((raw, index) => {
-    const record = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k.trim().toLowerCase(), v]));
-    if (UNKNOWN_CHECKED.some((name) => record[name]?.trim().toLowerCase() === UNKNOWN)) {
-      droppedUnknown += 1;
-      return;
-    }
-    const churned = label(record);
-    if (churned === undefined) {
-      invalid.push({ index, reason: 'attrition_flag: must be "Attrited Customer" or "Existing Customer"' });
-      return;
-    }
-    const parsed = featureRowSchema.safeParse(record);
-    if (!parsed.success) {
-      invalid.push({ index, reason: describeIssue(parsed.error).message });
-      return;
-    }
-    rows.push({ ...toFeatures(parsed.data), churned });
+/** Records keyed by the contract's column names (trimmed, case-folded, renamed). */
+export function normaliseRecords(contract: DatasetContract, records: readonly Record<string, string>[]): Record<string, string>[] {
+  const first = records[0];
+  if (!first) return [];
+  const keys = Object.keys(first);
+  const names = keys.map((k) => contract.normaliseColumn(k));
+  if (names.every((n, i) => n === keys[i])) return records as Record<string, string>[];
+  return records.map((raw) => {
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(raw)) out[contract.normaliseColumn(key)] = value;
+    return out;
   });
-  return { rows, droppedUnknown, invalid };
+}
+
+/**
+ * Cleans raw records the way the contract says: names and values normalised, rows with a missing
+ * `drop` feature left out, every other value validated and encoded, the label read from the target.
+ * Idempotent: the output of toCsv cleans to the same rows.
+ */
+export function cleanRecords(contract: DatasetContract, records: readonly Record<string, string>[], lines?: readonly number[]): CleanResult {
+  const rows: ChurnRow[] = [];
+  const invalid: RejectedRow[] = [];
+  let droppedMissing = 0;
+  const reject = (index: number, field: string, reason: string) => {
+    const line = lines?.[index];
+    invalid.push(line === undefined ? { index, field, reason } : { index, line, field, reason });
+  };
+  normaliseRecords(contract, records).forEach((record, index) => {
+    const parsed: (ReturnType<typeof parseValue>)[] = contract.features.map((f) => parseValue(contract, f, record[f.name], 'text'));
+    if (contract.features.some((f, i) => parsed[i] === MISSING && f.missing === 'drop')) {
+      droppedMissing += 1;
+      return;
+    }
+    const churned = labelOf(contract, record);
+    if (churned === undefined) {
+      const { column, positive, negative } = contract.spec.target;
+      reject(index, column, `${column}: must be one of ${[...positive, ...negative].map((v) => JSON.stringify(v)).join(', ')}`);
+      return;
+    }
+    const row: FeatureRow = {};
+    for (let i = 0; i < contract.features.length; i += 1) {
+      const feature = contract.features[i]!;
+      let value = parsed[i]!;
+      if (value === MISSING) value = missingValue(feature);
+      if (value instanceof Invalid) {
+        reject(index, feature.name, `${feature.name}: ${value.message}`);
+        return;
+      }
+      row[feature.name] = value;
+    }
+    rows.push({ ...row, churned } as ChurnRow);
+  });
+  return { rows, droppedMissing, invalid };
 }

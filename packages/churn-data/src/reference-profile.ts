@@ -1,5 +1,6 @@
-import { CATEGORICAL_FEATURES, FEATURE_NAMES, NUMERIC_FEATURES, type ChurnFeatures, type FeatureName } from './schema.js';
+import type { DatasetContract } from './contract.js';
 import { shuffled } from './split.js';
+import type { FeatureRow, FeatureValue } from './values.js';
 
 export interface NumericSummary {
   kind: 'numeric';
@@ -28,8 +29,10 @@ export interface ReferenceProfile {
   /** Rows the profile was built from, and how many of them are in the sample. */
   rowCount: number;
   sampleSize: number;
-  features: Record<FeatureName, NumericSummary | CategoricalSummary>;
-  sample: Record<FeatureName, (number | string)[]>;
+  /** Per feature, by the contract's kinds: categorical ones by frequency, the rest as numbers. Missing (imputed) values are left out. */
+  features: Record<string, NumericSummary | CategoricalSummary>;
+  /** Per feature, the sampled values in row order (null where a value was missing). */
+  sample: Record<string, FeatureValue[]>;
   /** The model's churn chance for each sampled row, for prediction drift. */
   predictions?: number[];
 }
@@ -68,9 +71,10 @@ export function summarizeCategorical(values: readonly string[]): CategoricalSumm
   return { kind: 'categorical', count: values.length, frequencies };
 }
 
-/** Builds the profile from a seeded sample of at most `maxRows` rows (all of them for this data). */
+/** Builds the profile from a seeded sample of at most `maxRows` rows (all of them for BankChurners). */
 export function buildReferenceProfile(
-  rows: readonly ChurnFeatures[],
+  contract: DatasetContract,
+  rows: readonly FeatureRow[],
   options: { seed?: number; maxRows?: number; predictions?: readonly number[] } = {},
 ): ReferenceProfile {
   const seed = options.seed ?? 42;
@@ -79,10 +83,12 @@ export function buildReferenceProfile(
     seed,
   ).slice(0, options.maxRows ?? MAX_REFERENCE_ROWS);
   indexes.sort((a, b) => a - b);
-  const sample = Object.fromEntries(FEATURE_NAMES.map((name) => [name, indexes.map((i) => (rows[i] as ChurnFeatures)[name])])) as ReferenceProfile['sample'];
-  const features = {} as ReferenceProfile['features'];
-  for (const name of NUMERIC_FEATURES) features[name] = summarizeNumeric(sample[name] as number[]);
-  for (const name of CATEGORICAL_FEATURES) features[name] = summarizeCategorical(sample[name] as string[]);
+  const sample = Object.fromEntries(contract.featureNames.map((name) => [name, indexes.map((i) => (rows[i] as FeatureRow)[name] ?? null)]));
+  const present = <T>(values: FeatureValue[]) => values.filter((v) => v !== null) as T[];
+  const features: ReferenceProfile['features'] = {};
+  for (const name of contract.featureNames) {
+    features[name] = contract.categoricalNames.includes(name) ? summarizeCategorical(present(sample[name]!)) : summarizeNumeric(present(sample[name]!));
+  }
   const profile: ReferenceProfile = { version: 1, seed, rowCount: rows.length, sampleSize: indexes.length, features, sample };
   if (options.predictions) profile.predictions = indexes.map((i) => options.predictions?.[i] as number);
   return profile;

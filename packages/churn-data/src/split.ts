@@ -29,10 +29,15 @@ export interface DatasetSplit<T> {
 
 export const DEFAULT_SPLIT_SEED = 42;
 
-/** The reference's fixed-seed 60/20/20 split: shuffle once, then cut. */
-export function splitDataset<T>(rows: readonly T[], seed = DEFAULT_SPLIT_SEED): DatasetSplit<T> {
+export interface SplitRatios {
+  train: number;
+  test: number;
+}
+
+/** A fixed-seed split: shuffle once, then cut (the reference's 60/20/20 by default; a contract's `split` otherwise). */
+export function splitDataset<T>(rows: readonly T[], seed = DEFAULT_SPLIT_SEED, ratios: SplitRatios = { train: 0.6, test: 0.2 }): DatasetSplit<T> {
   const order = shuffled(rows, seed);
-  const trainEnd = Math.round(order.length * 0.6);
-  const validationEnd = Math.round(order.length * 0.8);
+  const trainEnd = Math.round(order.length * ratios.train);
+  const validationEnd = Math.round(order.length * (1 - ratios.test));
   return { train: order.slice(0, trainEnd), validation: order.slice(trainEnd, validationEnd), test: order.slice(validationEnd) };
 }

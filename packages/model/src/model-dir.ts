@@ -1,13 +1,15 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ChurnFeatures, ReferenceProfile } from '@churn/churn-data';
+import { DatasetContract, defaultContract, type FeatureRow, type ReferenceProfile } from '@churn/churn-data';
 import { createEngine, type Booster, type XGBoostEngine } from '@churn/xgboost';
 import type { Metrics } from './metrics.js';
 import { buildMlmodel, CONDA_YAML, PYTHON_ENV_YAML, readMlmodelField, REQUIREMENTS_TXT } from './mlmodel.js';
 import { Preprocessor } from './preprocessor.js';
 
 /** The files every model directory has (and loadModelDir needs). */
-export const MODEL_FILES = ['MLmodel', 'model.json', 'preprocessor.json', 'reference.json', 'input_example.json'] as const;
+export const MODEL_FILES = ['MLmodel', 'model.json', 'preprocessor.json', 'reference.json', 'input_example.json', 'contract.yaml'] as const;
+/** The dataset contract the model was trained with; directories written before contracts existed were BankChurners'. */
+export const CONTRACT_FILE = 'contract.yaml';
 /** Environment files MLflow's Python client uses to rebuild the model's environment. */
 export const ENV_FILES = ['conda.yaml', 'python_env.yaml', 'requirements.txt'] as const;
 
@@ -21,22 +23,23 @@ export class ModelDirError extends Error {
 
 export interface WriteModelDirOptions {
   booster: Booster;
+  contract: DatasetContract;
   preprocessor: Preprocessor;
   reference: ReferenceProfile;
   params: Record<string, number | string>;
   metrics?: Record<string, number> | { validation: Metrics; test: Metrics };
   runId?: string;
   /** Raw feature rows for input_example.json (encoded with the preprocessor); the reference's first row by default. */
-  example?: ChurnFeatures[];
+  example?: FeatureRow[];
 }
 
-function firstReferenceRow(reference: ReferenceProfile): ChurnFeatures {
-  const row: Record<string, number | string> = {};
-  for (const [name, values] of Object.entries(reference.sample)) row[name] = values[0] as number | string;
-  return row as unknown as ChurnFeatures;
+function firstReferenceRow(reference: ReferenceProfile): FeatureRow {
+  const row: FeatureRow = {};
+  for (const [name, values] of Object.entries(reference.sample)) row[name] = values[0] ?? null;
+  return row;
 }
 
-/** Writes an MLflow model directory: MLmodel, model.json, preprocessor.json, reference.json, input example, env files. */
+/** Writes an MLflow model directory: MLmodel, model.json, preprocessor.json, reference.json, the contract, input example, env files. */
 export async function writeModelDir(dir: string, options: WriteModelDirOptions): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const modelJson = options.booster.toModelJson();
@@ -58,6 +61,7 @@ export async function writeModelDir(dir: string, options: WriteModelDirOptions):
     'model.json': modelJson,
     'preprocessor.json': JSON.stringify(preprocessor.toJSON(), null, 2),
     'reference.json': JSON.stringify(options.reference),
+    [CONTRACT_FILE]: options.contract.toYaml(),
     'input_example.json': `{"columns":${JSON.stringify(preprocessor.featureNames)},"data":[${data.join(',')}]}`,
     'conda.yaml': CONDA_YAML,
     'python_env.yaml': PYTHON_ENV_YAML,
@@ -70,7 +74,9 @@ export async function writeModelDir(dir: string, options: WriteModelDirOptions):
 /** A model ready to serve: raw features in, churn chance out. */
 export interface LoadedModel {
   /** Churn chance per row; throws FeatureError (field, allowed values) for an unencodable row. */
-  predict(rows: ChurnFeatures[]): Float64Array;
+  predict(rows: FeatureRow[]): Float64Array;
+  /** The contract it was trained with: requests to it are validated against this one. */
+  readonly contract: DatasetContract;
   readonly preprocessor: Preprocessor;
   readonly reference: ReferenceProfile;
   readonly runId?: string;
@@ -95,23 +101,41 @@ function parseJson<T>(text: string, name: string): T {
   }
 }
 
+async function readContract(dir: string): Promise<DatasetContract> {
+  const file = join(dir, CONTRACT_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return defaultContract();
+    throw new ModelDirError(`model directory ${dir} has no readable ${CONTRACT_FILE}`, { cause: e });
+  }
+  try {
+    return DatasetContract.parse(text, file);
+  } catch (e) {
+    throw new ModelDirError((e as Error).message, { cause: e });
+  }
+}
+
 /** Loads a directory written by writeModelDir (or downloaded from the registry). */
 export async function loadModelDir(dir: string, engine?: XGBoostEngine): Promise<LoadedModel> {
   const [mlmodel, modelJson, preprocessorText, referenceText] = await Promise.all(
     ['MLmodel', 'model.json', 'preprocessor.json', 'reference.json'].map((name) => readText(dir, name)),
   );
+  const contract = await readContract(dir);
   const preprocessor = Preprocessor.fromJSON(parseJson(preprocessorText as string, 'preprocessor.json'));
   const reference = parseJson<ReferenceProfile>(referenceText as string, 'reference.json');
   const xgb = engine ?? (await createEngine('auto'));
   const booster = xgb.load(modelJson as string);
   const runId = readMlmodelField(mlmodel as string, 'run_id');
   return {
+    contract,
     preprocessor,
     reference,
     runId,
     booster,
     engine: xgb.kind,
-    predict(rows: ChurnFeatures[]): Float64Array {
+    predict(rows: FeatureRow[]): Float64Array {
       const m = preprocessor.transform(rows);
       return Float64Array.from(booster.predict(m.data, m.rows, m.cols));
     },

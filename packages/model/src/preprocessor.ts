@@ -1,12 +1,4 @@
-import {
-  CARD_CATEGORIES,
-  EDUCATION_LEVELS,
-  GENDERS,
-  INCOME_CATEGORIES,
-  MARITAL_STATUSES,
-  NUMERIC_FEATURES,
-  type ChurnFeatures,
-} from '@churn/churn-data';
+import type { DatasetContract, FeatureRow } from '@churn/churn-data';
 import type { Matrix } from '@churn/xgboost';
 import { z } from 'zod';
 
@@ -28,41 +20,58 @@ const preprocessorSchema = z.object({
   numeric: z.array(z.string()),
   ordinal: z.record(z.string(), z.array(z.string())),
   oneHot: z.array(z.object({ field: z.string(), categories: z.array(z.string()).min(1) })),
+  /** Values that stand in for a missing one (`missing: impute`), learnt from the training rows. */
+  impute: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
 });
 
 export type PreprocessorJson = z.infer<typeof preprocessorSchema>;
 
-const DEFAULT_ONE_HOT = [
-  { field: 'gender', categories: [...GENDERS] },
-  { field: 'marital_status', categories: [...MARITAL_STATUSES] },
-  { field: 'card_category', categories: [...CARD_CATEGORIES] },
-];
-const DEFAULT_ORDINAL = { education_level: [...EDUCATION_LEVELS], income_category: [...INCOME_CATEGORIES] };
+function median(values: number[]): number {
+  const sorted = values.sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function mode(values: string[]): string {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts.entries()].reduce((best, entry) => (entry[1] > best[1] ? entry : best))[0];
+}
 
 /**
- * Turns cleaned rows into the model's dense float32 matrix in a fixed column order: the numeric
- * features (income and education as their ordinal codes), then one column per category of gender,
- * marital status and card category. The vocabularies are the data contract's, not the training
- * sample's, so a category missing from one training split still has its column.
+ * Turns cleaned rows into the model's dense float32 matrix in a fixed column order: the contract's
+ * numeric, integer, boolean and ordinal features (ordinals as codes), then one column per level of
+ * each categorical feature. The vocabularies are the contract's, not the training sample's, so a
+ * category missing from one training split still has its column.
  */
 export class Preprocessor {
   readonly featureNames: string[];
   private readonly numeric: string[];
   private readonly ordinal: Record<string, string[]>;
   private readonly oneHot: { field: string; categories: string[] }[];
+  private readonly impute: Record<string, number | string>;
 
   private constructor(json: PreprocessorJson) {
     this.featureNames = json.featureNames;
     this.numeric = json.numeric;
     this.ordinal = json.ordinal;
     this.oneHot = json.oneHot;
+    this.impute = json.impute ?? {};
   }
 
-  /** The feature order is fixed by the contract; `rows` only has to be encodable. */
-  static fit(rows: readonly ChurnFeatures[]): Preprocessor {
-    const numeric = [...NUMERIC_FEATURES];
-    const featureNames = [...numeric, ...DEFAULT_ONE_HOT.flatMap(({ field, categories }) => categories.map((c) => `${field}_${c}`))];
-    const preprocessor = new Preprocessor({ version: 1, featureNames, numeric, ordinal: DEFAULT_ORDINAL, oneHot: DEFAULT_ONE_HOT });
+  /** The feature order is fixed by the contract; `rows` (the training split) give the imputed values and only have to be encodable. */
+  static fit(contract: DatasetContract, rows: readonly FeatureRow[]): Preprocessor {
+    const numeric = [...contract.numericNames];
+    const oneHot = contract.categoricalNames.map((field) => ({ field, categories: [...(contract.feature(field)?.levels ?? [])] }));
+    const ordinal = Object.fromEntries(contract.features.filter((f) => f.kind === 'ordinal').map((f) => [f.name, [...(f.levels ?? [])]]));
+    const impute: Record<string, number | string> = {};
+    for (const feature of contract.features.filter((f) => f.missing === 'impute')) {
+      const present = rows.map((row) => row[feature.name]).filter((v) => v !== null && v !== undefined);
+      if (present.length === 0) throw new FeatureError(feature.name, `${feature.name}: no training row has a value to impute from`);
+      impute[feature.name] = feature.kind === 'categorical' ? mode(present as string[]) : feature.kind === 'numeric' ? median(present as number[]) : Math.round(median(present as number[]));
+    }
+    const featureNames = [...numeric, ...oneHot.flatMap(({ field, categories }) => categories.map((c) => `${field}_${c}`))];
+    const preprocessor = new Preprocessor({ version: 1, featureNames, numeric, ordinal, oneHot, ...(Object.keys(impute).length > 0 ? { impute } : {}) });
     preprocessor.transform(rows);
     return preprocessor;
   }
@@ -82,11 +91,12 @@ export class Preprocessor {
   }
 
   toJSON(): PreprocessorJson {
-    return { version: 1, featureNames: this.featureNames, numeric: this.numeric, ordinal: this.ordinal, oneHot: this.oneHot };
+    const json: PreprocessorJson = { version: 1, featureNames: this.featureNames, numeric: this.numeric, ordinal: this.ordinal, oneHot: this.oneHot };
+    return Object.keys(this.impute).length > 0 ? { ...json, impute: this.impute } : json;
   }
 
   private numberOf(row: Record<string, unknown>, field: string): number {
-    const value = row[field];
+    const value = row[field] ?? this.impute[field];
     if (typeof value === 'number' && Number.isFinite(value)) return value;
     const labels = this.ordinal[field];
     if (labels && typeof value === 'string') {
@@ -98,7 +108,7 @@ export class Preprocessor {
   }
 
   /** Encodes rows into a row-major float32 matrix; throws FeatureError naming the bad field. */
-  transform(rows: readonly ChurnFeatures[]): Matrix {
+  transform(rows: readonly FeatureRow[]): Matrix {
     const cols = this.featureNames.length;
     const data = new Float32Array(rows.length * cols);
     rows.forEach((features, r) => {
@@ -106,9 +116,10 @@ export class Preprocessor {
       let c = r * cols;
       for (const field of this.numeric) data[c++] = this.numberOf(row, field);
       for (const { field, categories } of this.oneHot) {
-        const raw = row[field];
-        const value = typeof raw === 'string' ? raw.trim().toLowerCase() : raw;
-        const index = typeof value === 'string' ? categories.indexOf(value) : -1;
+        const raw = row[field] ?? this.impute[field];
+        // Rows from the contract's parser hold the level itself; hand-made rows may differ in case.
+        let index = typeof raw === 'string' ? categories.indexOf(raw) : -1;
+        if (index < 0 && typeof raw === 'string') index = categories.indexOf(raw.trim().toLowerCase());
         if (index < 0) {
           throw new FeatureError(field, `${field}: unknown category ${JSON.stringify(raw)}; allowed: ${categories.join(', ')}`, categories);
         }
