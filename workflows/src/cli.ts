@@ -10,8 +10,8 @@ import type { TuningInput, TuningProgress, TuningResult } from './workflows/type
 
 const USAGE = `usage: tsx workflows/src/cli.ts <command> [options]
   apply-schedules                 create or update the schedules "tuning" (TUNING_CRON) and "drift-report" (DRIFT_REPORT_EVERY)
-  train-now [--trials N] [--parallelism N] [--batch-size N] [--no-follow]
-                                  start tuningWorkflow now, follow its progress, print the best RUN_ID
+  train-now [--dataset NAME] [--trials N] [--parallelism N] [--batch-size N] [--no-follow]
+                                  start tuningWorkflow now on DATASET (or --dataset), follow its progress, print the best RUN_ID
   best-run [--workflow-id ID]     print the best RUN_ID: the champion's, else the best trial by validation AUC;
                                   with --workflow-id, the result of that tuning run`;
 
@@ -22,7 +22,7 @@ const countOption = (name: string) =>
     .positive(`--${name} must be positive`)
     .optional();
 
-const trainOptionsSchema = z.object({ trials: countOption('trials'), parallelism: countOption('parallelism'), 'batch-size': countOption('batch-size') });
+const trainOptionsSchema = z.object({ dataset: z.string().min(1, '--dataset must name a contract').optional(), trials: countOption('trials'), parallelism: countOption('parallelism'), 'batch-size': countOption('batch-size') });
 
 async function temporalClient(config: CliConfig): Promise<Client> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -81,11 +81,12 @@ async function warnWithoutWorker(client: Client, config: CliConfig, logger: Logg
 async function trainNow(config: CliConfig, args: string[], logger: Logger): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { trials: { type: 'string' }, parallelism: { type: 'string' }, 'batch-size': { type: 'string' }, 'no-follow': { type: 'boolean' } },
+    options: { dataset: { type: 'string' }, trials: { type: 'string' }, parallelism: { type: 'string' }, 'batch-size': { type: 'string' }, 'no-follow': { type: 'boolean' } },
   });
   const parsed = trainOptionsSchema.safeParse(values);
   if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? 'bad option');
   const input: TuningInput = {
+    dataset: parsed.data.dataset ?? config.DATASET,
     trials: parsed.data.trials ?? config.TUNING_TRIALS,
     parallelism: parsed.data.parallelism ?? config.TUNING_PARALLELISM,
     batchSize: parsed.data['batch-size'] ?? config.TUNING_BATCH_SIZE,

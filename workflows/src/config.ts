@@ -20,6 +20,7 @@ const registry = {
 /** What the activities read; the worker passes it to createActivities. */
 export const activitiesConfigSchema = z.object({
   ...registry,
+  ...env.dataset,
   FEATURE_STORE_URI: s3Uri('s3://churn-features/snapshots/'),
   /** Where prepared splits are stored under their content hash. */
   SPLITS_URI: s3Uri('s3://churn-features/splits/'),
@@ -49,6 +50,7 @@ export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 
 export const cliConfigSchema = z.object({
   ...temporal,
+  ...env.dataset,
   ...registry,
   TUNING_TRIALS: env.positiveInt(50),
   TUNING_PARALLELISM: env.positiveInt(2),

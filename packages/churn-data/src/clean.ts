@@ -1,5 +1,5 @@
 import type { DatasetContract } from './contract.js';
-import { Invalid, MISSING, missingValue, parseValue, type ChurnRow, type FeatureRow } from './values.js';
+import { Invalid, MISSING, missingValue, parseValue, type ChurnRow, type FeatureRow, type FeatureValue } from './values.js';
 
 /** A row the contract refused, with where it is and why. */
 export interface RejectedRow {
@@ -64,7 +64,7 @@ export function cleanRecords(contract: DatasetContract, records: readonly Record
     invalid.push(line === undefined ? { index, field, reason } : { index, line, field, reason });
   };
   normaliseRecords(contract, records).forEach((record, index) => {
-    const parsed: (ReturnType<typeof parseValue>)[] = contract.features.map((f) => parseValue(contract, f, record[f.name], 'text'));
+    const parsed = contract.features.map((f): FeatureValue | Invalid | typeof MISSING => parseValue(contract, f, record[f.name], 'text'));
     if (contract.features.some((f, i) => parsed[i] === MISSING && f.missing === 'drop')) {
       droppedMissing += 1;
       return;
@@ -78,8 +78,8 @@ export function cleanRecords(contract: DatasetContract, records: readonly Record
     const row: FeatureRow = {};
     for (let i = 0; i < contract.features.length; i += 1) {
       const feature = contract.features[i]!;
-      let value = parsed[i]!;
-      if (value === MISSING) value = missingValue(feature);
+      const parsedValue = parsed[i]!;
+      const value = parsedValue === MISSING ? missingValue(feature) : parsedValue;
       if (value instanceof Invalid) {
         reject(index, feature.name, `${feature.name}: ${value.message}`);
         return;
@@ -89,4 +89,31 @@ export function cleanRecords(contract: DatasetContract, records: readonly Record
     rows.push({ ...row, churned } as ChurnRow);
   });
   return { rows, droppedMissing, invalid };
+}
+
+/** Thrown when more of a CSV is invalid than the contract's `max_rejected_share` allows: training on it would hide a broken export. */
+export class RejectedDataError extends Error {
+  override readonly name = 'RejectedDataError';
+  constructor(
+    readonly source: string,
+    readonly share: number,
+    readonly limit: number,
+    readonly examples: readonly RejectedRow[],
+  ) {
+    const lines = examples.map((r) => `  ${r.line !== undefined ? `line ${r.line}` : `row ${r.index}`}: ${r.reason}`).join('\n');
+    super(`${source}: ${(share * 100).toFixed(1)}% of rows are invalid (limit ${(limit * 100).toFixed(1)}%); first ones:\n${lines}`);
+  }
+}
+
+/** The share of records the contract refused (rows dropped for a missing value by policy are not refusals). */
+export function rejectedShare(result: CleanResult): number {
+  const total = result.rows.length + result.droppedMissing + result.invalid.length;
+  return total === 0 ? 0 : result.invalid.length / total;
+}
+
+/** Refuses a cleaned CSV whose rejected share passes the contract's limit. */
+export function assertAcceptable(contract: DatasetContract, result: CleanResult, source: string): void {
+  const share = rejectedShare(result);
+  const limit = contract.spec.max_rejected_share;
+  if (share > limit) throw new RejectedDataError(source, share, limit, result.invalid.slice(0, 5));
 }

@@ -155,8 +155,11 @@ export class DatasetContract {
     return DatasetContract.parse(text, file);
   }
 
-  /** `DATASET` as users write it: a shipped contract's name (datasets/<name>.yaml) or a path to a YAML file. */
-  static resolve(dataset: string = DEFAULT_DATASET, cwd = process.cwd()): DatasetContract {
+  /**
+   * `DATASET` as users write it: a shipped contract's name (datasets/<name>.yaml) or a path to a YAML
+   * file, relative to `cwd` (npm's INIT_CWD by default: `npm run -w` moves into the workspace).
+   */
+  static resolve(dataset: string = DEFAULT_DATASET, cwd = process.env.INIT_CWD ?? process.cwd()): DatasetContract {
     const isPath = /[/\\]/.test(dataset) || /\.ya?ml$/.test(dataset);
     return DatasetContract.load(isPath ? resolve(cwd, dataset) : resolve(DATASETS_DIR, `${dataset}.yaml`));
   }

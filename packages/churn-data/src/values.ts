@@ -103,8 +103,8 @@ export function parseRequest(contract: DatasetContract, body: unknown, mode: Inp
   if (customerId instanceof Invalid) return fail('customer_id', customerId.message);
   const features: FeatureRow = {};
   for (const feature of contract.features) {
-    let value = parseValue(contract, feature, record[feature.name], mode);
-    if (value === MISSING) value = missingValue(feature);
+    const parsed = parseValue(contract, feature, record[feature.name], mode);
+    const value = parsed === MISSING ? missingValue(feature) : parsed;
     if (value instanceof Invalid) return fail(feature.name, value.message);
     features[feature.name] = value;
   }

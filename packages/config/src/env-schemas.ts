@@ -49,3 +49,8 @@ export const mlflowClient = {
   MLFLOW_TRACKING_PASSWORD: z.string().optional(),
   MLFLOW_TRACKING_TOKEN: z.string().optional(),
 };
+
+/** DATASET: the dataset contract for the whole suite, a shipped contract's name (datasets/<name>.yaml) or a path to one. */
+export const dataset = {
+  DATASET: z.string().trim().min(1, 'must name a contract (e.g. bankchurners) or a path to a contract YAML').default('bankchurners'),
+};

@@ -7,6 +7,8 @@ import { z } from 'zod';
 export const servingConfigShape = {
   RUN_ID: z.string().optional(),
   MODEL_URI: z.string().optional(),
+  /** The contract the predictors describe before a model is loaded; afterwards the served model's own. */
+  ...env.dataset,
   ...env.mlflowClient,
   MODEL_CACHE_DIR: z.string().default('.stack/model-cache'),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI').default('mongodb://127.0.0.1:27017/churn?directConnection=true'),

@@ -1,10 +1,10 @@
-import type { ChurnFeatures } from '@churn/churn-data';
+import type { FeatureRow } from '@churn/churn-data';
 import { ModelHolder, ModelNotReadyError, type ServableModel } from './model-holder.js';
 
 class FakeModel implements ServableModel {
   disposed = false;
   constructor(readonly value: number) {}
-  predict(rows: ChurnFeatures[]): Float64Array {
+  predict(rows: FeatureRow[]): Float64Array {
     if (this.disposed) throw new Error('predict on a disposed model');
     return new Float64Array(rows.length).fill(this.value);
   }
@@ -35,7 +35,7 @@ describe('ModelHolder', () => {
     });
     await holder.load('a');
     const swap = holder.load('b');
-    expect(holder.use(({ runId, model }) => [runId, model.predict([{} as ChurnFeatures])[0]])).toEqual(['a', 0.1]);
+    expect(holder.use(({ runId, model }) => [runId, model.predict([{} as FeatureRow])[0]])).toEqual(['a', 0.1]);
     gate.resolve();
     await swap;
     expect(holder.use(({ runId }) => runId)).toBe('b');
@@ -49,7 +49,7 @@ describe('ModelHolder', () => {
     const release = deferred<void>();
     const inFlight = holder.use(async ({ model }) => {
       await release.promise;
-      return model.predict([{} as ChurnFeatures])[0];
+      return model.predict([{} as FeatureRow])[0];
     });
     await holder.load('b');
     expect(models.a.disposed).toBe(false);

@@ -1,9 +1,11 @@
-import type { ChurnFeatures, ReferenceProfile } from '@churn/churn-data';
+import type { DatasetContract, FeatureRow, ReferenceProfile } from '@churn/churn-data';
 import type { Logger } from '@churn/logger';
 
 /** What the predictors need from a loaded model (LoadedModel of @churn/model fits). */
 export interface ServableModel {
-  predict(rows: ChurnFeatures[]): Float64Array;
+  predict(rows: FeatureRow[]): Float64Array;
+  /** The contract the model was trained with: requests to it are validated against it. */
+  readonly contract: DatasetContract;
   readonly reference?: ReferenceProfile;
   dispose(): void;
 }

@@ -1,5 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
-import type { ChurnFeatures } from '@churn/churn-data';
+import type { FeatureRow } from '@churn/churn-data';
 import type { Logger } from '@churn/logger';
 import { MongoBulkWriteError, ObjectId, type Collection, type Db } from 'mongodb';
 import type { ServingMetrics } from './metrics.js';
@@ -9,7 +9,7 @@ export interface PredictionLogEntry {
   _id?: ObjectId;
   model_run_id: string;
   source: 'http' | 'stream';
-  features: ChurnFeatures;
+  features: FeatureRow;
   churn_chance: number;
   latency_ms: number;
   created_at: Date;

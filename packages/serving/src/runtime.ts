@@ -1,5 +1,5 @@
 import { dirname, resolve as resolvePath } from 'node:path';
-import type { ChurnFeatures } from '@churn/churn-data';
+import type { FeatureRow } from '@churn/churn-data';
 // The live monitor alone: the package's index also brings the report publisher and the AWS SDK.
 import { LiveDriftMonitor } from '@churn/drift/live';
 import { createEngine } from '@churn/xgboost';
@@ -19,7 +19,7 @@ export interface ServingRuntime {
   readonly metrics: ServingMetrics;
   readonly log: PredictionLogWriter;
   /** Feeds the live drift monitor (gauges on /metrics); undefined when live drift is off. */
-  readonly onPrediction?: (features: ChurnFeatures, chance: number) => void;
+  readonly onPrediction?: (features: FeatureRow, chance: number) => void;
   /** Resolves once the first model is loaded. */
   readonly firstLoad: Promise<void>;
   close(): Promise<void>;
@@ -113,5 +113,5 @@ function followDrift(holder: ModelHolder, registry: Registry, config: ServingCon
         onError: (error) => logger.warn({ err: error }, 'live drift computation failed'),
       });
   });
-  return (features: ChurnFeatures, chance: number) => monitor?.observe(features, chance);
+  return (features: FeatureRow, chance: number) => monitor?.observe(features, chance);
 }

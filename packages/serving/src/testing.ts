@@ -5,7 +5,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildReferenceProfile, FEATURE_NAMES, loadCleanDataset, splitDataset, type ChurnRow, type DatasetSplit } from '@churn/churn-data';
+import { buildReferenceProfile, contractSplit, defaultContract, loadCleanDataset, type ChurnRow, type DatasetContract, type DatasetSplit } from '@churn/churn-data';
 import { MlflowClient } from '@churn/mlflow-client';
 import { loadModelDir, writeModelDir, type LoadedModel } from '@churn/model';
 import { runTrial, type TrialParams } from '@churn/training';
@@ -13,33 +13,38 @@ import { createEngine } from '@churn/xgboost';
 
 export { waitFor } from './wait-for.js';
 
-let cachedSplit: DatasetSplit<ChurnRow> | undefined;
+const splits = new Map<DatasetContract, DatasetSplit<ChurnRow>>();
 
-/** The bundled dataset's fixed-seed split (cleaned once per process). */
-export function datasetSplit(): DatasetSplit<ChurnRow> {
-  cachedSplit ??= splitDataset(loadCleanDataset().rows);
-  return cachedSplit;
+/** A contract's fixed-seed split of its CSV (cleaned once per process); BankChurners by default. */
+export function datasetSplit(contract: DatasetContract = defaultContract()): DatasetSplit<ChurnRow> {
+  let split = splits.get(contract);
+  if (!split) {
+    split = contractSplit(contract, loadCleanDataset(contract).rows);
+    splits.set(contract, split);
+  }
+  return split;
 }
 
 /** POST /predict bodies (and stream records) for the first `count` test-split customers, ids 0..count-1. */
-export function customerRequests(count: number): string[] {
-  return datasetSplit()
+export function customerRequests(count: number, contract: DatasetContract = defaultContract()): string[] {
+  return datasetSplit(contract)
     .test.slice(0, count)
-    .map((row, i) => JSON.stringify({ customer_id: i, ...Object.fromEntries(FEATURE_NAMES.map((name) => [name, row[name]])) }));
+    .map((row, i) => JSON.stringify({ customer_id: i, ...Object.fromEntries(contract.featureNames.map((name) => [name, row[name]])) }));
 }
 
 const PARAMS: TrialParams = { max_depth: 4, eta: 0.2, subsample: 0.9, colsample_bytree: 0.9, min_child_weight: 1, lambda: 1 };
 
-/** Trains a small real model (few rounds) and writes its MLflow model directory; returns the folder. */
-export async function trainTestModel(overrides: Partial<TrialParams> = {}, rounds = 30): Promise<string> {
-  const split = datasetSplit();
+/** Trains a small real model (few rounds) on a contract's data and writes its MLflow model directory; returns the folder. */
+export async function trainTestModel(overrides: Partial<TrialParams> = {}, rounds = 30, contract: DatasetContract = defaultContract()): Promise<string> {
+  const split = datasetSplit(contract);
   const engine = await createEngine('auto');
-  const trial = runTrial({ split, params: { ...PARAMS, ...overrides }, engine, numBoostRound: rounds, earlyStoppingRounds: rounds, nthread: 1 });
+  const trial = runTrial({ contract, split, params: { ...PARAMS, ...overrides }, engine, numBoostRound: rounds, earlyStoppingRounds: rounds, nthread: 1 });
   const dir = await mkdtemp(join(tmpdir(), 'churn-model-'));
   await writeModelDir(dir, {
     booster: trial.booster,
+    contract,
     preprocessor: trial.preprocessor,
-    reference: buildReferenceProfile(split.train),
+    reference: buildReferenceProfile(contract, split.train),
     params: { ...PARAMS, ...overrides },
     metrics: trial.metrics,
   });

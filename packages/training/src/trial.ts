@@ -1,4 +1,4 @@
-import type { ChurnRow, DatasetSplit } from '@churn/churn-data';
+import type { ChurnRow, DatasetContract, DatasetSplit } from '@churn/churn-data';
 import { evaluate, Preprocessor, type Metrics } from '@churn/model';
 import type { Booster, Matrix, XGBoostEngine } from '@churn/xgboost';
 import type { TrialParams } from './search-space.js';
@@ -7,6 +7,8 @@ export const DEFAULT_BOOST_ROUNDS = 500;
 export const DEFAULT_EARLY_STOPPING = 30;
 
 export interface RunTrialOptions {
+  /** The contract the split was cleaned with: it fixes the model's columns. */
+  contract: DatasetContract;
   split: DatasetSplit<ChurnRow>;
   params: TrialParams;
   engine: XGBoostEngine;
@@ -36,10 +38,10 @@ interface Encoded {
 // Trials of one tuning run share the split object: encode it once, not once per trial.
 const encodedSplits = new WeakMap<DatasetSplit<ChurnRow>, Encoded>();
 
-function encode(split: DatasetSplit<ChurnRow>): Encoded {
+function encode(contract: DatasetContract, split: DatasetSplit<ChurnRow>): Encoded {
   const cached = encodedSplits.get(split);
   if (cached) return cached;
-  const preprocessor = Preprocessor.fit(split.train);
+  const preprocessor = Preprocessor.fit(contract, split.train);
   const part = (rows: ChurnRow[]): Matrix => ({ ...preprocessor.transform(rows), labels: Float32Array.from(rows, (r) => r.churned) });
   const encoded = { preprocessor, train: part(split.train), validation: part(split.validation), test: part(split.test) };
   encodedSplits.set(split, encoded);
@@ -70,7 +72,7 @@ export function boosterParams(params: TrialParams, seed: number, nthread: number
  */
 export function runTrial(options: RunTrialOptions): TrialResult {
   const started = performance.now();
-  const { preprocessor, train, validation, test } = encode(options.split);
+  const { preprocessor, train, validation, test } = encode(options.contract, options.split);
   const booster = options.engine.train({
     train,
     validation,

@@ -1,10 +1,11 @@
-import type { ChurnRow, DatasetSplit } from '@churn/churn-data';
+import type { ChurnRow, DatasetContract, DatasetSplit } from '@churn/churn-data';
 import type { XGBoostEngine } from '@churn/xgboost';
 import type { TrialParams } from './search-space.js';
 import { runTrial, trialLoss, type TrialResult } from './trial.js';
 import { createTuner } from './tuner.js';
 
 export interface TuneOptions {
+  contract: DatasetContract;
   split: DatasetSplit<ChurnRow>;
   engine: XGBoostEngine;
   trials: number;

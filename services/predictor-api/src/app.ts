@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import express, { type Express, type Request } from 'express';
-import type { ChurnFeatures } from '@churn/churn-data';
+import type { DatasetContract, FeatureRow } from '@churn/churn-data';
 import { requestId } from '@churn/logger';
 import { scoreCsv } from './batch-csv.js';
 import { errorHandler } from './errors.js';
@@ -11,7 +11,7 @@ import { featuresOf, featuresOfCsv } from './invocations.js';
 import { buildOpenApi } from './openapi.js';
 import { docsPage, formPage } from './pages.js';
 import { isPredictRequest, predictRoute } from './predict-route.js';
-import { predictOrReject, recordPredictions, type PredictorDeps } from './scoring.js';
+import { currentContract, recordPredictions, scoreWithServedModel, type PredictorDeps } from './scoring.js';
 
 export type { PredictorDeps };
 
@@ -30,22 +30,32 @@ function createApp(deps: PredictorDeps, bodyLimitBytes: number, metrics: HttpMet
   app.disable('x-powered-by');
   app.set('etag', false);
   const readJsonOrCsv = jsonOrCsvBody(bodyLimitBytes);
-  const openapi = buildOpenApi();
-  const form = formPage();
-  const docs = docsPage(openapi);
+  // The pages describe the served model's contract, which a promotion may change: built once per contract.
+  const pages = new WeakMap<DatasetContract, { openapi: Record<string, unknown>; form: string; docs: string }>();
+  const pagesNow = () => {
+    const contract = currentContract(deps);
+    let built = pages.get(contract);
+    if (!built) {
+      const openapi = buildOpenApi(contract);
+      built = { openapi, form: formPage(contract), docs: docsPage(openapi, contract) };
+      pages.set(contract, built);
+    }
+    return built;
+  };
 
   app.use(metrics.middleware);
 
-  const logAll = (req: Request, features: ChurnFeatures[], chances: Float64Array, runId: string, started: number, ids?: readonly (string | number | undefined)[]) =>
+  const logAll = (req: Request, features: FeatureRow[], chances: Float64Array, runId: string, started: number, ids?: readonly (string | number | undefined)[]) =>
     recordPredictions(deps, { features, chances, runId, requestId: requestId(req.headers['x-request-id']), started, ...(ids ? { ids } : {}) });
 
   app.post('/invocations', readJsonOrCsv, (req, res) => {
     const started = performance.now();
     const csv = (req.body as { csv?: unknown } | undefined)?.csv;
-    const features = typeof csv === 'string' && req.is('text/csv') ? featuresOfCsv(csv) : featuresOf(req.body);
-    const { runId, chances } = predictOrReject(deps.holder, features);
+    const { parsed, runId, chances } = scoreWithServedModel(deps.holder, (contract) => ({
+      features: typeof csv === 'string' && req.is('text/csv') ? featuresOfCsv(contract, csv) : featuresOf(contract, req.body),
+    }));
     res.json({ predictions: Array.from(chances) });
-    logAll(req, features, chances, runId, started);
+    logAll(req, parsed.features, chances, runId, started);
   });
 
   app.post('/predict/batch', async (req, res) => {
@@ -56,6 +66,7 @@ function createApp(deps: PredictorDeps, bodyLimitBytes: number, metrics: HttpMet
     const started = performance.now();
     await scoreCsv(req, res, {
       holder: deps.holder,
+      contract: deps.contract,
       chunkRows: deps.batchChunkRows ?? 1000,
       onScored: (features, chances, runId, ids) => logAll(req, features, chances, runId, started, ids),
     });
@@ -72,13 +83,13 @@ function createApp(deps: PredictorDeps, bodyLimitBytes: number, metrics: HttpMet
   });
 
   app.get('/openapi.json', (_req, res) => {
-    res.json(openapi);
+    res.json(pagesNow().openapi);
   });
   app.get('/docs', (_req, res) => {
-    res.type('html').send(docs);
+    res.type('html').send(pagesNow().docs);
   });
   app.get('/', (_req, res) => {
-    res.type('html').send(form);
+    res.type('html').send(pagesNow().form);
   });
 
   app.use((_req, res) => {

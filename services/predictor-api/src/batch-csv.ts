@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
-import { describeIssue, featureRowSchema, toFeatures, type ChurnFeatures } from '@churn/churn-data';
+import { parseRequest, type DatasetContract, type FeatureRow } from '@churn/churn-data';
 import type { ModelHolder } from '@churn/serving';
 import { parse } from 'csv-parse';
 import { HttpError } from './errors.js';
+import { currentContract, scoreWithServedModel } from './scoring.js';
 
 /** The part of an HTTP response the batch writer uses (tests pass a plain collector). */
 export interface CsvSink {
@@ -15,19 +16,22 @@ export interface CsvSink {
 
 export interface BatchOptions {
   holder: ModelHolder;
+  /** The configured contract, for the header if no model is loaded yet. */
+  contract: DatasetContract;
   /** Rows scored per model call; also how often output is written. */
   chunkRows: number;
   /** Called with every scored chunk (prediction log, metrics). */
-  onScored?: (features: ChurnFeatures[], chances: Float64Array, runId: string, customerIds: (string | undefined)[]) => void;
+  onScored?: (features: FeatureRow[], chances: Float64Array, runId: string, customerIds: (string | undefined)[]) => void;
 }
 
 const quote = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 const line = (cells: readonly string[]) => `${cells.map(quote).join(',')}\n`;
 
 /**
- * Scores a CSV stream as it arrives: rows are parsed incrementally, scored `chunkRows` at a time and
- * written straight back, so memory stays flat for any file size. Output = the input columns plus
- * `churn chance`, `model_run_id` and `error`; a bad row gets its reason in `error` and an empty chance
+ * Scores a CSV stream as it arrives: rows are parsed incrementally, validated with the served model's
+ * contract, scored `chunkRows` at a time and written straight back, so memory stays flat for any file
+ * size. Output = the input columns plus the contract's chance and run id fields (`churn chance`,
+ * `model_run_id` by default) and `error`; a bad row gets its reason in `error` and an empty chance
  * instead of failing the file. Returns the number of rows read.
  */
 export async function scoreCsv(input: Readable, output: CsvSink, options: BatchOptions): Promise<number> {
@@ -44,17 +48,23 @@ export async function scoreCsv(input: Readable, output: CsvSink, options: BatchO
 
   const flush = async () => {
     if (chunk.length === 0) return;
-    const valid: ChurnFeatures[] = [];
-    const ids: (string | undefined)[] = [];
-    const errors: (string | undefined)[] = chunk.map((record) => {
-      const parsed = featureRowSchema.safeParse(record);
-      if (!parsed.success) return describeIssue(parsed.error).message;
-      valid.push(toFeatures(parsed.data));
-      ids.push(parsed.data.customer_id);
-      return undefined;
+    const errors: (string | undefined)[] = [];
+    const { parsed, runId, chances } = scoreWithServedModel(options.holder, (contract) => {
+      const features: FeatureRow[] = [];
+      const ids: (string | undefined)[] = [];
+      for (const record of chunk) {
+        const request = parseRequest(contract, record, 'text');
+        if (!request.ok) {
+          errors.push(request.message);
+          continue;
+        }
+        errors.push(undefined);
+        features.push(request.features);
+        ids.push(request.customerId === undefined ? undefined : String(request.customerId));
+      }
+      return { features, ids };
     });
-    const { runId, chances } = valid.length > 0 ? options.holder.use(({ runId, model }) => ({ runId, chances: model.predict(valid) })) : { runId: options.holder.runId ?? '', chances: new Float64Array(0) };
-    if (valid.length > 0) options.onScored?.(valid, chances, runId, ids);
+    if (parsed.features.length > 0) options.onScored?.(parsed.features, chances, runId, parsed.ids);
     let next = 0;
     let text = '';
     for (let i = 0; i < chunk.length; i += 1) {
@@ -71,7 +81,8 @@ export async function scoreCsv(input: Readable, output: CsvSink, options: BatchO
     for await (const record of parser as AsyncIterable<Record<string, string>>) {
       if (!columns) {
         columns = Object.keys(record);
-        await send(line([...columns, 'churn chance', 'model_run_id', 'error']));
+        const { chance_field, run_id_field } = currentContract(options).response;
+        await send(line([...columns, chance_field, run_id_field, 'error']));
       }
       chunk.push(record);
       rows += 1;

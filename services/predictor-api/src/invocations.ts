@@ -1,13 +1,13 @@
-import { featureRowSchema, parseCsv, predictionRequestSchema, toFeatures, type ChurnFeatures } from '@churn/churn-data';
+import { parseCsv, parseRequest, type DatasetContract, type FeatureRow, type InputMode } from '@churn/churn-data';
 import { HttpError } from './errors.js';
-import { invocationsFormats, POSITIONAL_COLUMNS } from './schemas.js';
+import { invocationsFormats } from './schemas.js';
 
 const INPUT_KEYS = ['dataframe_split', 'dataframe_records', 'instances', 'inputs'] as const;
 
 const zip = (columns: readonly string[], values: readonly unknown[]) => Object.fromEntries(columns.map((c, i) => [c, values[i]]));
 
-/** The records of any of MLflow's input formats, plus the name of the field they came from (for errors). */
-export function recordsOf(body: unknown): { key: string; records: Record<string, unknown>[] } {
+/** The records of any of MLflow's input formats, plus the name of the field they came from (for errors). Positional rows are read in the contract's feature order. */
+export function recordsOf(contract: DatasetContract, body: unknown): { key: string; records: Record<string, unknown>[] } {
   const keys = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
   const known = INPUT_KEYS.find((k) => keys.includes(k));
   if (!known) throw new HttpError(400, `expected one of ${INPUT_KEYS.join(', ')}`, '(body)');
@@ -30,22 +30,26 @@ export function recordsOf(body: unknown): { key: string; records: Record<string,
     const length = Math.max(0, ...columns.map((c) => rows[c]?.length ?? 0));
     return { key, records: Array.from({ length }, (_, i) => Object.fromEntries(columns.map((c) => [c, rows[c]?.[i]]))) };
   }
-  return { key, records: rows.map((row) => (Array.isArray(row) ? zip(POSITIONAL_COLUMNS, row) : row)) };
+  return { key, records: rows.map((row) => (Array.isArray(row) ? zip(contract.featureNames, row) : row)) };
 }
 
-/** Validates every record; the first bad one fails the request naming `key[i].field`. */
-export function featuresOf(body: unknown): ChurnFeatures[] {
-  const { key, records } = recordsOf(body);
-  if (records.length === 0) throw new HttpError(400, `${key}: no rows`, key);
+function validated(contract: DatasetContract, records: readonly Record<string, unknown>[], key: string, mode: InputMode): FeatureRow[] {
   return records.map((record, i) => {
-    const parsed = predictionRequestSchema.safeParse(record);
-    if (!parsed.success) throw HttpError.fromZod(parsed.error, `${key}[${i}]`);
-    return toFeatures(parsed.data);
+    const parsed = parseRequest(contract, record, mode);
+    if (!parsed.ok) throw new HttpError(400, `${key}[${i}].${parsed.message}`, `${key}[${i}].${parsed.field}`);
+    return parsed.features;
   });
 }
 
+/** Validates every record against the contract; the first bad one fails the request naming `key[i].field`. */
+export function featuresOf(contract: DatasetContract, body: unknown): FeatureRow[] {
+  const { key, records } = recordsOf(contract, body);
+  if (records.length === 0) throw new HttpError(400, `${key}: no rows`, key);
+  return validated(contract, records, key, 'json');
+}
+
 /** MLflow also scores `Content-Type: text/csv` (a header row, then rows); cells are text, so numbers are coerced. */
-export function featuresOfCsv(text: string): ChurnFeatures[] {
+export function featuresOfCsv(contract: DatasetContract, text: string): FeatureRow[] {
   let records: Record<string, string>[];
   try {
     records = parseCsv(text);
@@ -53,9 +57,5 @@ export function featuresOfCsv(text: string): ChurnFeatures[] {
     throw new HttpError(400, `malformed CSV: ${(error as Error).message}`, '(body)');
   }
   if (records.length === 0) throw new HttpError(400, 'CSV: expected a header row and at least one row', '(body)');
-  return records.map((record, i) => {
-    const parsed = featureRowSchema.safeParse(record);
-    if (!parsed.success) throw HttpError.fromZod(parsed.error, `rows[${i}]`);
-    return toFeatures(parsed.data);
-  });
+  return validated(contract, records, 'rows', 'text');
 }

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { predictionRequestSchema, toFeatures } from '@churn/churn-data';
+import { parseRequest } from '@churn/churn-data';
 import { requestId } from '@churn/logger';
 import { errorResponse, HttpError } from './errors.js';
 import type { HttpMetrics } from './http-metrics.js';
 import { parseJsonBody, readBody } from './json-body.js';
-import { predictOrReject, recordPredictions, type PredictorDeps } from './scoring.js';
+import { recordPredictions, scoreWithServedModel, type PredictorDeps } from './scoring.js';
 
 const ROUTE = '/predict';
 
@@ -45,13 +45,15 @@ export function predictRoute(deps: PredictorDeps, limitBytes: number, metrics: H
         if (body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0)) {
           throw new HttpError(400, 'empty body: expected a JSON object with the customer features', '(body)');
         }
-        const parsed = predictionRequestSchema.safeParse(body);
-        if (!parsed.success) throw HttpError.fromZod(parsed.error);
-        const features = [toFeatures(parsed.data)];
-        const { runId, chances } = predictOrReject(deps.holder, features);
-        const customerId = parsed.data.customer_id;
-        reply(res, 200, { 'churn chance': chances[0], model_run_id: runId, ...(customerId !== undefined ? { customer_id: customerId } : {}) }, startedNs);
-        recordPredictions(deps, { features, chances, runId, requestId: requestId(req.headers['x-request-id']), started, ids: [customerId] });
+        const { parsed, runId, chances, contract } = scoreWithServedModel(deps.holder, (c) => {
+          const request = parseRequest(c, body, 'json');
+          if (!request.ok) throw new HttpError(400, request.message, request.field);
+          return { features: [request.features], customerId: request.customerId };
+        });
+        const { chance_field, run_id_field } = contract.response;
+        const { customerId } = parsed;
+        reply(res, 200, { [chance_field]: chances[0], [run_id_field]: runId, ...(customerId !== undefined ? { customer_id: customerId } : {}) }, startedNs);
+        recordPredictions(deps, { features: parsed.features, chances, runId, requestId: requestId(req.headers['x-request-id']), started, ids: [customerId] });
       } catch (error) {
         if (res.headersSent) {
           deps.logger.error({ err: error }, 'recording a served prediction failed');

@@ -1,13 +1,4 @@
-import { FEATURE_NAMES, predictionRequestSchema } from '@churn/churn-data';
 import { z } from 'zod';
-
-export { predictionRequestSchema };
-
-export const predictionResponseSchema = z.object({
-  'churn chance': z.number().min(0).max(1).describe('Probability that the customer leaves'),
-  model_run_id: z.string().describe('The registry run whose model answered'),
-  customer_id: z.union([z.string(), z.number()]).optional(),
-});
 
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
@@ -41,6 +32,3 @@ export const errorResponseSchema = z.object({
 });
 
 export const healthResponseSchema = z.object({ status: z.enum(['ok', 'loading']), model_run_id: z.string().optional() });
-
-/** Positional rows (instances/inputs as arrays) are read in the contract's feature order. */
-export const POSITIONAL_COLUMNS: readonly string[] = FEATURE_NAMES;

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { ChurnFeatures } from '@churn/churn-data';
+import type { DatasetContract, FeatureRow } from '@churn/churn-data';
 import type { Logger } from '@churn/logger';
 import type { ModelHolder, PredictionLogEntry, ServingMetrics } from '@churn/serving';
 import type { Registry } from 'prom-client';
@@ -16,14 +16,36 @@ export interface PredictorDeps {
   /** Rows per model call in /predict/batch. */
   batchChunkRows?: number;
   /** Sees every prediction (the live drift monitor). */
-  onPrediction?: (features: ChurnFeatures, chance: number) => void;
+  onPrediction?: (features: FeatureRow, chance: number) => void;
+  /** The contract the pages describe before a model is loaded (DATASET); afterwards the served model's. */
+  contract: DatasetContract;
 }
 
-/** Errors thrown by the model for inputs the schema let through (e.g. a category it never saw) are the client's. */
-export function predictOrReject(holder: ModelHolder, rows: ChurnFeatures[]): { runId: string; chances: Float64Array } {
+/** What a route read from its request with the served model's contract. */
+export interface ParsedRows {
+  features: FeatureRow[];
+  ids?: readonly (string | number | undefined)[];
+}
+
+export interface Scored<T extends ParsedRows> {
+  parsed: T;
+  runId: string;
+  chances: Float64Array;
+  contract: DatasetContract;
+}
+
+/**
+ * Validates with the contract of the model being served and scores with that same model: a promotion
+ * to a model of another dataset between the two cannot pair one's schema with the other's model.
+ * Errors thrown by the model for inputs the contract let through (e.g. a category it never saw) are the client's.
+ */
+export function scoreWithServedModel<T extends ParsedRows>(holder: ModelHolder, parse: (contract: DatasetContract) => T): Scored<T> {
   return holder.use(({ runId, model }) => {
+    const parsed = parse(model.contract);
     try {
-      return { runId, chances: model.predict(rows) };
+      // A batch chunk may hold only invalid rows: nothing to score.
+      const chances = parsed.features.length > 0 ? model.predict(parsed.features) : new Float64Array(0);
+      return { parsed, runId, chances, contract: model.contract };
     } catch (error) {
       const field = (error as { field?: unknown }).field;
       if (typeof field === 'string') throw new HttpError(400, (error as Error).message, field);
@@ -32,10 +54,15 @@ export function predictOrReject(holder: ModelHolder, rows: ChurnFeatures[]): { r
   });
 }
 
+/** The contract requests are validated with right now: the served model's, else the configured one. */
+export function currentContract(deps: Pick<PredictorDeps, 'holder' | 'contract'>): DatasetContract {
+  return deps.holder.ready ? deps.holder.use(({ model }) => model.contract) : deps.contract;
+}
+
 /** What every scoring route does after answering: metrics, one log entry per row, live drift. */
 export function recordPredictions(
   deps: PredictorDeps,
-  scored: { features: ChurnFeatures[]; chances: Float64Array; runId: string; requestId: string; started: number; ids?: readonly (string | number | undefined)[] },
+  scored: { features: FeatureRow[]; chances: Float64Array; runId: string; requestId: string; started: number; ids?: readonly (string | number | undefined)[] },
 ): void {
   const { features, chances, runId, ids } = scored;
   const latency = performance.now() - scored.started;
@@ -47,13 +74,13 @@ export function recordPredictions(
     deps.log.log({
       model_run_id: runId,
       source: 'http',
-      features: features[i] as ChurnFeatures,
+      features: features[i] as FeatureRow,
       churn_chance: chance,
       latency_ms: latency,
       created_at: now,
       request_id: scored.requestId,
       ...(customerId !== undefined ? { customer_id: customerId } : {}),
     });
-    deps.onPrediction?.(features[i] as ChurnFeatures, chance);
+    deps.onPrediction?.(features[i] as FeatureRow, chance);
   }
 }

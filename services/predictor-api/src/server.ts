@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import { createLogger, type Logger } from '@churn/logger';
+import { DatasetContract } from '@churn/churn-data';
 import { createServingRuntime, envFilePath, type ServingRuntime, type ServingRuntimeOptions } from '@churn/serving';
 import { Registry } from 'prom-client';
 import { createPredictor } from './app.js';
@@ -40,6 +42,8 @@ export async function start(options: StartOptions = {}): Promise<RunningPredicto
     logger,
     bodyLimit: config.PREDICTOR_API_BODY_LIMIT,
     batchChunkRows: config.PREDICTOR_API_BATCH_CHUNK_ROWS,
+    // Relative contract paths are the env file's, like the model cache.
+    contract: DatasetContract.resolve(config.DATASET, dirname(envFile)),
     ...(runtime.onPrediction ? { onPrediction: runtime.onPrediction } : {}),
   });
   const server = createServer(listener).listen(options.port ?? config.PREDICTOR_API_PORT, config.PREDICTOR_API_HOST);

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
-import type { ChurnFeatures } from '@churn/churn-data';
+import type { FeatureRow } from '@churn/churn-data';
 import { createLogger } from '@churn/logger';
 import { createServingMetrics, ModelHolder, type PredictionLogEntry, type ServableModel } from '@churn/serving';
 import { Registry } from 'prom-client';
@@ -9,7 +9,7 @@ import { createPredictor, type PredictorDeps } from './app.js';
 /** A stand-in model for unit tests: the chance is a fixed function of two features. */
 export class FormulaModel implements ServableModel {
   disposed = false;
-  predict(rows: ChurnFeatures[]): Float64Array {
+  predict(rows: FeatureRow[]): Float64Array {
     return Float64Array.from(rows, (r) => Math.min(1, r.credit_limit / 100_000 + (r.card_category === 'gold' ? 0.5 : 0)));
   }
   dispose(): void {

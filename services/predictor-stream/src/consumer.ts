@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient, type _Record } from '@aws-sdk/client-kinesis';
-import type { ChurnFeatures } from '@churn/churn-data';
+import type { DatasetContract, FeatureRow } from '@churn/churn-data';
 import type { Logger } from '@churn/logger';
-import type { ModelHolder, PredictionLogEntry, ServingMetrics } from '@churn/serving';
+import type { ModelHolder, PredictionLogEntry, ServableModel, ServingMetrics } from '@churn/serving';
 import type { CheckpointStore } from './checkpoints.js';
 import { putAll } from './kinesis-io.js';
 import type { StreamMetrics } from './metrics.js';
-import { dlqEntryOf, parseRecord, resultOf, type InvalidRecord, type ValidRecord } from './records.js';
+import { dlqEntryOf, parseRecord, resultOf, type InputRecord, type InvalidRecord, type ValidRecord } from './records.js';
 
 export interface ConsumerOptions {
   kinesis: KinesisClient;
@@ -21,7 +21,7 @@ export interface ConsumerOptions {
   pollIntervalMs: number;
   /** How often to look for new shards (resharding). */
   shardRefreshMs?: number;
-  onPrediction?: (features: ChurnFeatures, chance: number) => void;
+  onPrediction?: (features: FeatureRow, chance: number) => void;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -177,19 +177,12 @@ export class StreamConsumer {
   private async processBatch(shardId: string, records: _Record[]): Promise<void> {
     const { streams, kinesis, streamMetrics, metrics } = this.options;
     const started = performance.now();
-    const parsed = records.map((r) =>
-      parseRecord({ sequenceNumber: r.SequenceNumber ?? '', partitionKey: r.PartitionKey ?? '', data: r.Data ?? new Uint8Array() }),
-    );
-    const valid = parsed.filter((p): p is ValidRecord => p.ok);
-    const invalid = parsed.filter((p): p is InvalidRecord => !p.ok);
-
-    const { runId, chances, refused } = this.predict(valid);
-    invalid.push(...refused);
-    const scored = valid.filter((v) => !refused.some((r) => r.input === v.input));
+    const inputs = records.map((r) => ({ sequenceNumber: r.SequenceNumber ?? '', partitionKey: r.PartitionKey ?? '', data: r.Data ?? new Uint8Array() }));
+    const { runId, chances, scored, invalid, response } = this.score(inputs);
     const predictedAt = new Date();
     const results = scored.map((record, i) => ({
       PartitionKey: record.input.partitionKey || record.input.sequenceNumber,
-      Data: Buffer.from(JSON.stringify(resultOf(record, chances[i] as number, runId, shardId, predictedAt))),
+      Data: Buffer.from(JSON.stringify(resultOf(record, chances[i] as number, runId, shardId, predictedAt, response))),
     }));
     const dead = invalid.map((record) => ({
       PartitionKey: record.input.partitionKey || record.input.sequenceNumber,
@@ -229,28 +222,42 @@ export class StreamConsumer {
     streamMetrics.batchDuration.observe((performance.now() - started) / 1000);
   }
 
-  /** Scores the batch in one call; if the model refuses a row (FeatureError), scores row by row to single it out. */
-  private predict(valid: ValidRecord[]): { runId: string; chances: Float64Array; refused: InvalidRecord[] } {
+  /**
+   * Validates the batch with the served model's contract and scores it with that model (a promotion
+   * switches both at once). Scores in one call; if the model refuses a row (FeatureError), scores row
+   * by row to single it out.
+   */
+  private score(inputs: InputRecord[]): { runId: string; chances: Float64Array; scored: ValidRecord[]; invalid: InvalidRecord[]; response: DatasetContract['response'] } {
     return this.options.holder.use(({ runId, model }) => {
-      if (valid.length === 0) return { runId, chances: new Float64Array(0), refused: [] };
-      try {
-        return { runId, chances: model.predict(valid.map((v) => v.features)), refused: [] };
-      } catch (error) {
-        if (typeof (error as { field?: unknown }).field !== 'string') throw error;
-      }
-      const refused: InvalidRecord[] = [];
-      const chances: number[] = [];
-      for (const record of valid) {
-        try {
-          chances.push(model.predict([record.features])[0] as number);
-        } catch (error) {
-          const field = (error as { field?: unknown }).field;
-          if (typeof field !== 'string') throw error;
-          refused.push({ ok: false, input: record.input, field, reason: (error as Error).message });
-        }
-      }
-      return { runId, chances: Float64Array.from(chances), refused };
+      const parsed = inputs.map((input) => parseRecord(model.contract, input));
+      const valid = parsed.filter((p): p is ValidRecord => p.ok);
+      const invalid = parsed.filter((p): p is InvalidRecord => !p.ok);
+      const { chances, refused } = this.predict(model, valid);
+      invalid.push(...refused);
+      const scored = refused.length === 0 ? valid : valid.filter((v) => !refused.some((r) => r.input === v.input));
+      return { runId, chances, scored, invalid, response: model.contract.response };
     });
+  }
+
+  private predict(model: ServableModel, valid: ValidRecord[]): { chances: Float64Array; refused: InvalidRecord[] } {
+    if (valid.length === 0) return { chances: new Float64Array(0), refused: [] };
+    try {
+      return { chances: model.predict(valid.map((v) => v.features)), refused: [] };
+    } catch (error) {
+      if (typeof (error as { field?: unknown }).field !== 'string') throw error;
+    }
+    const refused: InvalidRecord[] = [];
+    const chances: number[] = [];
+    for (const record of valid) {
+      try {
+        chances.push(model.predict([record.features])[0] as number);
+      } catch (error) {
+        const field = (error as { field?: unknown }).field;
+        if (typeof field !== 'string') throw error;
+        refused.push({ ok: false, input: record.input, field, reason: (error as Error).message });
+      }
+    }
+    return { chances: Float64Array.from(chances), refused };
   }
 
   /** A failed checkpoint only means a longer replay after a crash: log it and go on. */

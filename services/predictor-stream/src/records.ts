@@ -1,4 +1,4 @@
-import { describeIssue, predictionRequestSchema, toFeatures, type ChurnFeatures } from '@churn/churn-data';
+import { parseRequest, type DatasetContract, type FeatureRow } from '@churn/churn-data';
 import { z } from 'zod';
 
 /** Optional fields a producer may add to a prediction request; echoed in the result. */
@@ -17,7 +17,7 @@ export interface InputRecord {
 export interface ValidRecord {
   ok: true;
   input: InputRecord;
-  features: ChurnFeatures;
+  features: FeatureRow;
   customerId?: string | number;
   requestId?: string;
   sentAt?: number | string;
@@ -32,36 +32,33 @@ export interface InvalidRecord {
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** Decodes and validates one Kinesis record: UTF-8 JSON matching the prediction request schema. */
-export function parseRecord(input: InputRecord): ValidRecord | InvalidRecord {
+/** Decodes and validates one Kinesis record: UTF-8 JSON, a valid request under the served model's contract. */
+export function parseRecord(contract: DatasetContract, input: InputRecord): ValidRecord | InvalidRecord {
   let body: unknown;
   try {
     body = JSON.parse(decoder.decode(input.data));
   } catch (error) {
     return { ok: false, input, field: '(record)', reason: `not UTF-8 JSON: ${(error as Error).message}` };
   }
-  const parsed = predictionRequestSchema.safeParse(body);
-  if (!parsed.success) {
-    const { field, message } = describeIssue(parsed.error);
-    return { ok: false, input, field, reason: message };
-  }
+  const parsed = parseRequest(contract, body, 'json');
+  if (!parsed.ok) return { ok: false, input, field: parsed.field, reason: parsed.message };
   const envelope = envelopeSchema.safeParse(body);
   const extra = envelope.success ? envelope.data : {};
   return {
     ok: true,
     input,
-    features: toFeatures(parsed.data),
-    ...(parsed.data.customer_id !== undefined ? { customerId: parsed.data.customer_id } : {}),
+    features: parsed.features,
+    ...(parsed.customerId !== undefined ? { customerId: parsed.customerId } : {}),
     ...(extra.request_id !== undefined ? { requestId: extra.request_id } : {}),
     ...(extra.sent_at !== undefined ? { sentAt: extra.sent_at } : {}),
   };
 }
 
-/** The record written to `results` for one input (ARCHITECTURE's prediction, plus where it came from). */
-export function resultOf(record: ValidRecord, chance: number, runId: string, shardId: string, predictedAt: Date) {
+/** The record written to `results` for one input (ARCHITECTURE's prediction with the contract's field names, plus where it came from). */
+export function resultOf(record: ValidRecord, chance: number, runId: string, shardId: string, predictedAt: Date, response: DatasetContract['response']) {
   return {
-    'churn chance': chance,
-    model_run_id: runId,
+    [response.chance_field]: chance,
+    [response.run_id_field]: runId,
     ...(record.customerId !== undefined ? { customer_id: record.customerId } : {}),
     ...(record.requestId !== undefined ? { request_id: record.requestId } : {}),
     ...(record.sentAt !== undefined ? { sent_at: record.sentAt } : {}),

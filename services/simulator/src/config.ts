@@ -1,12 +1,14 @@
-import { env, loadConfig } from '@churn/config';
+import { ContractError, DatasetContract } from '@churn/churn-data';
+import { ConfigError, env, loadConfig } from '@churn/config';
 import { envFilePath } from '@churn/serving';
 import { z } from 'zod';
-import { parseDriftSpec } from './drift.js';
+import { DriftSpecError, parseDriftSpec, type DriftRule } from './drift.js';
 
 const streamName = (fallback: string) => z.string().regex(/^[a-zA-Z0-9_.-]{1,128}$/, 'must be a Kinesis stream name').default(fallback);
 
 export const simulatorConfigSchema = z.object({
   ...env.aws,
+  ...env.dataset,
   SIMULATOR_PORT: env.port(9698),
   SIMULATOR_HOST: z.string().default('127.0.0.1'),
   SIMULATOR_TARGETS: z
@@ -24,18 +26,10 @@ export const simulatorConfigSchema = z.object({
   // The reference sends one customer a minute.
   SIMULATOR_RATE_PER_SEC: z.coerce.number().positive().max(100_000).default(1 / 60),
   SIMULATOR_ROWS: z.enum(['test', 'all']).default('test'),
+  /** Another CSV (a path or s3:// URI) to replay instead of the contract's source, cleaned with the same contract. */
   SIMULATOR_DATASET: z.string().optional(),
-  SIMULATOR_DRIFT: z
-    .string()
-    .default('')
-    .transform((spec, ctx) => {
-      try {
-        return parseDriftSpec(spec);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    }),
+  /** Checked against the contract by withContract: the schema cannot see DATASET's contract. */
+  SIMULATOR_DRIFT: z.string().default(''),
   SIMULATOR_DRIFT_AFTER: env.duration('0s'),
   SIMULATOR_MAX_RECORDS: z.coerce.number().int().min(0).default(0),
   SIMULATOR_MAX_IN_FLIGHT: env.positiveInt(64),
@@ -45,8 +39,40 @@ export const simulatorConfigSchema = z.object({
   LOG_LEVEL: env.logLevel,
 });
 
-export type SimulatorConfig = z.infer<typeof simulatorConfigSchema>;
+export type SimulatorEnv = z.infer<typeof simulatorConfigSchema>;
+
+export interface SimulatorConfig extends Omit<SimulatorEnv, 'SIMULATOR_DRIFT'> {
+  /** DATASET's contract, resolved once at start. */
+  contract: DatasetContract;
+  /** SIMULATOR_DRIFT parsed against the contract. */
+  SIMULATOR_DRIFT: DriftRule[];
+}
+
+/** Resolves DATASET and parses SIMULATOR_DRIFT against it; a ConfigError names the variable at fault. */
+export function withContract(config: SimulatorEnv): SimulatorConfig {
+  let contract: DatasetContract;
+  try {
+    contract = DatasetContract.resolve(config.DATASET);
+  } catch (error) {
+    if (error instanceof ContractError) throw new ConfigError('DATASET', error.message);
+    throw error;
+  }
+  try {
+    return { ...config, contract, SIMULATOR_DRIFT: parseDriftSpec(contract, config.SIMULATOR_DRIFT) };
+  } catch (error) {
+    if (error instanceof DriftSpecError) throw new ConfigError('SIMULATOR_DRIFT', error.message);
+    throw error;
+  }
+}
 
 export function loadSimulatorConfig(envFile = envFilePath()): SimulatorConfig {
-  return loadConfig(simulatorConfigSchema, { envFiles: [envFile], exitOnError: true });
+  const config = loadConfig(simulatorConfigSchema, { envFiles: [envFile], exitOnError: true });
+  try {
+    return withContract(config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // As loadConfig does for the schema: one line naming the variable, before anything starts.
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
 }

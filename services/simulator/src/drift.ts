@@ -1,92 +1,97 @@
-import {
-  CARD_CATEGORIES,
-  EDUCATION_LEVELS,
-  FEATURE_NAMES,
-  GENDERS,
-  INCOME_CATEGORIES,
-  MARITAL_STATUSES,
-  NUMERIC_FEATURES,
-  type ChurnFeatures,
-  type FeatureName,
-} from '@churn/churn-data';
+import { Invalid, MISSING, parseValue, type DatasetContract, type Feature, type FeatureRow, type FeatureValue } from '@churn/churn-data';
 
-/** One change applied to replayed rows: scale or shift a number, or move a share of rows to a category. */
+/** Where a drifted number must land to stay a valid request: the contract's range, whole numbers for integers. */
+interface NumericTarget {
+  min: number;
+  max: number;
+  integer: boolean;
+}
+
+/** One change applied to replayed rows: scale or shift a number, or move a share of rows to a level. */
 export type DriftRule =
-  | { kind: 'scale'; feature: FeatureName; factor: number }
-  | { kind: 'shift'; feature: FeatureName; delta: number }
-  | { kind: 'category'; feature: FeatureName; value: string | number; share: number };
+  | ({ kind: 'scale'; feature: string; factor: number } & NumericTarget)
+  | ({ kind: 'shift'; feature: string; delta: number } & NumericTarget)
+  | { kind: 'level'; feature: string; value: FeatureValue; share: number };
 
-/** Thrown for a drift spec that names an unknown feature or value; the message says which. */
+/** Thrown for a drift spec the contract does not allow; the message names the column and the valid choices. */
 export class DriftSpecError extends Error {
   override readonly name = 'DriftSpecError';
 }
 
-const CATEGORY_VALUES: Partial<Record<FeatureName, readonly string[]>> = {
-  gender: GENDERS,
-  marital_status: MARITAL_STATUSES,
-  card_category: CARD_CATEGORIES,
-  education_level: EDUCATION_LEVELS,
-  income_category: INCOME_CATEGORIES,
-};
-const ORDINALS = new Set<FeatureName>(['education_level', 'income_category']);
-const INTEGER_FEATURES = new Set<FeatureName>(['customer_age', 'dependent_count', 'months_on_book', 'total_relationship_count', 'total_revolving_bal']);
-// The request schema's upper bounds, so drifted rows stay valid requests.
-const MAXIMA: Partial<Record<FeatureName, number>> = {
-  customer_age: 120,
-  dependent_count: 20,
-  months_on_book: 1200,
-  total_relationship_count: 100,
-  credit_limit: 10_000_000,
-  total_revolving_bal: 10_000_000,
-};
-const isFeature = (name: string): name is FeatureName => (FEATURE_NAMES as readonly string[]).includes(name);
+interface Kinds {
+  kinds: readonly Feature['kind'][];
+  text: string;
+}
+const NUMBER_KINDS: Kinds = { kinds: ['numeric', 'integer'], text: 'numeric or integer' };
+const LEVEL_KINDS: Kinds = { kinds: ['categorical', 'ordinal', 'boolean'], text: 'categorical, ordinal or boolean' };
+const COLUMN = '[A-Za-z_][A-Za-z0-9_]*';
+const NUMBER_RULE = new RegExp(`^(${COLUMN})\\s*([*+])\\s*(-?\\d+(?:\\.\\d+)?)$`);
+// The value is lazy so a trailing `:share` is split off, while a level containing ':' still parses.
+const LEVEL_RULE = new RegExp(`^(${COLUMN})\\s*=\\s*(.+?)\\s*(?::\\s*(\\d+(?:\\.\\d+)?))?$`);
+
+function featureOf(contract: DatasetContract, part: string, name: string, { kinds, text }: Kinds, op: string): Feature {
+  const feature = contract.feature(name);
+  if (feature && kinds.includes(feature.kind)) return feature;
+  const choices = contract.features.filter((f) => kinds.includes(f.kind)).map((f) => f.name);
+  const what = feature ? `is ${feature.kind}, and ${op} applies to ${text} features` : `is not a feature of ${contract.name}`;
+  throw new DriftSpecError(`drift "${part}": ${name} ${what}; choose from ${choices.join(', ') || '(none)'}`);
+}
+
+function numericTarget(feature: Feature): NumericTarget {
+  const integer = feature.kind === 'integer';
+  // Integers are rounded before clamping, so a fractional bound is tightened to the whole numbers inside it.
+  const min = feature.min === undefined ? Number.NEGATIVE_INFINITY : integer ? Math.ceil(feature.min) : feature.min;
+  const max = feature.max === undefined ? Number.POSITIVE_INFINITY : integer ? Math.floor(feature.max) : feature.max;
+  return { min, max, integer };
+}
 
 /**
- * Parses SIMULATOR_DRIFT, e.g. `credit_limit*1.8,customer_age+5,card_category=gold:0.5`:
- * `feature*factor` scales, `feature+delta` shifts (negative allowed: `+-3`), `feature=value:share`
- * sets that share of rows (0-1, default 1) to the value.
+ * Parses SIMULATOR_DRIFT against the contract, e.g. `credit_limit*1.8,customer_age+5,card_category=gold:0.5`:
+ * `feature*factor` scales and `feature+delta` shifts (negative allowed: `+-3`) a numeric or integer
+ * feature; `feature=value:share` sets that share of rows (0-1, default 1) of a categorical, ordinal or
+ * boolean feature to the value, read as a request would read it (an ordinal's label or code).
  */
-export function parseDriftSpec(spec: string): DriftRule[] {
+export function parseDriftSpec(contract: DatasetContract, spec: string): DriftRule[] {
   return spec
     .split(',')
     .map((part) => part.trim())
     .filter((part) => part !== '')
-    .map((part) => {
-      const numeric = /^([a-z_]+)\s*([*+])\s*(-?\d+(?:\.\d+)?)$/.exec(part);
-      if (numeric) {
-        const [, feature = '', op, value = ''] = numeric;
-        if (!isFeature(feature) || !(NUMERIC_FEATURES as readonly string[]).includes(feature) || ORDINALS.has(feature))
-          throw new DriftSpecError(`drift "${part}": ${feature} is not a numeric feature`);
-        return op === '*' ? { kind: 'scale', feature, factor: Number(value) } : { kind: 'shift', feature, delta: Number(value) };
+    .map((part): DriftRule => {
+      const number = NUMBER_RULE.exec(part);
+      if (number) {
+        const [, name = '', op, value = ''] = number;
+        const feature = featureOf(contract, part, name, NUMBER_KINDS, op === '*' ? '*factor' : '+delta');
+        return op === '*' ? { kind: 'scale', feature: name, factor: Number(value), ...numericTarget(feature) } : { kind: 'shift', feature: name, delta: Number(value), ...numericTarget(feature) };
       }
-      const category = /^([a-z_]+)\s*=\s*([^:]+?)\s*(?::\s*(\d+(?:\.\d+)?))?$/.exec(part);
-      if (category) {
-        const [, feature = '', raw = '', share = '1'] = category;
-        const values = isFeature(feature) ? CATEGORY_VALUES[feature] : undefined;
-        if (!isFeature(feature) || !values) throw new DriftSpecError(`drift "${part}": ${feature} is not a categorical feature`);
-        const index = values.indexOf(raw.toLowerCase());
-        if (index < 0) throw new DriftSpecError(`drift "${part}": ${raw} is not one of ${values.join(', ')}`);
+      const level = LEVEL_RULE.exec(part);
+      if (level) {
+        const [, name = '', raw = '', share = '1'] = level;
+        const feature = featureOf(contract, part, name, LEVEL_KINDS, '=value');
+        const value = parseValue(contract, feature, raw, 'text');
+        if (value === MISSING) throw new DriftSpecError(`drift "${part}": ${raw} means a missing value in ${contract.name}`);
+        if (value instanceof Invalid) throw new DriftSpecError(`drift "${part}": ${name} ${value.message}`);
         const fraction = Number(share);
         if (!(fraction >= 0 && fraction <= 1)) throw new DriftSpecError(`drift "${part}": share must be between 0 and 1`);
-        return { kind: 'category', feature, value: ORDINALS.has(feature) ? index : (values[index] as string), share: fraction };
+        return { kind: 'level', feature: name, value, share: fraction };
       }
       throw new DriftSpecError(`drift "${part}": expected feature*factor, feature+delta or feature=value:share`);
     });
 }
 
-/** Applies the rules to a copy of the row; `random` decides which rows a category share hits. */
-export function applyDrift(row: ChurnFeatures, rules: readonly DriftRule[], random: () => number): ChurnFeatures {
-  const out: Record<string, unknown> = { ...row };
+/** Applies the rules to a copy of the row; `random` decides which rows a level's share hits. */
+export function applyDrift(row: FeatureRow, rules: readonly DriftRule[], random: () => number): FeatureRow {
+  const out: FeatureRow = { ...row };
   for (const rule of rules) {
-    const current = out[rule.feature];
-    if (rule.kind === 'category') {
+    if (rule.kind === 'level') {
       if (random() < rule.share) out[rule.feature] = rule.value;
       continue;
     }
-    const next = rule.kind === 'scale' ? (current as number) * rule.factor : (current as number) + rule.delta;
-    // Stay inside the request schema: non-negative, integers where the contract says so.
-    const bounded = Math.min(MAXIMA[rule.feature] ?? Number.POSITIVE_INFINITY, Math.max(rule.feature === 'customer_age' ? 18 : 0, next));
-    out[rule.feature] = INTEGER_FEATURES.has(rule.feature) ? Math.round(bounded) : Math.round(bounded * 100) / 100;
+    const current = out[rule.feature];
+    // A missing (imputed) value stays missing: arithmetic on null would invent a 0.
+    if (typeof current !== 'number') continue;
+    const next = rule.kind === 'scale' ? current * rule.factor : current + rule.delta;
+    const rounded = rule.integer ? Math.round(next) : Math.round(next * 100) / 100;
+    out[rule.feature] = Math.min(rule.max, Math.max(rule.min, rounded));
   }
-  return out as unknown as ChurnFeatures;
+  return out;
 }

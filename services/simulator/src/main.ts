@@ -1,18 +1,17 @@
 import { createKinesisClient } from '@churn/aws';
-import { loadCleanDataset, splitDataset, toFeatures } from '@churn/churn-data';
 import { createLogger } from '@churn/logger';
 import { startOpsServer } from '@churn/serving';
 import { Registry } from 'prom-client';
 import { loadSimulatorConfig } from './config.js';
 import { createSimulatorMetrics } from './metrics.js';
+import { replayRows } from './rows.js';
 import { Simulator } from './simulator.js';
 
 const config = loadSimulatorConfig();
 const logger = createLogger('simulator', { level: config.LOG_LEVEL });
 
 try {
-  const cleaned = config.SIMULATOR_DATASET ? loadCleanDataset(config.SIMULATOR_DATASET) : loadCleanDataset();
-  const rows = (config.SIMULATOR_ROWS === 'test' ? splitDataset(cleaned.rows).test : cleaned.rows).map(toFeatures);
+  const rows = await replayRows(config.contract, config.SIMULATOR_ROWS, config, config.SIMULATOR_DATASET);
   const registry = new Registry();
   const metrics = createSimulatorMetrics(registry);
   const kinesis = config.SIMULATOR_TARGETS.includes('stream') ? createKinesisClient(config) : undefined;
@@ -34,7 +33,7 @@ try {
   });
   const ops = await startOpsServer({ port: config.SIMULATOR_PORT, host: config.SIMULATOR_HOST, registry, health: () => ({ ok: true, body: { status: 'ok', sent: simulator.sent } }) });
   await simulator.start();
-  logger.info({ port: ops.port, rows: rows.length }, 'simulator running');
+  logger.info({ port: ops.port, dataset: config.contract.name, rows: rows.length }, 'simulator running');
   const shutdown = async (reason: string) => {
     logger.info({ reason }, 'stopping');
     await simulator.stop();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { seededRandom, shuffled, type ChurnFeatures } from '@churn/churn-data';
+import { seededRandom, shuffled, type FeatureRow } from '@churn/churn-data';
 import type { Logger } from '@churn/logger';
 import { applyDrift, type DriftRule } from './drift.js';
 import type { SimulatorMetrics, Target } from './metrics.js';
@@ -8,7 +8,7 @@ import { ResultsReader } from './results-reader.js';
 import { putAll } from './put-records.js';
 
 export interface SimulatorOptions {
-  rows: readonly ChurnFeatures[];
+  rows: readonly FeatureRow[];
   targets: readonly Target[];
   ratePerSec: number;
   predictorUrl: string;
@@ -32,7 +32,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * `driftAfterMs` with the configured drift, and measures how long each takes to come back.
  */
 export class Simulator {
-  private readonly order: readonly ChurnFeatures[];
+  private readonly order: readonly FeatureRow[];
   private readonly random: () => number;
   private readonly tag = randomUUID().slice(0, 8);
   private readonly inFlight = new Set<Promise<void>>();
@@ -91,10 +91,10 @@ export class Simulator {
       const elapsed = Date.now() - started;
       const due = Math.floor((elapsed * ratePerSec) / 1_000) + 1;
       const limit = maxRecords > 0 ? Math.min(due, maxRecords) : due;
-      const batch: { row: ChurnFeatures; n: number }[] = [];
+      const batch: { row: FeatureRow; n: number }[] = [];
       while (this.sent < limit) {
         const n = this.sent;
-        const base = this.order[n % this.order.length] as ChurnFeatures;
+        const base = this.order[n % this.order.length] as FeatureRow;
         const row = this.options.drift.length > 0 && elapsed >= this.options.driftAfterMs ? applyDrift(base, this.options.drift, this.random) : base;
         batch.push({ row, n });
         this.sent += 1;
@@ -107,7 +107,7 @@ export class Simulator {
     logger.info({ sent: this.sent }, 'simulator finished sending');
   }
 
-  private async send(batch: { row: ChurnFeatures; n: number }[]): Promise<void> {
+  private async send(batch: { row: FeatureRow; n: number }[]): Promise<void> {
     const { targets, metrics } = this.options;
     const sentAt = Date.now();
     const requests = batch.map(({ row, n }) => ({ ...row, customer_id: n, request_id: `sim-${this.tag}-${n}`, sent_at: sentAt }));

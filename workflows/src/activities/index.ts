@@ -32,11 +32,11 @@ export interface ActivityDeps {
 
 /** Every activity of the task queue, bound to its clients: the worker passes real ones, tests fakes. */
 export function createActivities({ s3, mlflow, reportsS3, mongoDb, engine, config, logger, trainer = inProcessTrainer(engine) }: ActivityDeps) {
-  const { prepareDataset, loadSplit } = createDatasetActivities({ store: s3, config, logger });
+  const { prepareDataset, loadDataset } = createDatasetActivities({ store: s3, config, logger });
   return {
     prepareDataset,
-    ...createTrialActivities({ mlflow, trainer, loadSplit, config, logger }),
-    ...createRegistryActivities({ mlflow, engine, loadSplit, config, logger }),
+    ...createTrialActivities({ mlflow, trainer, loadDataset, config, logger }),
+    ...createRegistryActivities({ mlflow, engine, loadDataset, config, logger }),
     ...createDriftActivities({ mlflow, mongoDb, reportsS3, config, logger }),
   };
 }

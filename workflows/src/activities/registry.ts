@@ -1,12 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChurnRow, DatasetSplit } from '@churn/churn-data';
 import type { Logger } from '@churn/logger';
 import type { MlflowClient } from '@churn/mlflow-client';
 import { evaluate, loadModelDir } from '@churn/model';
 import type { XGBoostEngine } from '@churn/xgboost';
 import type { FinishParentInput, ParentRun, SelectInput, Selection } from '../workflows/types.js';
+import type { PreparedDataset } from './dataset.js';
 import { QualityGateError, nonRetryable } from './errors.js';
 
 export type RegistryClient = Pick<
@@ -29,7 +29,7 @@ export type RegistryClient = Pick<
 export interface RegistryDeps {
   mlflow: RegistryClient;
   engine: XGBoostEngine;
-  loadSplit: (datasetHash: string) => Promise<DatasetSplit<ChurnRow>>;
+  loadDataset: (datasetHash: string) => Promise<PreparedDataset>;
   config: { MLFLOW_EXPERIMENT: string; REGISTERED_MODEL: string; MIN_TEST_AUC: number };
   logger: Logger;
 }
@@ -37,7 +37,7 @@ export interface RegistryDeps {
 export const CHAMPION = 'champion';
 export const CHALLENGER = 'challenger';
 
-export function createRegistryActivities({ mlflow, engine, loadSplit, config, logger }: RegistryDeps) {
+export function createRegistryActivities({ mlflow, engine, loadDataset, config, logger }: RegistryDeps) {
   const modelName = config.REGISTERED_MODEL;
 
   /** The run grouping a tuning run's trials; found again by workflow id when the activity is retried. */
@@ -75,18 +75,26 @@ export function createRegistryActivities({ mlflow, engine, loadSplit, config, lo
     await mlflow.updateRun(runId, { status, endTime: now });
   }
 
-  /** The current champion's AUC on this run's test split, so both models are judged on the same rows. */
-  async function championTestAuc(datasetHash: string): Promise<number> {
+  /**
+   * The current champion's AUC on this run's test split, so both models are judged on the same rows;
+   * undefined when the champion serves another dataset (its contract differs), which no AUC compares.
+   */
+  async function championTestAuc(datasetHash: string): Promise<{ auc?: number; dataset: string }> {
     const dir = await mkdtemp(join(tmpdir(), 'churn-champion-'));
     try {
       await mlflow.downloadModel(`models:/${modelName}@${CHAMPION}`, dir);
       const model = await loadModelDir(dir, engine);
       try {
-        const { test } = await loadSplit(datasetHash);
-        return evaluate(
-          test.map((r) => r.churned),
-          model.predict(test),
-        ).auc;
+        const { contract, split } = await loadDataset(datasetHash);
+        if (model.contract.name !== contract.name) return { dataset: model.contract.name };
+        const { test } = split;
+        return {
+          dataset: model.contract.name,
+          auc: evaluate(
+            test.map((r) => r.churned),
+            model.predict(test),
+          ).auc,
+        };
       } finally {
         model.dispose();
       }
@@ -113,12 +121,12 @@ export function createRegistryActivities({ mlflow, engine, loadSplit, config, lo
     const { modelVersions } = await mlflow.searchModelVersions({ filter: `name = '${modelName}' and run_id = '${best.runId}'`, maxResults: 5 });
     let version = modelVersions.find((v) => v.run_id === best.runId);
     if (!version) {
-      const run = await mlflow.getRun(best.runId);
+      const [run, { contract }] = await Promise.all([mlflow.getRun(best.runId), loadDataset(datasetHash)]);
       version = await mlflow.createModelVersion({
         name: modelName,
         source: `${run.info.artifact_uri.replace(/\/+$/, '')}/model`,
         runId: best.runId,
-        tags: { dataset_hash: datasetHash, validation_auc: best.validationAuc.toFixed(6), test_auc: best.testAuc.toFixed(6), parent_run_id: parentRunId },
+        tags: { dataset: contract.name, dataset_hash: datasetHash, validation_auc: best.validationAuc.toFixed(6), test_auc: best.testAuc.toFixed(6), parent_run_id: parentRunId },
       });
     }
     await mlflow.setRegisteredModelAlias(modelName, CHALLENGER, version.version);
@@ -128,9 +136,15 @@ export function createRegistryActivities({ mlflow, engine, loadSplit, config, lo
     let previousChampion: Selection['previousChampion'];
     if (current && current.run_id !== best.runId) {
       try {
-        const testAuc = await championTestAuc(datasetHash);
-        previousChampion = { runId: current.run_id, version: current.version, testAuc };
-        champion = best.testAuc > testAuc;
+        const scored = await championTestAuc(datasetHash);
+        if (scored.auc === undefined) {
+          // Switching the served dataset is a decision for a person (`make promote`), not a score.
+          champion = false;
+          logger.warn({ champion: current.version, championDataset: scored.dataset }, 'the champion serves another dataset: not compared; registered as challenger only');
+        } else {
+          previousChampion = { runId: current.run_id, version: current.version, testAuc: scored.auc };
+          champion = best.testAuc > scored.auc;
+        }
       } catch (error) {
         // A champion that cannot be loaded cannot be served either: replacing it is the safe choice.
         logger.warn({ error: String(error), champion: current.version }, 'could not score the current champion; replacing it');

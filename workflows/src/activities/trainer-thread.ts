@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ChurnRow, DatasetSplit } from '@churn/churn-data';
+import { DatasetContract, type ChurnRow, type DatasetSplit } from '@churn/churn-data';
 import { runTrial, type TrialParams } from '@churn/training';
 import { createEngine, type EngineKind, type Matrix, type XGBoostEngine } from '@churn/xgboost';
 
@@ -9,25 +9,29 @@ import { createEngine, type EngineKind, type Matrix, type XGBoostEngine } from '
 interface Request {
   id: number;
   datasetHash: string;
-  split?: DatasetSplit<ChurnRow>;
+  dataset?: { split: DatasetSplit<ChurnRow>; contract: string };
   params: TrialParams;
   seed: number;
   numBoostRound: number;
   earlyStoppingRounds: number;
 }
 
-const splits = new Map<string, DatasetSplit<ChurnRow>>();
+const datasets = new Map<string, { split: DatasetSplit<ChurnRow>; contract: DatasetContract }>();
 const trainMatrices = new WeakMap<object, Matrix>();
 let engine: Promise<XGBoostEngine> | undefined;
 
 parentPort?.on('message', (request: Request) => {
   void (async () => {
     try {
-      if (request.split) splits.set(request.datasetHash, request.split);
-      const split = splits.get(request.datasetHash);
-      if (!split) throw new Error(`no split ${request.datasetHash} on the training thread`);
+      if (request.dataset) {
+        const contract = DatasetContract.parse(request.dataset.contract, `dataset ${request.datasetHash}`);
+        datasets.set(request.datasetHash, { split: request.dataset.split, contract });
+      }
+      const dataset = datasets.get(request.datasetHash);
+      if (!dataset) throw new Error(`no split ${request.datasetHash} on the training thread`);
+      const { split, contract } = dataset;
       engine ??= createEngine((workerData as { engineKind: EngineKind | 'auto' }).engineKind);
-      const result = runTrial({ split, params: request.params, engine: await engine, seed: request.seed, numBoostRound: request.numBoostRound, earlyStoppingRounds: request.earlyStoppingRounds });
+      const result = runTrial({ contract, split, params: request.params, engine: await engine, seed: request.seed, numBoostRound: request.numBoostRound, earlyStoppingRounds: request.earlyStoppingRounds });
       try {
         let matrix = trainMatrices.get(result.preprocessor);
         if (!matrix) {

@@ -1,11 +1,12 @@
 import { Worker } from 'node:worker_threads';
-import type { ChurnRow, DatasetSplit } from '@churn/churn-data';
+import type { ChurnRow, DatasetContract, DatasetSplit } from '@churn/churn-data';
 import { Preprocessor, type Metrics } from '@churn/model';
 import { runTrial, type TrialParams } from '@churn/training';
 import type { Booster, EngineKind, Matrix, XGBoostEngine } from '@churn/xgboost';
 
 export interface TrainInput {
   datasetHash: string;
+  contract: DatasetContract;
   split: DatasetSplit<ChurnRow>;
   params: TrialParams;
   seed: number;
@@ -43,8 +44,8 @@ const modelBooster = (modelJson: string, bestIteration: number | undefined): Boo
 export function inProcessTrainer(engine: XGBoostEngine): TrialTrainer {
   const trainMatrices = new WeakMap<object, Matrix>();
   return {
-    async train({ split, params, seed, numBoostRound, earlyStoppingRounds }) {
-      const result = runTrial({ split, params, engine, seed, numBoostRound, earlyStoppingRounds });
+    async train({ contract, split, params, seed, numBoostRound, earlyStoppingRounds }) {
+      const result = runTrial({ contract, split, params, engine, seed, numBoostRound, earlyStoppingRounds });
       try {
         let matrix = trainMatrices.get(result.preprocessor);
         if (!matrix) {
@@ -111,14 +112,14 @@ export function threadTrainer(engineKind: EngineKind | 'auto'): TrialTrainer {
   return {
     async train(input) {
       const id = (next += 1);
-      // The split crosses to the thread once per dataset; later trials name it by hash.
-      const split = sent.has(input.datasetHash) ? undefined : input.split;
+      // The split (and its contract, as YAML: the class does not cross threads) goes to the thread once per dataset; later trials name it by hash.
+      const dataset = sent.has(input.datasetHash) ? undefined : { split: input.split, contract: input.contract.toYaml() };
       sent.add(input.datasetHash);
       const reply = await new Promise<ThreadReply>((resolve, reject) => {
         if (closing) throw new Error('the trainer is closed');
         thread ??= spawn();
         pending.set(id, { resolve, reject });
-        thread.postMessage({ id, datasetHash: input.datasetHash, split, params: input.params, seed: input.seed, numBoostRound: input.numBoostRound, earlyStoppingRounds: input.earlyStoppingRounds });
+        thread.postMessage({ id, datasetHash: input.datasetHash, dataset, params: input.params, seed: input.seed, numBoostRound: input.numBoostRound, earlyStoppingRounds: input.earlyStoppingRounds });
       });
       if (reply.error !== undefined || reply.modelJson === undefined || !reply.metrics || !reply.trainPredictions) {
         throw new Error(`training thread: ${reply.error ?? 'incomplete reply'}`);
@@ -126,7 +127,7 @@ export function threadTrainer(engineKind: EngineKind | 'auto'): TrialTrainer {
       // Preprocessor.fit is deterministic: the same fit the thread trained with.
       let preprocessor = preprocessors.get(input.datasetHash);
       if (!preprocessor) {
-        preprocessor = Preprocessor.fit(input.split.train);
+        preprocessor = Preprocessor.fit(input.contract, input.split.train);
         preprocessors.set(input.datasetHash, preprocessor);
       }
       return {

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
-import { buildReferenceProfile, type ChurnRow, type DatasetSplit, type ReferenceProfile } from '@churn/churn-data';
+import { buildReferenceProfile, type ChurnRow, type DatasetContract, type DatasetSplit, type ReferenceProfile } from '@churn/churn-data';
 import type { Logger } from '@churn/logger';
 import type { MlflowClient, Run } from '@churn/mlflow-client';
 import { writeModelDir } from '@churn/model';
 import { Tuner, createTuner, type TrialParams as TunerParams } from '@churn/training';
+import type { PreparedDataset } from './dataset.js';
 import type { TrialTrainer } from './trainer.js';
 import type { SuggestInput, Suggestion, TrialInput, TrialOutcome, TrialParams } from '../workflows/types.js';
 
@@ -16,7 +17,7 @@ export type TrialRegistry = Pick<MlflowClient, 'searchRuns' | 'createRun' | 'log
 export interface TrialDeps {
   mlflow: TrialRegistry;
   trainer: TrialTrainer;
-  loadSplit: (datasetHash: string) => Promise<DatasetSplit<ChurnRow>>;
+  loadDataset: (datasetHash: string) => Promise<PreparedDataset>;
   config: { TRIAL_BOOST_ROUNDS: number; TRIAL_EARLY_STOPPING: number };
   logger: Logger;
 }
@@ -44,16 +45,16 @@ function outcomeOf(run: Run, input: TrialInput, reused: boolean): TrialOutcome {
   };
 }
 
-export function createTrialActivities({ mlflow, trainer, loadSplit, config, logger }: TrialDeps) {
+export function createTrialActivities({ mlflow, trainer, loadDataset, config, logger }: TrialDeps) {
   // The training rows' profile is the same for every trial of a dataset; only the model's
   // predictions differ. Built once with each row's index as its "prediction", which records
   // which rows the seeded sample kept.
   const profiles = new Map<string, ReferenceProfile>();
-  function referenceFor(datasetHash: string, split: DatasetSplit<ChurnRow>, seed: number, trainPredictions: Float32Array): ReferenceProfile {
+  function referenceFor(datasetHash: string, contract: DatasetContract, split: DatasetSplit<ChurnRow>, seed: number, trainPredictions: Float32Array): ReferenceProfile {
     const key = `${datasetHash}/${seed}`;
     let base = profiles.get(key);
     if (!base) {
-      base = buildReferenceProfile(split.train, { seed, predictions: split.train.map((_, i) => i) });
+      base = buildReferenceProfile(contract, split.train, { seed, predictions: split.train.map((_, i) => i) });
       profiles.set(key, base);
     }
     return { ...base, predictions: (base.predictions ?? []).map((i) => trainPredictions[i] as number) };
@@ -93,7 +94,7 @@ export function createTrialActivities({ mlflow, trainer, loadSplit, config, logg
       marks[stage] = Math.round(now - last);
       last = now;
     };
-    const split = await loadSplit(input.datasetHash);
+    const { contract, split } = await loadDataset(input.datasetHash);
     mark('split');
     const run =
       existing ??
@@ -105,6 +106,7 @@ export function createTrialActivities({ mlflow, trainer, loadSplit, config, logg
           trial_key: input.trialKey,
           trial_index: String(input.trialIndex),
           dataset_hash: input.datasetHash,
+          dataset: contract.name,
           run_kind: 'trial',
         },
       }));
@@ -117,6 +119,7 @@ export function createTrialActivities({ mlflow, trainer, loadSplit, config, logg
     try {
       const result = await trainer.train({
         datasetHash: input.datasetHash,
+        contract,
         split,
         params: input.params as unknown as TunerParams,
         seed: input.seed,
@@ -127,13 +130,13 @@ export function createTrialActivities({ mlflow, trainer, loadSplit, config, logg
       context.heartbeat({ stage: 'log', runId });
       if (context.cancellationSignal.aborted) throw new CancelledFailure('trial cancelled after training');
 
-      const reference = referenceFor(input.datasetHash, split, input.seed, result.trainPredictions);
+      const reference = referenceFor(input.datasetHash, contract, split, input.seed, result.trainPredictions);
       const metrics = Object.fromEntries(
         (['validation', 'test'] as const).flatMap((part) => Object.entries(result.metrics[part]).map(([k, v]) => [`${part}_${k}`, Number(v)])),
       );
       metrics['training_duration_ms'] = result.durationMs;
       if (result.bestIteration !== undefined) metrics['best_iteration'] = result.bestIteration;
-      await writeModelDir(dir, { booster: result.booster, preprocessor: result.preprocessor, reference, params: input.params, metrics, runId });
+      await writeModelDir(dir, { booster: result.booster, contract, preprocessor: result.preprocessor, reference, params: input.params, metrics, runId });
       mark('modelDir');
 
       const params = { ...input.params, num_boost_round: config.TRIAL_BOOST_ROUNDS, early_stopping_rounds: config.TRIAL_EARLY_STOPPING, seed: input.seed };

@@ -78,7 +78,7 @@ export async function tuningWorkflow(input: TuningInput = {}): Promise<TuningRes
   const { workflowId } = workflowInfo();
   const trials = trialActivities(positiveInt('trialHeartbeatTimeoutMs', input.trialHeartbeatTimeoutMs ?? DEFAULT_TUNING.trialHeartbeatTimeoutMs));
 
-  const dataset = await data.prepareDataset({ featureStoreUri: input.featureStoreUri });
+  const dataset = await data.prepareDataset({ dataset: input.dataset, featureStoreUri: input.featureStoreUri });
   progress.datasetHash = dataset.datasetHash;
   const parent = await short.createParentRun({ workflowId, datasetHash: dataset.datasetHash, trials: total, seed, reason: input.reason ?? 'manual' });
   progress.parentRunId = parent.runId;

@@ -13,7 +13,9 @@ export interface TuningInput {
   batchSize?: number;
   /** Seed of the tuner and of every trial. */
   seed?: number;
-  /** Overrides FEATURE_STORE_URI (tests use their own prefix). */
+  /** The dataset contract to tune on (a shipped name or a path on the worker); DATASET by default. */
+  dataset?: string;
+  /** Overrides the dataset's snapshot folder under FEATURE_STORE_URI (tests use their own prefix). */
   featureStoreUri?: string;
   /** Why this run started (schedule, cli, drift), logged as a tag of the parent run. */
   reason?: string;
@@ -22,7 +24,9 @@ export interface TuningInput {
 }
 
 export interface DatasetRef {
-  /** sha256 of the stored split: trials train on exactly this data, whatever retries happen. */
+  /** The contract's name (DATASET). */
+  dataset: string;
+  /** sha256 of the stored split and contract: trials train on exactly this data, whatever retries happen. */
   datasetHash: string;
   splitUri: string;
   sourceUri: string;
@@ -30,7 +34,8 @@ export interface DatasetRef {
   train: number;
   validation: number;
   test: number;
-  droppedUnknown: number;
+  /** Rows left out for a missing value under `missing: drop`. */
+  droppedMissing: number;
   invalid: number;
 }
 

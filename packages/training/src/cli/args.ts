@@ -5,6 +5,7 @@ const argsSchema = z.object({
   trials: z.coerce.number().int().min(1).max(10_000),
   seed: z.coerce.number().int().min(0),
   engine: z.enum(['native', 'wasm', 'auto']),
+  dataset: z.string().min(1),
   data: z.string().optional(),
   out: z.string().optional(),
   rounds: z.coerce.number().int().min(1),
@@ -15,18 +16,20 @@ const argsSchema = z.object({
 
 export type TrainArgs = z.infer<typeof argsSchema>;
 
-export const USAGE = `usage: npm run train -- [--trials 50] [--seed 42] [--engine native|wasm|auto] [--data file.csv]
-                        [--out model-dir] [--rounds 500] [--early-stopping 30] [--nthread 2] [--register]
+export const USAGE = `usage: npm run train -- [--dataset bankchurners|contract.yaml] [--data file.csv] [--trials 50] [--seed 42]
+                        [--engine native|wasm|auto] [--out model-dir] [--rounds 500] [--early-stopping 30] [--nthread 2] [--register]
+  --dataset picks the dataset contract (default DATASET); --data reads another CSV with it
   --register logs the best trial to the registry at MLFLOW_TRACKING_URI and registers a model version`;
 
 /** Parses the CLI flags; the engine defaults to XGBOOST_ENGINE (from the caller's config). */
-export function parseTrainArgs(argv: string[], defaults: { engine: 'native' | 'wasm' | 'auto' }): TrainArgs {
+export function parseTrainArgs(argv: string[], defaults: { engine: 'native' | 'wasm' | 'auto'; dataset: string }): TrainArgs {
   const { values } = parseArgs({
     args: argv,
     options: {
       trials: { type: 'string', default: '50' },
       seed: { type: 'string', default: '42' },
       engine: { type: 'string', default: defaults.engine },
+      dataset: { type: 'string', default: defaults.dataset },
       data: { type: 'string' },
       out: { type: 'string' },
       rounds: { type: 'string', default: '500' },

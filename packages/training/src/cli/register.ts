@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildReferenceProfile, type ChurnRow, type DatasetSplit } from '@churn/churn-data';
+import { buildReferenceProfile, type ChurnRow, type DatasetContract, type DatasetSplit } from '@churn/churn-data';
 import type { MlflowClient } from '@churn/mlflow-client';
 import { writeModelDir } from '@churn/model';
 import type { TuneResult } from '../tune.js';
@@ -10,6 +10,7 @@ export interface RegisterOptions {
   mlflow: Pick<MlflowClient, 'getOrCreateExperiment' | 'createRun' | 'uploadDir' | 'logBatch' | 'updateRun' | 'ensureRegisteredModel' | 'createModelVersion'>;
   experiment: string;
   registeredModel: string;
+  contract: DatasetContract;
   split: DatasetSplit<ChurnRow>;
   result: TuneResult;
   seed: number;
@@ -26,15 +27,15 @@ export async function registerBest(o: RegisterOptions): Promise<{ runId: string;
   const run = await o.mlflow.createRun({
     experimentId,
     runName: `local-train-${new Date().toISOString().slice(0, 19)}`,
-    tags: { run_kind: 'local-train', engine: o.engine, trials: String(o.result.trials.length) },
+    tags: { run_kind: 'local-train', engine: o.engine, trials: String(o.result.trials.length), dataset: o.contract.name },
   });
   const runId = run.info.run_id;
   const dir = await mkdtemp(join(tmpdir(), 'churn-train-'));
   try {
     const train = best.preprocessor.transform(o.split.train);
     const predictions = Array.from(best.booster.predict(train.data, train.rows, train.cols));
-    const reference = buildReferenceProfile(o.split.train, { seed: o.seed, predictions });
-    await writeModelDir(dir, { booster: best.booster, preprocessor: best.preprocessor, reference, params: { ...best.params }, metrics: best.metrics, runId });
+    const reference = buildReferenceProfile(o.contract, o.split.train, { seed: o.seed, predictions });
+    await writeModelDir(dir, { booster: best.booster, contract: o.contract, preprocessor: best.preprocessor, reference, params: { ...best.params }, metrics: best.metrics, runId });
     await o.mlflow.uploadDir(runId, dir, 'model');
     const now = Date.now();
     const metrics = (['validation', 'test'] as const).flatMap((part) =>

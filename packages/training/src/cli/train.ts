@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { buildReferenceProfile, loadCleanDataset, splitDataset } from '@churn/churn-data';
+import { assertAcceptable, buildReferenceProfile, ContractError, contractSplit, DatasetContract, loadCleanDataset, RejectedDataError } from '@churn/churn-data';
 import { env, loadConfig } from '@churn/config';
 import { createLogger } from '@churn/logger';
 import { MlflowClient } from '@churn/mlflow-client';
@@ -17,6 +17,7 @@ const config = loadConfig(
   z.object({
     XGBOOST_ENGINE: z.enum(['native', 'wasm', 'auto']).default('auto'),
     LOG_LEVEL: z.string().default('info'),
+    ...env.dataset,
     // Only for --register.
     ...env.mlflowClient,
     MLFLOW_EXPERIMENT: z.string().min(1).default('churn-tuning'),
@@ -29,16 +30,20 @@ const logger = createLogger('train-cli');
 async function main(): Promise<void> {
   let args;
   try {
-    args = parseTrainArgs(process.argv.slice(2), { engine: config.XGBOOST_ENGINE });
+    args = parseTrainArgs(process.argv.slice(2), { engine: config.XGBOOST_ENGINE, dataset: config.DATASET });
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
     process.exit(2);
   }
-  const { rows, droppedUnknown, invalid } = loadCleanDataset(args.data);
-  const split = splitDataset(rows);
+  const contract = DatasetContract.resolve(args.dataset);
+  const source = args.data ? resolve(args.data) : contract.sourceLocation;
+  const cleaned = loadCleanDataset(contract, source);
+  assertAcceptable(contract, cleaned, source);
+  const { rows, droppedMissing, invalid } = cleaned;
+  const split = contractSplit(contract, rows);
   const engine = await createEngine(args.engine);
   process.stdout.write(
-    `data: ${rows.length} rows (${droppedUnknown} dropped as unknown, ${invalid.length} invalid); train ${split.train.length}, validation ${split.validation.length}, test ${split.test.length}\n` +
+    `data (${contract.name}): ${rows.length} rows (${droppedMissing} dropped for missing values, ${invalid.length} invalid); train ${split.train.length}, validation ${split.validation.length}, test ${split.test.length}\n` +
       `tuning ${args.trials} trials with TPE on the ${engine.kind} engine (seed ${args.seed})\n`,
   );
 
@@ -49,6 +54,7 @@ async function main(): Promise<void> {
   bar?.start(args.trials, 0, { best: '-' });
   let bestAuc = 0;
   const result = tune({
+    contract,
     split,
     engine,
     trials: args.trials,
@@ -73,8 +79,8 @@ async function main(): Promise<void> {
     const out = resolve(args.out);
     const train = best.preprocessor.transform(split.train);
     const predictions = Array.from(best.booster.predict(train.data, train.rows, train.cols));
-    const reference = buildReferenceProfile(split.train, { seed: args.seed, predictions });
-    await writeModelDir(out, { booster: best.booster, preprocessor: best.preprocessor, reference, params: { ...best.params }, metrics: best.metrics });
+    const reference = buildReferenceProfile(contract, split.train, { seed: args.seed, predictions });
+    await writeModelDir(out, { booster: best.booster, contract, preprocessor: best.preprocessor, reference, params: { ...best.params }, metrics: best.metrics });
     process.stdout.write(`model directory written to ${out}\n`);
   }
   if (args.register) {
@@ -88,6 +94,7 @@ async function main(): Promise<void> {
       mlflow,
       experiment: config.MLFLOW_EXPERIMENT,
       registeredModel: config.REGISTERED_MODEL,
+      contract,
       split,
       result,
       seed: args.seed,
@@ -99,6 +106,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof ContractError || error instanceof RejectedDataError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
   logger.error({ err: error }, 'training failed');
   process.exit(1);
 });
