@@ -133,7 +133,7 @@ export class DatasetContract {
     const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
     const yamlError = doc.errors[0];
     if (yamlError) {
-      const line = yamlError.linePos?.[0]?.line;
+      const line = counter.linePos(yamlError.pos[0]).line;
       throw new ContractError(file, '', line, `not valid YAML: ${yamlError.message.split('\n')[0]}`);
     }
     const parsed = contractFileSchema.safeParse(doc.toJS());

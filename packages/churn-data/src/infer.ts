@@ -6,8 +6,8 @@ import { HIGH_CARDINALITY } from './quality.js';
 export type ContractInput = z.input<typeof contractFileSchema>;
 type FeatureInput = ContractInput['features'][number];
 
-/** Cell values (trimmed, lowercase) that mean "no value" in the exports infer has seen; a column's are listed only when present. */
-export const MISSING_CANDIDATES: readonly string[] = ['', 'unknown', 'na', 'n/a', '#n/a', 'null', 'nil', 'nan', 'none', 'missing', '?', '-'];
+/** Cell values (trimmed, lowercase) that mean "no value" in common exports; listed in the contract only when present. Not "none": it is often a real level. */
+export const MISSING_CANDIDATES: readonly string[] = ['', 'unknown', 'na', 'n/a', '#n/a', 'null', 'nil', 'nan', 'missing', '?', '-'];
 /** Up to this share of missing values a row without the value is dropped; above it the value is imputed (or its own category). */
 export const DROP_MAX_SHARE = 0.05;
 /** Text with more distinct values than this share of its rows is near-unique (names, notes): ignored. */
@@ -171,8 +171,9 @@ function decide(p: Profile): Decision {
     const distinct = new Set(numbers);
     if (distinct.size === 2 && distinct.has(0) && distinct.has(1) && numbers.length === p.values.length) return { feature: { kind: 'boolean' } };
     const integer = numbers.every(Number.isInteger);
-    const min = Math.min(...numbers);
-    const max = Math.max(...numbers);
+    // reduce, not Math.min(...numbers): spreading a large column overflows the stack.
+    const min = numbers.reduce((a, b) => Math.min(a, b));
+    const max = numbers.reduce((a, b) => Math.max(a, b));
     if (integer && isUnique(p) && max - min + 1 === numbers.length) return { ignore: 'a row number (consecutive integers)' };
     const others = p.values.filter((v) => !NUMBER.test(v));
     const note = others.length > 0 ? `${others.length} values are not numbers (e.g. ${JSON.stringify(others[0])}): check rejects their rows; add such a token to missing_tokens if it means missing` : undefined;
@@ -186,7 +187,7 @@ function decide(p: Profile): Decision {
     return { ignore: `text with ${p.counts.size} distinct values in ${p.values.length} rows: too many levels for a categorical` };
   }
   const levels = byFrequency(p);
-  const ordered = levels.filter((l) => ORDERED_LEVEL.test(l)).length >= levels.length - 1;
+  const ordered = levels.filter((l) => ORDERED_LEVEL.test(l)).length >= Math.max(2, levels.length - 1);
   return { feature: { kind: 'categorical', levels }, ...(ordered ? { note: 'levels look ordered: if they are, make this kind: ordinal and list the levels in order' } : {}) };
 }
 
@@ -214,12 +215,12 @@ export function inferContract(records: readonly Record<string, string>[], option
   const columns: ColumnDecision[] = [];
   const features: FeatureInput[] = [];
   const ignore: string[] = [];
-  const tokens = new Set<string>(target.tokens);
+  const tokens = new Set<string>();
   const decided = (p: Profile, decision: Omit<ColumnDecision, 'header' | 'name' | 'missingShare'>) =>
     columns.push({ header: p.header, name: p.name, missingShare: p.missing / records.length, ...decision });
 
   const { positive, negative, why } = targetValues(target);
-  notes.push({ path: ['target'], text: `${why}${target.missing > 0 ? `; ${target.missing} rows have no value, and check rejects them` : ''}` });
+  notes.push({ path: ['target', 'positive'], text: `${why}${target.missing > 0 ? `; ${target.missing} rows have no value, and check rejects them` : ''}` });
   decided(target, { role: 'target', why });
   if (id) {
     notes.push({ path: ['id'], text: id.why });

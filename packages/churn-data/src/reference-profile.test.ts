@@ -1,4 +1,5 @@
 import { buildReferenceProfile, summarizeCategorical, summarizeNumeric } from './reference-profile.js';
+import { defaultContract } from './contract.js';
 import { loadCleanDataset } from './load.js';
 
 describe('reference profile', () => {
@@ -14,17 +15,19 @@ describe('reference profile', () => {
 
   it('when built from the training data, then every row is sampled (under 10,000) and columns line up', () => {
     const rows = loadCleanDataset().rows;
-    const profile = buildReferenceProfile(rows, { predictions: rows.map((_, i) => i / rows.length) });
+    const profile = buildReferenceProfile(defaultContract(), rows, { predictions: rows.map((_, i) => i / rows.length) });
     expect(profile.sampleSize).toBe(rows.length);
-    expect(profile.sample.credit_limit).toHaveLength(rows.length);
-    expect(profile.sample.gender[0]).toBe(rows[0]?.gender);
+    expect(profile.sample['credit_limit']).toHaveLength(rows.length);
+    expect(profile.sample['gender']?.[0]).toBe(rows[0]?.['gender']);
+    expect(profile.features['gender']?.kind).toBe('categorical');
+    expect(profile.features['education_level']?.kind).toBe('numeric');
     expect(profile.predictions?.[5]).toBeCloseTo(5 / rows.length);
   });
 
   it('when there are more rows than the cap, then a seeded sample of the cap is kept', () => {
     const rows = loadCleanDataset().rows.slice(0, 500);
-    const a = buildReferenceProfile(rows, { maxRows: 100, seed: 1 });
+    const a = buildReferenceProfile(defaultContract(), rows, { maxRows: 100, seed: 1 });
     expect(a.sampleSize).toBe(100);
-    expect(buildReferenceProfile(rows, { maxRows: 100, seed: 1 }).sample).toEqual(a.sample);
+    expect(buildReferenceProfile(defaultContract(), rows, { maxRows: 100, seed: 1 }).sample).toEqual(a.sample);
   });
 });

@@ -1,11 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildReferenceProfile, loadCleanDataset, splitDataset } from '@churn/churn-data';
+import { buildReferenceProfile, defaultContract, loadCleanDataset, splitDataset } from '@churn/churn-data';
 import { createEngine } from '@churn/xgboost';
-import { ENV_FILES, loadModelDir, MODEL_FILES, ModelDirError, writeModelDir } from './model-dir.js';
+import { CONTRACT_FILE, ENV_FILES, loadModelDir, MODEL_FILES, ModelDirError, writeModelDir } from './model-dir.js';
 import { FeatureError, Preprocessor } from './preprocessor.js';
 
+const contract = defaultContract();
 const split = splitDataset(loadCleanDataset().rows);
 const sample = split.test.slice(0, 300);
 let dir: string;
@@ -17,15 +18,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function trainAndWrite(kind: 'native' | 'wasm', out: string) {
   const engine = await createEngine(kind);
-  const preprocessor = Preprocessor.fit(split.train);
+  const preprocessor = Preprocessor.fit(contract, split.train);
   const m = preprocessor.transform(split.train);
   const booster = engine.train({
     train: { ...m, labels: Float32Array.from(split.train, (r) => r.churned) },
     params: { objective: 'binary:logistic', tree_method: 'hist', max_depth: 4, eta: 0.3, nthread: 2, seed: 1 },
     numBoostRound: 20,
   });
-  const reference = buildReferenceProfile(split.train, { seed: 42, predictions: Array.from(booster.predict(m.data, m.rows, m.cols)) });
-  await writeModelDir(out, { booster, preprocessor, reference, params: { max_depth: 4 }, runId: 'run-123' });
+  const reference = buildReferenceProfile(contract, split.train, { seed: 42, predictions: Array.from(booster.predict(m.data, m.rows, m.cols)) });
+  await writeModelDir(out, { booster, contract, preprocessor, reference, params: { max_depth: 4 }, runId: 'run-123' });
   const t = preprocessor.transform(sample);
   return Float64Array.from(booster.predict(t.data, t.rows, t.cols));
 }
@@ -36,6 +37,7 @@ test.each(['native', 'wasm'] as const)('when a %s model directory is written and
   for (const file of [...MODEL_FILES, ...ENV_FILES]) expect(existsSync(join(out, file))).toBe(true);
   const loaded = await loadModelDir(out, await createEngine(kind));
   expect(loaded.runId).toBe('run-123');
+  expect(loaded.contract.spec).toEqual(contract.spec);
   expect(loaded.predict(sample)).toEqual(before);
   expect(loaded.reference.sampleSize).toBe(split.train.length);
   expect(loaded.reference.predictions).toHaveLength(split.train.length);
@@ -51,7 +53,7 @@ test('when MLmodel is written, then it carries the xgboost flavor, pyfunc, signa
   expect(mlmodel).toMatch(/^ {4}loader_module: mlflow\.xgboost$/m);
   expect(mlmodel).toMatch(/^run_id: run-123$/m);
   const inputs = /^ {2}inputs: '(.*)'$/m.exec(mlmodel)?.[1];
-  expect((JSON.parse(inputs ?? '[]') as { name: string }[]).map((c) => c.name)).toEqual(Preprocessor.fit(split.train).featureNames);
+  expect((JSON.parse(inputs ?? '[]') as { name: string }[]).map((c) => c.name)).toEqual(Preprocessor.fit(contract, split.train).featureNames);
   const example = JSON.parse(readFileSync(join(out, 'input_example.json'), 'utf8')) as { columns: string[]; data: number[][] };
   expect(example.columns).toHaveLength(17);
   expect(example.data[0]).toHaveLength(17);
@@ -60,4 +62,30 @@ test('when MLmodel is written, then it carries the xgboost flavor, pyfunc, signa
 test('when a model directory lacks a file, then loading names the file', async () => {
   await expect(loadModelDir(join(dir, 'nothing-here'))).rejects.toThrow(ModelDirError);
   await expect(loadModelDir(join(dir, 'nothing-here'))).rejects.toThrow(/has no readable (MLmodel|model\.json|preprocessor\.json|reference\.json)/);
+});
+
+test('when a model directory carries another contract, then the loaded model validates with that one', async () => {
+  const out = join(dir, 'native-contract');
+  await trainAndWrite('native', out);
+  const renamed = contract.toYaml().replace('chance_field: churn chance', 'chance_field: risk');
+  writeFileSync(join(out, CONTRACT_FILE), renamed);
+  const loaded = await loadModelDir(out, await createEngine('native'));
+  expect(loaded.contract.response.chance_field).toBe('risk');
+  loaded.dispose();
+});
+
+test('when a model directory predates contracts, then it is read as BankChurners', async () => {
+  const out = join(dir, 'native-old');
+  await trainAndWrite('native', out);
+  rmSync(join(out, CONTRACT_FILE));
+  const loaded = await loadModelDir(out, await createEngine('native'));
+  expect(loaded.contract).toBe(defaultContract());
+  loaded.dispose();
+});
+
+test('when the carried contract is broken, then loading names the file and the rule', async () => {
+  const out = join(dir, 'native-broken');
+  await trainAndWrite('native', out);
+  writeFileSync(join(out, CONTRACT_FILE), 'version: 2\n');
+  await expect(loadModelDir(out, await createEngine('native'))).rejects.toThrow(/contract\.yaml:1: version: /);
 });

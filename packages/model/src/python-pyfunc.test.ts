@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildReferenceProfile, loadCleanDataset, splitDataset } from '@churn/churn-data';
+import { buildReferenceProfile, defaultContract, loadCleanDataset, splitDataset } from '@churn/churn-data';
 import { createEngine } from '@churn/xgboost';
 import { loadModelDir, writeModelDir } from './model-dir.js';
 import { Preprocessor } from './preprocessor.js';
@@ -26,7 +26,8 @@ maybe("MLflow's Python pyfunc loading our model directory", () => {
     'when a %s model directory is loaded with mlflow.pyfunc, then it predicts the churn chance we predict on preprocessed rows',
     async (kind) => {
       const split = splitDataset(loadCleanDataset().rows);
-      const preprocessor = Preprocessor.fit(split.train);
+      const contract = defaultContract();
+      const preprocessor = Preprocessor.fit(contract, split.train);
       const m = preprocessor.transform(split.train);
       const engine = await createEngine(kind);
       const booster = engine.train({
@@ -35,7 +36,7 @@ maybe("MLflow's Python pyfunc loading our model directory", () => {
         numBoostRound: 40,
       });
       const out = join(dir, kind);
-      await writeModelDir(out, { booster, preprocessor, reference: buildReferenceProfile(split.train), params: {}, runId: 'r1' });
+      await writeModelDir(out, { booster, contract, preprocessor, reference: buildReferenceProfile(contract, split.train), params: {}, runId: 'r1' });
       const rows = split.test.slice(0, 200);
       const encoded = preprocessor.transform(rows);
       const data = Array.from({ length: encoded.rows }, (_, r) => Array.from(encoded.data.subarray(r * encoded.cols, (r + 1) * encoded.cols)));

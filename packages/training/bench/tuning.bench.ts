@@ -7,9 +7,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCleanDataset, splitDataset, type ChurnRow } from '@churn/churn-data';
+import { buildReferenceProfile, defaultContract, loadCleanDataset, splitDataset, type ChurnRow } from '@churn/churn-data';
 import { loadModelDir, Preprocessor, writeModelDir } from '@churn/model';
-import { buildReferenceProfile } from '@churn/churn-data';
 import { createEngine, type Booster } from '@churn/xgboost';
 import { tune, type TuneResult } from '../src/index.js';
 
@@ -22,12 +21,13 @@ const EARLY_STOPPING = 30;
 const SEED = 42;
 const command = 'npx tsx packages/training/bench/tuning.bench.ts';
 
+const contract = defaultContract();
 const split = splitDataset(loadCleanDataset().rows);
 const work = join(ROOT, '.stack/bench/tuning-split');
 mkdirSync(work, { recursive: true });
 
 // The split exactly as our engines see it: encoded features, then the label.
-const preprocessor = Preprocessor.fit(split.train);
+const preprocessor = Preprocessor.fit(contract, split.train);
 for (const part of ['train', 'validation', 'test'] as const) {
   const rows: ChurnRow[] = split[part];
   const m = preprocessor.transform(rows);
@@ -51,7 +51,7 @@ function percentiles(run: () => void, repeat: number): { p50: number; p99: numbe
 async function tuneWith(kind: 'native' | 'wasm'): Promise<TuneResult> {
   const engine = await createEngine(kind);
   process.stderr.write(`tuning ${TRIALS} trials on ${kind}...\n`);
-  return tune({ split, engine, trials: TRIALS, seed: SEED, numBoostRound: ROUNDS, earlyStoppingRounds: EARLY_STOPPING, nthread: NTHREAD });
+  return tune({ contract, split, engine, trials: TRIALS, seed: SEED, numBoostRound: ROUNDS, earlyStoppingRounds: EARLY_STOPPING, nthread: NTHREAD });
 }
 
 interface PeerResult {
@@ -95,8 +95,9 @@ const modelDir = join(ROOT, '.stack/bench/tuning-model');
 const trainMatrix = native.best.preprocessor.transform(split.train);
 await writeModelDir(modelDir, {
   booster: native.best.booster,
+  contract,
   preprocessor: native.best.preprocessor,
-  reference: buildReferenceProfile(split.train, { predictions: Array.from(native.best.booster.predict(trainMatrix.data, trainMatrix.rows, trainMatrix.cols)) }),
+  reference: buildReferenceProfile(contract, split.train, { predictions: Array.from(native.best.booster.predict(trainMatrix.data, trainMatrix.rows, trainMatrix.cols)) }),
   params: { ...native.best.params },
 });
 const peerLatency = runPython(0, join(modelDir, 'model.json'));

@@ -1,4 +1,5 @@
-import { loadCleanDataset, splitDataset } from '@churn/churn-data';
+import { createHash } from 'node:crypto';
+import { defaultContract, loadCleanDataset, splitDataset } from '@churn/churn-data';
 import { evaluate } from '@churn/model';
 import { createEngine } from '@churn/xgboost';
 import { bestTrialsTable } from './cli/report.js';
@@ -6,12 +7,13 @@ import { parseTrainArgs } from './cli/args.js';
 import { runTrial, trialLoss } from './trial.js';
 import { tune } from './tune.js';
 
+const contract = defaultContract();
 const split = splitDataset(loadCleanDataset().rows);
 const params = { max_depth: 4, eta: 0.1, subsample: 0.9, colsample_bytree: 0.9, min_child_weight: 1, lambda: 1 };
 
 test('when one trial runs, then it early-stops on validation and reports validation and test metrics', async () => {
   const engine = await createEngine('native');
-  const result = runTrial({ split, params, engine, numBoostRound: 1000, earlyStoppingRounds: 20 });
+  const result = runTrial({ contract, split, params, engine, numBoostRound: 1000, earlyStoppingRounds: 20 });
   expect(result.bestIteration).toBeDefined();
   expect(result.bestIteration).toBeLessThan(980);
   expect(result.metrics.validation.auc).toBeGreaterThan(0.75);
@@ -28,14 +30,14 @@ test('when one trial runs, then it early-stops on validation and reports validat
 
 test('when the same trial runs twice with one seed, then the metrics are identical', async () => {
   const engine = await createEngine('native');
-  const a = runTrial({ split, params, engine, seed: 5 });
-  const b = runTrial({ split, params, engine, seed: 5 });
+  const a = runTrial({ contract, split, params, engine, seed: 5 });
+  const b = runTrial({ contract, split, params, engine, seed: 5 });
   expect(b.metrics).toEqual(a.metrics);
 });
 
 test('when a short tuning runs, then the best trial is the lowest loss and the table lists five ranked trials', async () => {
   const engine = await createEngine('native');
-  const result = tune({ split, engine, trials: 8, numBoostRound: 100, earlyStoppingRounds: 10 });
+  const result = tune({ contract, split, engine, trials: 8, numBoostRound: 100, earlyStoppingRounds: 10 });
   expect(result.trials).toHaveLength(8);
   const lowest = Math.min(...result.trials.map((t) => t.loss));
   expect(trialLoss(result.best)).toBe(lowest);
@@ -46,7 +48,19 @@ test('when a short tuning runs, then the best trial is the lowest loss and the t
 });
 
 test('when CLI flags are bad, then parsing names the flag', () => {
-  expect(parseTrainArgs(['--trials', '7', '--out', 'x'], { engine: 'auto' })).toMatchObject({ trials: 7, out: 'x', engine: 'auto', seed: 42 });
-  expect(() => parseTrainArgs(['--trials', 'many'], { engine: 'auto' })).toThrow(/--trials/);
-  expect(() => parseTrainArgs(['--engine', 'gpu'], { engine: 'auto' })).toThrow(/--engine/);
+  expect(parseTrainArgs(['--trials', '7', '--out', 'x'], { engine: 'auto', dataset: 'bankchurners' })).toMatchObject({ trials: 7, out: 'x', engine: 'auto', seed: 42 });
+  expect(() => parseTrainArgs(['--trials', 'many'], { engine: 'auto', dataset: 'bankchurners' })).toThrow(/--trials/);
+  expect(() => parseTrainArgs(['--engine', 'gpu'], { engine: 'auto', dataset: 'bankchurners' })).toThrow(/--engine/);
+});
+
+// model.json digests of this trial before datasets were contracts (commit 3ad3e1a, `git show 3ad3e1a:packages/churn-data`):
+// the BankChurners contract must keep producing exactly these models.
+test.each([
+  ['native', 0.8273611367033147, '15b74a0e3d54132bb3d798c57c6e44a20c03855bab774a9c12a72db1d997c424'],
+  ['wasm', 0.8234875007677661, '86e7abfc494c27f1a88cda0dc2e62375157ec3226643c8af52fa0e4fa5296af9'],
+] as const)('when a fixed trial trains on the BankChurners contract with %s, then the model is byte for byte the one from before contracts', async (kind, testAuc, digest) => {
+  const result = runTrial({ contract, split, params, engine: await createEngine(kind), seed: 5, numBoostRound: 100, earlyStoppingRounds: 10, nthread: 1 });
+  expect(result.metrics.test.auc).toBe(testAuc);
+  expect(createHash('sha256').update(result.booster.toModelJson()).digest('hex')).toBe(digest);
+  result.booster.dispose();
 });

@@ -3,27 +3,34 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DeleteStreamCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { createKinesisClient, ensureStream } from '@churn/aws';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { createKinesisClient, createS3Client, ensureBucket, ensureStream, putObject } from '@churn/aws';
 import { loadConfig } from '@churn/config';
-import { loadCleanDataset, predictionRequestSchema, splitDataset, toFeatures } from '@churn/churn-data';
+import { DatasetContract, parseRequest } from '@churn/churn-data';
 import { createLogger } from '@churn/logger';
 import { Registry } from 'prom-client';
-import { simulatorConfigSchema } from './config.js';
-import { parseDriftSpec } from './drift.js';
+import { simulatorConfigSchema, withContract } from './config.js';
 import { createSimulatorMetrics } from './metrics.js';
+import { replayRows } from './rows.js';
 import { Simulator } from './simulator.js';
 
-// Against kinesalite (4566). The HTTP side talks to a stand-in predictor that checks each body
-// against the request schema: services never import each other.
+// Against kinesalite (4566) and rclone's S3 (9000). The HTTP side talks to a stand-in predictor that
+// checks each body against the contract: services never import each other.
 const root = join(import.meta.dirname, '..', '..', '..');
-const config = loadConfig(simulatorConfigSchema, { envFiles: [join(root, '.env.local')] });
-const kinesis = createKinesisClient(config);
-const rows = splitDataset(loadCleanDataset().rows).test.map(toFeatures);
+const env = loadConfig(simulatorConfigSchema, { envFiles: [join(root, '.env.local')] });
+const kinesis = createKinesisClient(env);
 const logger = createLogger('simulator-int', { level: 'warn' });
 
 afterAll(() => kinesis.destroy());
 
-it('when it replays 100 customers at 100/s to both targets with a drift, then every one is sent as a valid request, drifted, and stream results are timed', async () => {
+it.each([
+  { dataset: 'bankchurners', drift: 'credit_limit*1.8,card_category=gold:1', drifted: { card_category: 'gold' } },
+  { dataset: 'telco', drift: 'tenure*3,contract=two year:1,senior_citizen=yes:1', drifted: { contract: 2, senior_citizen: 1 } },
+])('when it replays 100 $dataset customers at 100/s to both targets with $drift, then every one is sent as a valid request under the contract, drifted, and stream results are timed', async ({ dataset, drift, drifted }) => {
+  const config = withContract({ ...env, DATASET: dataset, SIMULATOR_DRIFT: drift });
+  const { contract } = config;
+  const isDrifted = (request: Record<string, unknown>) => Object.entries(drifted).every(([name, value]) => request[name] === value);
+  const valid = (request: Record<string, unknown>) => parseRequest(contract, request, 'json').ok;
   const suffix = randomUUID().slice(0, 8);
   const streams = { input: `sim-predictions-${suffix}`, results: `sim-results-${suffix}` };
   await Promise.all([ensureStream(kinesis, streams.input, 1), ensureStream(kinesis, streams.results, 1)]);
@@ -32,22 +39,22 @@ it('when it replays 100 customers at 100/s to both targets with a drift, then ev
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
-      const parsed = predictionRequestSchema.safeParse(JSON.parse(body));
-      received.push(JSON.parse(body) as Record<string, unknown>);
-      res.writeHead(parsed.success ? 200 : 400, { 'content-type': 'application/json' }).end('{"churn chance":0.5,"model_run_id":"x"}');
+      const request = JSON.parse(body) as Record<string, unknown>;
+      received.push(request);
+      res.writeHead(valid(request) ? 200 : 400, { 'content-type': 'application/json' }).end('{"churn chance":0.5,"model_run_id":"x"}');
     });
   });
   await new Promise<void>((resolve) => predictor.listen(0, '127.0.0.1', resolve));
   const registry = new Registry();
   const simulator = new Simulator({
-    rows,
+    rows: await replayRows(contract, 'test', config),
     targets: ['http', 'stream'],
     ratePerSec: 100,
     predictorUrl: `http://127.0.0.1:${(predictor.address() as AddressInfo).port}`,
     kinesis,
     predictionsStream: streams.input,
     resultsStream: streams.results,
-    drift: parseDriftSpec('credit_limit*1.8,card_category=gold:1'),
+    drift: config.SIMULATOR_DRIFT,
     driftAfterMs: 0,
     maxRecords: 100,
     maxInFlight: 64,
@@ -66,7 +73,7 @@ it('when it replays 100 customers at 100/s to both targets with a drift, then ev
     const { Records = [] } = await kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 1000 }));
     const inputs = Records.map((r) => JSON.parse(Buffer.from(r.Data ?? []).toString()) as Record<string, unknown>);
     expect(inputs).toHaveLength(100);
-    expect(inputs.every((i) => predictionRequestSchema.safeParse(i).success && i.card_category === 'gold')).toBe(true);
+    expect(inputs.filter((i) => !valid(i) || !isDrifted(i))).toEqual([]);
     await kinesis.send(
       new PutRecordsCommand({
         StreamName: streams.results,
@@ -79,7 +86,8 @@ it('when it replays 100 customers at 100/s to both targets with a drift, then ev
     }
     await simulator.stop(0);
     expect(received).toHaveLength(100);
-    expect(received.every((r) => r.card_category === 'gold')).toBe(true);
+    expect(received.filter((r) => !valid(r) || !isDrifted(r))).toEqual([]);
+    expect(new Set(received.map((r) => r.customer_id)).size).toBe(100);
     const text = await registry.metrics();
     expect(text).toMatch(/churn_simulator_sent_total\{target="http"\} 100/);
     expect(text).toMatch(/churn_simulator_sent_total\{target="stream"\} 100/);
@@ -90,3 +98,31 @@ it('when it replays 100 customers at 100/s to both targets with a drift, then ev
     await Promise.all(Object.values(streams).map((name) => kinesis.send(new DeleteStreamCommand({ StreamName: name })).catch(() => undefined)));
   }
 }, 60_000);
+
+it('when the contract source is an s3:// URI, then the rows are read from S3 and cleaned with the contract', async () => {
+  const s3 = createS3Client(env);
+  const bucket = 'churn-features';
+  const key = `simulator-int-${randomUUID().slice(0, 8)}/shop.csv`;
+  await ensureBucket(s3, bucket);
+  await putObject(s3, bucket, key, 'left,orders,member\n1,3,yes\n0,,no\n0,600,no\n', 'text/csv');
+  const contract = DatasetContract.parse(
+    `version: 1
+name: shop
+source: s3://${bucket}/${key}
+target: { column: left, positive: ['1'], negative: ['0'] }
+features:
+  - { name: orders, kind: integer, min: 0 }
+  - { name: member, kind: boolean }
+`,
+    'shop.yaml',
+  );
+  try {
+    expect(await replayRows(contract, 'all', env)).toEqual([
+      { orders: 3, member: 1 },
+      { orders: 600, member: 0 },
+    ]);
+  } finally {
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    s3.destroy();
+  }
+});
