@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Creates the suite's buckets and Kinesis streams and uploads the dataset snapshot the tuning
-# workflow reads. Idempotent, so `make init_aws` can rerun it. Runs in the aws-cli container against
+# Creates the suite's buckets and Kinesis streams and uploads today's snapshot of every dataset
+# contract in DATASETS_DIR (its `source` CSV, raw: the workflow cleans it with the contract) to
+# <FEATURE_STORE_URI><name>/<date>/churn.csv, where the tuning workflow reads it. Idempotent, so `make init_aws` can rerun it. Runs in the aws-cli container against
 # localstack (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL_KINESIS set) or, without them, against AWS.
 set -euo pipefail
 
@@ -16,7 +17,7 @@ snapshot_prefix=${features_path#"$features_bucket"}
 snapshot_prefix=${snapshot_prefix#/}
 buckets=("$features_bucket" "${ARTIFACTS_BUCKET:-mlflow-artifacts}" "${REPORTS_BUCKET:-churn-reports}")
 streams=("${PREDICTIONS_STREAM:-predictions}" "${RESULTS_STREAM:-results}" "${DLQ_STREAM:-predictions-dlq}")
-dataset=${DATASET_PATH:-data/credit_card_churn.csv}
+datasets_dir=${DATASETS_DIR:-datasets}
 region=${AWS_REGION:-us-east-1}
 export AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-$region}
 
@@ -46,11 +47,18 @@ for stream in "${streams[@]}"; do
   fi
 done
 
-# One snapshot per day: the workflow trains on the newest one under the prefix.
-key="${snapshot_prefix}$(date -u +%F)/churn.csv"
-if aws s3api head-object --bucket "$features_bucket" --key "$key" >/dev/null 2>&1; then
-  echo "snapshot s3://$features_bucket/$key: exists"
-else
-  aws s3 cp "$dataset" "s3://$features_bucket/$key" --only-show-errors
-  echo "snapshot s3://$features_bucket/$key: uploaded"
-fi
+# One snapshot per dataset and day: the workflow trains on the newest one under the dataset's folder.
+# `name` and `source` are top-level scalars of the contract; a source in S3 is already where it belongs.
+for contract in "$datasets_dir"/*.yaml; do
+  name=$(sed -n 's/^name: *//p' "$contract" | tr -d "\"'")
+  source=$(sed -n 's/^source: *//p' "$contract" | tr -d "\"'")
+  [ -n "$name" ] && [ -n "$source" ] || { echo "$contract: no name or source" >&2; exit 1; }
+  case $source in s3://*) echo "snapshot of $name: source is in S3 ($source)"; continue ;; /*) ;; *) source="$(dirname "$contract")/$source" ;; esac
+  key="${snapshot_prefix}${name}/$(date -u +%F)/churn.csv"
+  if aws s3api head-object --bucket "$features_bucket" --key "$key" >/dev/null 2>&1; then
+    echo "snapshot s3://$features_bucket/$key: exists"
+  else
+    aws s3 cp "$source" "s3://$features_bucket/$key" --only-show-errors
+    echo "snapshot s3://$features_bucket/$key: uploaded"
+  fi
+done

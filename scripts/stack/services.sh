@@ -140,7 +140,10 @@ seed_current() {
   done
   store=${store#"$bucket"}
   store=${store#/}
-  [ -f "$STACK/s3/$bucket/${store%/}${store:+/}$(date -u +%F)/churn.csv" ] || return 1
+  # seed-local.ts writes one snapshot per shipped contract, in a folder named like the contract file.
+  for name in "$ROOT"/datasets/*.yaml; do
+    [ -f "$STACK/s3/$bucket/${store%/}${store:+/}$(basename "$name" .yaml)/$(date -u +%F)/churn.csv" ] || return 1
+  done
   streams=$(list_streams) || return 1
   for name in predictions results predictions-dlq; do
     [[ $streams == *"\"$name\""* ]] || return 1

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { createKinesisClient, createS3Client, listKeys } from '@churn/aws';
+import { DatasetContract } from '@churn/churn-data';
 import { readEnvFiles } from '@churn/config';
 import { repoRoot } from './service-variables.js';
 
@@ -22,7 +23,7 @@ const names = {
 const awsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
 if (!awsCli) console.warn('SKIPPED init-aws: the aws CLI is not installed (pip install awscli)');
 
-const env = { ...process.env, ...stack, ...names, DATASET_PATH: join(repoRoot, 'data', 'credit_card_churn.csv'), HOME: mkdtempSync(join(tmpdir(), 'aws-home-')) };
+const env = { ...process.env, ...stack, ...names, DATASETS_DIR: join(repoRoot, 'datasets'), HOME: mkdtempSync(join(tmpdir(), 'aws-home-')) };
 const initAws = () => spawnSync('bash', [join(repoRoot, 'compose', 'localstack', 'init-aws.sh')], { cwd: repoRoot, encoding: 'utf8', env, timeout: 240_000 });
 const cli = (...args: string[]) => spawnSync('aws', args, { encoding: 'utf8', env: { ...env, AWS_DEFAULT_REGION: stack.AWS_REGION ?? 'us-east-1' } });
 
@@ -41,20 +42,22 @@ afterAll(() => {
 }, 120_000);
 
 (awsCli ? describe : describe.skip)('compose init step (init-aws.sh)', () => {
-  it('when run twice, then buckets, streams and one dated snapshot exist and the second run changes nothing', async () => {
+  it('when run twice, then buckets, streams and one dated snapshot per dataset contract exist and the second run changes nothing', async () => {
     const first = initAws();
     expect({ status: first.status, stderr: first.status === 0 ? '' : first.stderr }).toEqual({ status: 0, stderr: '' });
     const today = new Date().toISOString().slice(0, 10);
     expect(first.stdout).toContain(`bucket ${names.ARTIFACTS_BUCKET}: created`);
     expect(first.stdout).toContain(`stream ${names.DLQ_STREAM}: created`);
-    expect(first.stdout).toContain(`snapshot s3://${prefix}-features/snapshots/${today}/churn.csv: uploaded`);
+    expect(first.stdout).toContain(`snapshot s3://${prefix}-features/snapshots/bankchurners/${today}/churn.csv: uploaded`);
 
     const second = initAws();
     expect(second.status).toBe(0);
     expect(second.stdout).not.toMatch(/created|uploaded/);
 
     const snapshots = await listKeys(createS3Client(config), `${prefix}-features`, 'snapshots/');
-    expect(snapshots.map((o) => [o.key, o.size])).toEqual([[`snapshots/${today}/churn.csv`, statSync(env.DATASET_PATH).size]]);
+    const contracts = readdirSync(env.DATASETS_DIR).filter((f) => f.endsWith('.yaml')).map((f) => DatasetContract.load(join(env.DATASETS_DIR, f)));
+    const expected = contracts.map((c) => [`snapshots/${c.name}/${today}/churn.csv`, statSync(c.sourceLocation).size]).sort();
+    expect(snapshots.map((o) => [o.key, o.size]).sort()).toEqual(expected);
     for (const bucket of [names.ARTIFACTS_BUCKET, names.REPORTS_BUCKET]) expect(await listKeys(createS3Client(config), bucket)).toEqual([]);
     const kinesis = createKinesisClient(config);
     for (const stream of [names.PREDICTIONS_STREAM, names.RESULTS_STREAM, names.DLQ_STREAM]) {

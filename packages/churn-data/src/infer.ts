@@ -241,7 +241,7 @@ export function inferContract(records: readonly Record<string, string>[], option
     const missingNote = share > 0 ? `${pct(share)} missing (${[...p.tokens].map(quoteToken).join(', ')}): ${policy}` : undefined;
     const text = [missingNote, decision.note].filter(Boolean).join('; ');
     if (text) notes.push({ path: ['features', features.length], text });
-    features.push({ name: p.name, kind: decision.feature.kind, label: labelOf(p.header), ...decision.feature, missing: policy });
+    features.push({ name: p.name, kind: decision.feature.kind, label: labelOf(p.header.trim() || p.name), ...decision.feature, missing: policy });
     decided(p, { role: 'feature', kind: decision.feature.kind, policy, why: text });
   }
   if (features.length === 0) throw new InferError('no column can be a feature: every column is the target, the id or ignored');

@@ -45,7 +45,7 @@ function textAlternatives(values: readonly string[], folding: Folding): JsonSche
 
 /** parseValue matches a JSON number or boolean by its text, so level "2" also accepts 2 and level "true" accepts true. */
 function scalarAlternatives(levels: readonly string[]): JsonSchema[] {
-  const scalars = levels.flatMap((level) => {
+  const scalars = levels.flatMap((level): (number | boolean)[] => {
     if (level === 'true' || level === 'false') return [level === 'true'];
     const n = Number(level);
     return Number.isFinite(n) && String(n) === level ? [n] : [];

@@ -1,11 +1,12 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultContract } from '@churn/churn-data';
 import { followModel } from './follow-model.js';
 import { ModelHolder } from './model-holder.js';
 import { waitFor } from './wait-for.js';
 
-const fakeModel = () => ({ predict: () => new Float64Array(0), dispose: () => undefined });
+const fakeModel = () => ({ contract: defaultContract(), predict: () => new Float64Array(0), dispose: () => undefined });
 
 
 describe('followModel', () => {

@@ -1,8 +1,9 @@
-import type { FeatureRow } from '@churn/churn-data';
+import { defaultContract, type FeatureRow } from '@churn/churn-data';
 import { ModelHolder, ModelNotReadyError, type ServableModel } from './model-holder.js';
 
 class FakeModel implements ServableModel {
   disposed = false;
+  readonly contract = defaultContract();
   constructor(readonly value: number) {}
   predict(rows: FeatureRow[]): Float64Array {
     if (this.disposed) throw new Error('predict on a disposed model');

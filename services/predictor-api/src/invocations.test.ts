@@ -1,4 +1,4 @@
-import { FEATURE_NAMES } from '@churn/churn-data';
+import { defaultContract } from '@churn/churn-data';
 import { customer, startTestApp } from './test-support.js';
 
 type TestApp = Awaited<ReturnType<typeof startTestApp>>;
@@ -6,7 +6,7 @@ type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 const second = { ...customer, credit_limit: 20_000, card_category: 'gold' };
 const rows = [customer, second];
 const expected = [0.05, 0.7];
-const positional = rows.map((r) => FEATURE_NAMES.map((name) => r[name]));
+const positional = rows.map((r) => defaultContract().featureNames.map((name) => r[name as keyof typeof r]));
 
 describe('POST /invocations (MLflow scoring protocol)', () => {
   let app: TestApp;

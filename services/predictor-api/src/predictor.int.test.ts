@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { FEATURE_NAMES, type ChurnRow } from '@churn/churn-data';
+import { defaultContract, type ChurnRow } from '@churn/churn-data';
+
+const FEATURE_NAMES = defaultContract().featureNames;
 import { createLogger } from '@churn/logger';
 import { type LoadedModel } from '@churn/model';
 import { datasetSplit, loadLocal, registerTestModel, trainTestModel, updateEnvFile, waitFor, writeEnvFile, TcpProxy } from '@churn/serving/testing';

@@ -1,16 +1,19 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
-import type { FeatureRow } from '@churn/churn-data';
+import { defaultContract, type DatasetContract, type FeatureRow } from '@churn/churn-data';
 import { createLogger } from '@churn/logger';
 import { createServingMetrics, ModelHolder, type PredictionLogEntry, type ServableModel } from '@churn/serving';
 import { Registry } from 'prom-client';
 import { createPredictor, type PredictorDeps } from './app.js';
 
-/** A stand-in model for unit tests: the chance is a fixed function of two features. */
+/** A stand-in model for unit tests: the chance is a fixed function of two BankChurners features (of another contract: 0.5). */
 export class FormulaModel implements ServableModel {
   disposed = false;
+  constructor(readonly contract: DatasetContract = defaultContract()) {}
   predict(rows: FeatureRow[]): Float64Array {
-    return Float64Array.from(rows, (r) => Math.min(1, r.credit_limit / 100_000 + (r.card_category === 'gold' ? 0.5 : 0)));
+    return Float64Array.from(rows, (r) =>
+      typeof r['credit_limit'] === 'number' ? Math.min(1, r['credit_limit'] / 100_000 + (r['card_category'] === 'gold' ? 0.5 : 0)) : 0.5,
+    );
   }
   dispose(): void {
     this.disposed = true;
@@ -32,11 +35,11 @@ export const customer = {
 };
 
 /** An app on a free loopback port with a formula model (unless `loaded` is false). */
-export async function startTestApp(options: { loaded?: boolean; bodyLimit?: string; batchChunkRows?: number } = {}) {
+export async function startTestApp(options: { loaded?: boolean; bodyLimit?: string; batchChunkRows?: number; models?: Record<string, FormulaModel> } = {}) {
   const registry = new Registry();
   const logged: PredictionLogEntry[] = [];
   const metrics = createServingMetrics(registry, { defaultMetrics: false });
-  const holder = new ModelHolder(async () => new FormulaModel());
+  const holder = new ModelHolder(async (runId) => options.models?.[runId] ?? new FormulaModel());
   holder.onSwap(({ runId }) => metrics.setModel(runId));
   if (options.loaded !== false) await holder.load('run-test');
   const deps: PredictorDeps = {
@@ -45,6 +48,7 @@ export async function startTestApp(options: { loaded?: boolean; bodyLimit?: stri
     metrics,
     registry,
     logger: createLogger('predictor-api-test', { level: 'silent' }),
+    contract: defaultContract(),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.batchChunkRows ? { batchChunkRows: options.batchChunkRows } : {}),
   };

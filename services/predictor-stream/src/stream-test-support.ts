@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand, DeleteStreamCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { FEATURE_NAMES, type ChurnRow } from '@churn/churn-data';
+import { defaultContract, type ChurnRow } from '@churn/churn-data';
 import { ensureStream } from '@churn/aws';
 
 /** Fresh streams per test so parallel runs never read each other's records. */
@@ -17,7 +17,7 @@ export async function createTestStreams(kinesis: KinesisClient, inputShards = 2)
 
 export const requestOf = (row: ChurnRow, i: number) => {
   const body: Record<string, unknown> = { customer_id: i, request_id: `r${i}` };
-  for (const name of FEATURE_NAMES) body[name] = row[name];
+  for (const name of defaultContract().featureNames) body[name] = row[name];
   return body;
 };
 

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildReferenceProfile, loadCleanDataset, splitDataset, type ChurnRow, type DatasetSplit } from '@churn/churn-data';
+import { buildReferenceProfile, defaultContract, loadCleanDataset, splitDataset, type ChurnRow, type DatasetSplit } from '@churn/churn-data';
 import { createLogger } from '@churn/logger';
 import { writeModelDir } from '@churn/model';
 import { runTrial } from '@churn/training';
@@ -11,6 +11,7 @@ import type { TrialOutcome } from '../workflows/types.js';
 import { createRegistryActivities, type RegistryClient } from './registry.js';
 
 const logger = createLogger('test', { level: 'silent' });
+const contract = defaultContract();
 const split: DatasetSplit<ChurnRow> = splitDataset(loadCleanDataset().rows.slice(0, 1_500), 42);
 let engine: XGBoostEngine;
 
@@ -33,7 +34,7 @@ function setup(minTestAuc = 0.75) {
   const activities = createRegistryActivities({
     mlflow: registry.client as unknown as RegistryClient,
     engine,
-    loadSplit: async () => split,
+    loadDataset: async () => ({ contract, split }),
     config: { MLFLOW_EXPERIMENT: 'churn-tuning', REGISTERED_MODEL: 'churn-model', MIN_TEST_AUC: minTestAuc },
     logger,
   });
@@ -87,9 +88,9 @@ describe('selectAndRegister', () => {
     const { registry, activities } = setup(0.1);
     await seedRuns(registry, 3);
     // The champion: a real model trained on this split, scored again by the activity.
-    const trained = runTrial({ split, params: { max_depth: 3, eta: 0.3, subsample: 1, colsample_bytree: 1, min_child_weight: 1, lambda: 1 }, engine, numBoostRound: 30 });
+    const trained = runTrial({ contract, split, params: { max_depth: 3, eta: 0.3, subsample: 1, colsample_bytree: 1, min_child_weight: 1, lambda: 1 }, engine, numBoostRound: 30 });
     const dir = await mkdtemp(join(tmpdir(), 'champion-'));
-    await writeModelDir(dir, { booster: trained.booster, preprocessor: trained.preprocessor, reference: buildReferenceProfile(split.train), params: {} });
+    await writeModelDir(dir, { booster: trained.booster, contract, preprocessor: trained.preprocessor, reference: buildReferenceProfile(contract, split.train), params: {} });
     registry.modelDirs.set('run1', dir);
     registry.versions.push({ name: 'churn-model', version: '1', run_id: 'run1', source: 's', tags: [], aliases: [], current_stage: 'None', description: '', status: 'READY' });
     registry.aliases.set('champion', '1');

@@ -1,9 +1,9 @@
-import { loadCleanDataset, splitDataset } from '@churn/churn-data';
+import { defaultContract, loadCleanDataset, splitDataset } from '@churn/churn-data';
 import { createEngine } from '@churn/xgboost';
 import { inProcessTrainer, threadTrainer } from './trainer.js';
 
 const split = splitDataset(loadCleanDataset().rows.slice(0, 2_000), 42);
-const input = { datasetHash: 'h', split, params: { max_depth: 4, eta: 0.2, subsample: 0.9, colsample_bytree: 0.8, min_child_weight: 1, lambda: 1 }, seed: 42, numBoostRound: 60, earlyStoppingRounds: 10 };
+const input = { datasetHash: 'h', contract: defaultContract(), split, params: { max_depth: 4, eta: 0.2, subsample: 0.9, colsample_bytree: 0.8, min_child_weight: 1, lambda: 1 }, seed: 42, numBoostRound: 60, earlyStoppingRounds: 10 };
 
 describe('threadTrainer', () => {
   it('when a trial trains on the worker thread, then it gives the same model, metrics and predictions as on the calling thread', async () => {

@@ -1,4 +1,4 @@
-import { loadCleanDataset, splitDataset, type ChurnRow, type DatasetSplit } from '@churn/churn-data';
+import { defaultContract, loadCleanDataset, splitDataset, type ChurnRow, type DatasetSplit } from '@churn/churn-data';
 import { createLogger } from '@churn/logger';
 import { createTuner } from '@churn/training';
 import { createEngine, type XGBoostEngine } from '@churn/xgboost';
@@ -8,6 +8,7 @@ import { inProcessTrainer } from './trainer.js';
 import { createTrialActivities, type TrialRegistry } from './trials.js';
 
 const logger = createLogger('test', { level: 'silent' });
+const contract = defaultContract();
 const split: DatasetSplit<ChurnRow> = splitDataset(loadCleanDataset().rows.slice(0, 1_500), 42);
 const params = { max_depth: 3, eta: 0.3, subsample: 0.9, colsample_bytree: 0.9, min_child_weight: 1, lambda: 1 };
 const input: TrialInput = { experimentId: '1', parentRunId: 'parent', datasetHash: 'h', trialIndex: 3, trialKey: 'wf-1/3', params, seed: 42 };
@@ -22,7 +23,7 @@ function setup() {
   const activities = createTrialActivities({
     mlflow: registry.client as unknown as TrialRegistry,
     trainer: inProcessTrainer(engine),
-    loadSplit: async () => split,
+    loadDataset: async () => ({ contract, split }),
     config: { TRIAL_BOOST_ROUNDS: 30, TRIAL_EARLY_STOPPING: 5 },
     logger,
   });

@@ -6,6 +6,7 @@ import type { DatasetRef, DriftSummary, FinishParentInput, SelectInput, SuggestI
 // Activities with the real signatures and canned results, for workflow tests and recorded histories.
 
 export const STUB_DATASET: DatasetRef = {
+  dataset: 'bankchurners',
   datasetHash: 'f'.repeat(64),
   splitUri: 's3://churn-features/splits/fff/split.json',
   sourceUri: 's3://churn-features/snapshots/test.csv',
@@ -13,7 +14,7 @@ export const STUB_DATASET: DatasetRef = {
   train: 60,
   validation: 20,
   test: 20,
-  droppedUnknown: 0,
+  droppedMissing: 0,
   invalid: 0,
 };
 

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, relative, resolve, sep } from 'node:path';
 import { cleanRecords } from '../clean.js';
 import { DATASETS_DIR, DatasetContract } from '../contract.js';
@@ -60,7 +60,12 @@ export function runInfer(args: InferArgs, io: Io): number {
     `on ${args.csv} the contract keeps ${cleaned.rows.length} of ${records.length} rows (${cleaned.droppedMissing} dropped for missing values, ${cleaned.invalid.length} rejected)`,
   ];
   if (out) {
-    writeFileSync(out, yaml);
+    try {
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(out, yaml);
+    } catch (error) {
+      throw new CliError(`${args.out}: cannot write the contract: ${(error as Error).message}`);
+    }
     io.out(`${summary.join('\n')}\nwrote ${args.out}: review it, then run npm run dataset -- check ${args.out}\n`);
   } else {
     io.out(yaml);
