@@ -35,10 +35,11 @@ export class ChurnFlow {
     await waitForHttp(`${this.url('WORKER_METRICS_PORT', 9699)}/metrics`, 120_000);
   }
 
-  /** Runs tuning through the workflows CLI (progress on stderr) and returns the best RUN_ID. */
-  tune(trials: number, showProgress: boolean): Promise<string> {
+  /** Runs tuning through the workflows CLI (progress on stderr) on a dataset (DATASET by default) and returns the best RUN_ID. */
+  tune(trials: number, showProgress: boolean, dataset?: string): Promise<string> {
     return new Promise((resolve, reject) => {
-      const cli = spawn(process.execPath, ['--import', 'tsx', join(this.root, 'workflows/src/cli.ts'), 'train-now', '--trials', String(trials)], {
+      const args = ['train-now', '--trials', String(trials), ...(dataset ? ['--dataset', dataset] : [])];
+      const cli = spawn(process.execPath, ['--import', 'tsx', join(this.root, 'workflows/src/cli.ts'), ...args], {
         cwd: this.root,
         env: { ...process.env, ...this.childEnv },
         stdio: ['ignore', 'pipe', showProgress ? 'inherit' : 'pipe'],

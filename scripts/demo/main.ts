@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatasetContract } from '@churn/churn-data';
+import { demoFor } from './dataset-demo.js';
 import { ChurnFlow } from './flow.js';
 
 // `make demo`: the whole suite on this machine, as a new user meets it. Every step says what it
@@ -9,6 +11,8 @@ import { ChurnFlow } from './flow.js';
 const root = join(import.meta.dirname, '../..');
 const envFile = join(root, '.env.local');
 const trials = Number(process.env['DEMO_TRIALS'] || 50);
+// `make demo DATASET=telco` (or a contract path) runs the same flow on another dataset; .env.local's by default.
+const dataset = process.env['DATASET'] || undefined;
 const startedFile = join(mkdtempSync(join(tmpdir(), 'demo-')), 'started');
 const flow = new ChurnFlow(root, envFile);
 
@@ -40,20 +44,24 @@ async function main(): Promise<void> {
   await flow.startWorker();
   run(process.execPath, ['--import', 'tsx', 'workflows/src/cli.ts', 'apply-schedules'], { ENV_FILE: envFile });
 
-  say(`3/7 Tuning ${trials} XGBoost models through Temporal on the newest S3 snapshot`);
-  const runId = await flow.tune(trials, true);
+  const contract = DatasetContract.resolve(dataset ?? flow.env['DATASET'] ?? 'bankchurners');
+  const { drift, example } = demoFor(contract);
+  say(`3/7 Tuning ${trials} XGBoost models through Temporal on the newest S3 snapshot of ${contract.name}`);
+  const runId = await flow.tune(trials, true, dataset);
   process.stdout.write(`best run: ${runId}\n`);
 
   say('4/7 Promoting it: RUN_ID in .env.local (what `make promote RUN_ID=... env=local` does)');
   run(join(root, 'scripts/ops/promote.sh'), [runId, 'local']);
 
   say('5/7 Predictors (HTTP :9696, Kinesis :9697) and the simulators; drifted traffic starts in 60 s');
-  await flow.startServing({ SIMULATOR_TARGETS: 'http,stream', SIMULATOR_RATE_PER_SEC: '5' });
+  const simulating: Record<string, string> = dataset ? { DATASET: dataset } : {};
+  await flow.startServing({ ...simulating, SIMULATOR_TARGETS: 'http,stream', SIMULATOR_RATE_PER_SEC: '5' });
   flow.startSimulator('simulator-drift', {
+    ...simulating,
     SIMULATOR_PORT: '0',
     SIMULATOR_TARGETS: 'http,stream',
     SIMULATOR_RATE_PER_SEC: '10',
-    SIMULATOR_DRIFT: 'credit_limit*1.8,card_category=gold:0.5',
+    SIMULATOR_DRIFT: drift,
     SIMULATOR_DRIFT_AFTER: '60s',
   });
 
@@ -72,11 +80,7 @@ async function main(): Promise<void> {
     ['Drift reports (nginx)', 'http://127.0.0.1:8888/'],
   ];
   for (const [what, url] of rows) process.stdout.write(`  ${what.padEnd(44)} ${url}\n`);
-  const example = JSON.stringify({
-    customer_id: 'demo-1', customer_age: 45, gender: 'M', dependent_count: 3, education_level: 'high school', marital_status: 'married',
-    income_category: '$60k - $80k', card_category: 'blue', months_on_book: 39, total_relationship_count: 5, credit_limit: 12691, total_revolving_bal: 777,
-  });
-  process.stdout.write(`\nTry one prediction:\n  curl -s -X POST http://127.0.0.1:9696/predict -H 'content-type: application/json' -d '${example}'\n`);
+  process.stdout.write(`\nTry one prediction:\n  curl -s -X POST http://127.0.0.1:9696/predict -H 'content-type: application/json' -d '${JSON.stringify(example)}'\n`);
   process.stdout.write('\nPromote another run: make promote RUN_ID=<id> env=local  (served within seconds)\nCtrl-C stops everything.\n');
   await new Promise(() => undefined);
 }

@@ -9,6 +9,9 @@ export const STATE_FILE = join(ROOT, '.stack/e2e/state.json');
 export interface E2eState {
   envFile: string;
   runId: string;
+  /** The second dataset's contract name and the best run tuned on it (registered, not yet served). */
+  secondDataset: string;
+  secondRunId: string;
   trials: number;
   report: { runId?: string; rows: number; driftedFeatures: string[]; reportPath?: string };
   startedAt: string;

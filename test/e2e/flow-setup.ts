@@ -5,6 +5,8 @@ import { promQuery, waitUntil } from '../../scripts/demo/processes.js';
 import { ROOT, STATE_FILE, type E2eState } from './e2e-state.js';
 
 const TRIALS = 4;
+/** A second real churn dataset with other columns (datasets/telco.yaml): the whole flow runs on it too. */
+const SECOND_DATASET = 'telco';
 const PROMETHEUS = 'http://127.0.0.1:9090';
 
 // Overrides of .env.local for the run: an own task queue, nothing served yet, live drift computed
@@ -54,7 +56,9 @@ export async function setup(): Promise<void> {
   await waitForSeries('churn_feature_drift_score{job="predictor-stream"}', 180_000);
   log('building a drift report');
   const { report } = await flow.driftReport(30 * 60_000);
-  const state: E2eState = { envFile, runId, trials: TRIALS, report, startedAt: new Date().toISOString() };
+  log(`tuning ${TRIALS} trials on the second dataset (${SECOND_DATASET}: only its contract file differs)`);
+  const secondRunId = await flow.tune(TRIALS, false, SECOND_DATASET);
+  const state: E2eState = { envFile, runId, secondDataset: SECOND_DATASET, secondRunId, trials: TRIALS, report, startedAt: new Date().toISOString() };
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
   log('flow is up');
 }

@@ -1,6 +1,6 @@
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '@churn/aws';
-import { loadCleanDataset } from '@churn/churn-data';
+import { contractSplit, DatasetContract, defaultContract, loadCleanDataset, type FeatureRow } from '@churn/churn-data';
 import { MlflowClient } from '@churn/mlflow-client';
 import { MongoClient, type Db } from 'mongodb';
 import { ChurnFlow } from '../../scripts/demo/flow.js';
@@ -121,6 +121,85 @@ describe('the whole flow', () => {
     const firstNew = outcomes.findIndex((o) => o.runId === nextRunId);
     // Once switched, every later answer comes from the new model.
     expect(outcomes.slice(firstNew).every((o) => o.runId === nextRunId)).toBe(true);
+    flow.promote(state.runId);
+  });
+});
+
+describe('a second dataset, declared only by its contract file', () => {
+  const second = DatasetContract.resolve(state.secondDataset);
+  const secondCustomer = (() => {
+    const row: FeatureRow = contractSplit(second, loadCleanDataset(second).rows).test[0] ?? {};
+    return Object.fromEntries(second.featureNames.map((name) => [name, row[name]]));
+  })();
+  const ofDataset = (features: Record<string, unknown>, contract: DatasetContract) => contract.featureNames.every((name) => name in features);
+
+  it('when tuning ran on its S3 snapshot, then its best run is a registered version carrying its contract', async () => {
+    const run = await mlflow.getRun(state.secondRunId);
+    expect(run.info.status).toBe('FINISHED');
+    expect(run.data.tags?.find((t) => t.key === 'dataset')?.value).toBe(second.name);
+    const files = (await mlflow.listArtifacts(state.secondRunId, 'model')).map((f) => f.path);
+    expect(files).toContain('model/contract.yaml');
+    const { modelVersions } = await mlflow.searchModelVersions({ filter: `run_id = '${state.secondRunId}'` });
+    expect(modelVersions.map((v) => v.tags?.find((t) => t.key === 'dataset')?.value)).toEqual([second.name]);
+    // The champion serves BankChurners: a model of another dataset is not compared with it, only registered.
+    expect((await mlflow.getModelVersionByAlias('churn-model', 'champion'))?.run_id).not.toBe(state.secondRunId);
+  });
+
+  it('when it is promoted under mixed traffic, then schema and model switch together: no 5xx, and every 200 comes from the model of the request\'s dataset', async () => {
+    const outcomes: { status: number; runId: unknown; dataset: string }[] = [];
+    let loading = true;
+    const client = (body: Record<string, unknown>, dataset: string) => async () => {
+      while (loading) {
+        const { status, body: answer } = await predict(body).catch(() => ({ status: 0, body: {} as Record<string, unknown> }));
+        outcomes.push({ status, runId: answer['model_run_id'], dataset });
+      }
+    };
+    const clients = [client(customer, 'bankchurners'), client(secondCustomer, second.name), client(customer, 'bankchurners'), client(secondCustomer, second.name)].map((c) => c());
+    await new Promise((r) => setTimeout(r, 1_000));
+    flow.promote(state.secondRunId);
+    await waitUntil('second dataset served', 30_000, async () => outcomes.some((o) => o.runId === state.secondRunId) || 'not switched yet');
+    await new Promise((r) => setTimeout(r, 1_000));
+    loading = false;
+    await Promise.all(clients);
+
+    expect(outcomes.filter((o) => o.status !== 200 && o.status !== 400)).toEqual([]);
+    const served = outcomes.filter((o) => o.status === 200);
+    expect(served.filter((o) => (o.dataset === 'bankchurners' ? o.runId !== state.runId : o.runId !== state.secondRunId))).toEqual([]);
+    // Both sides were answered: the old schema before the switch, the new one after.
+    expect(new Set(served.map((o) => o.dataset))).toEqual(new Set(['bankchurners', second.name]));
+    const refused = await predict(customer);
+    expect(refused.status).toBe(400);
+    expect(refused.body['field']).toBe(second.featureNames.find((name) => !(name in customer)));
+  });
+
+  it('when it is served, then the form, the OpenAPI document and the stream follow its contract', async () => {
+    const form = await (await fetch(`${api}/`)).text();
+    for (const name of second.featureNames) expect(form).toContain(`name="${name}"`);
+    const openapi = (await (await fetch(`${api}/openapi.json`)).json()) as { components: { schemas: { PredictionRequest: { properties: Record<string, unknown> } } } };
+    expect(Object.keys(openapi.components.schemas.PredictionRequest.properties)).toEqual(expect.arrayContaining(second.featureNames as string[]));
+    const customerId = id('e2e-second-stream');
+    const kinesis = createKinesisClient(flow.env as never);
+    await kinesis.send(new PutRecordCommand({ StreamName: 'predictions', PartitionKey: 'e2e', Data: Buffer.from(JSON.stringify({ ...secondCustomer, customer_id: customerId })) }));
+    kinesis.destroy();
+    await loggedPrediction({ customer_id: customerId, source: 'stream', model_run_id: state.secondRunId });
+    const doc = await db.collection('predictions').findOne({ customer_id: customerId });
+    expect(ofDataset(doc?.['features'] as Record<string, unknown>, second)).toBe(true);
+    expect(ofDataset(doc?.['features'] as Record<string, unknown>, defaultContract())).toBe(false);
+  });
+
+  it('when its simulator replays drifted customers, then the drift report on its model marks the shifted column', async () => {
+    const shifted = second.features.find((f) => f.kind === 'numeric')?.name ?? '';
+    flow.startSimulator('simulator-second', { DATASET: second.name, SIMULATOR_PORT: '0', SIMULATOR_TARGETS: 'http,stream', SIMULATOR_RATE_PER_SEC: '40', SIMULATOR_DRIFT: `${shifted}*3` });
+    await waitUntil('second dataset predictions logged', 120_000, async () => {
+      const count = await db.collection('predictions').countDocuments({ model_run_id: state.secondRunId });
+      return count >= 300 || `${count} logged`;
+    });
+    const { report } = await flow.driftReport(10 * 60_000);
+    expect(report.runId).toBe(state.secondRunId);
+    expect(report.driftedFeatures).toContain(shifted);
+    const html = await (await fetch(`http://127.0.0.1:8888/${(report.reportPath ?? '').split('/').pop() ?? ''}`)).text();
+    expect(html).toContain(shifted);
+    await flow.processes.stop('simulator-second');
     flow.promote(state.runId);
   });
 });

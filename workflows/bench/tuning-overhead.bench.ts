@@ -2,11 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createS3Client, getObjectBuffer, newestKey, parseS3Uri } from '@churn/aws';
-import { cleanRecords, parseCsv, splitDataset } from '@churn/churn-data';
+import { cleanRecords, contractSplit, DatasetContract, parseCsv } from '@churn/churn-data';
 import { loadConfig } from '@churn/config';
 import { createLogger } from '@churn/logger';
 import { createTuner, runTrial, tune } from '@churn/training';
 import { createEngine } from '@churn/xgboost';
+import { snapshotPrefix } from '../src/activities/dataset.js';
 import { workerConfigSchema } from '../src/config.js';
 import { REPO_ROOT, quietRuntime } from '../src/testing/test-env.js';
 import { createChurnWorker } from '../src/worker.js';
@@ -34,15 +35,16 @@ quietRuntime();
 
 // The data the workflow will read: the newest snapshot of the feature store, cleaned and split the same way.
 const s3 = createS3Client(config);
-const store = parseS3Uri(config.FEATURE_STORE_URI);
+const contract = DatasetContract.resolve(config.DATASET);
+const store = parseS3Uri(snapshotPrefix(config.FEATURE_STORE_URI, contract));
 const key = await newestKey(s3, store.bucket, store.key);
-if (!key) throw new Error(`no snapshot under ${config.FEATURE_STORE_URI}: run make up-local`);
-const cleaned = cleanRecords(parseCsv(await getObjectBuffer(s3, store.bucket, key)));
-const split = splitDataset(cleaned.rows, SEED);
+if (!key) throw new Error(`no snapshot under s3://${store.bucket}/${store.key}: run make up-local`);
+const cleaned = cleanRecords(contract, parseCsv(await getObjectBuffer(s3, store.bucket, key)));
+const split = contractSplit(contract, cleaned.rows, SEED);
 const engine = await createEngine(config.XGBOOST_ENGINE);
 
 function plain(): { wallMs: number; bestValidationAuc: number } {
-  const result = tune({ split, engine, trials: TRIALS, seed: SEED, numBoostRound: config.TRIAL_BOOST_ROUNDS, earlyStoppingRounds: config.TRIAL_EARLY_STOPPING });
+  const result = tune({ contract, split, engine, trials: TRIALS, seed: SEED, numBoostRound: config.TRIAL_BOOST_ROUNDS, earlyStoppingRounds: config.TRIAL_EARLY_STOPPING });
   result.best.booster.dispose();
   return { wallMs: result.wallMs, bestValidationAuc: result.best.metrics.validation.auc };
 }
@@ -58,7 +60,7 @@ function sameSearchInProcess(): { wallMs: number; bestValidationAuc: number } {
   while (tuner.remaining > 0) {
     const batch = tuner.suggest(BATCH);
     const losses = batch.map((params) => {
-      const result = runTrial({ split, params, engine, seed: SEED, numBoostRound: config.TRIAL_BOOST_ROUNDS, earlyStoppingRounds: config.TRIAL_EARLY_STOPPING });
+      const result = runTrial({ contract, split, params, engine, seed: SEED, numBoostRound: config.TRIAL_BOOST_ROUNDS, earlyStoppingRounds: config.TRIAL_EARLY_STOPPING });
       result.booster.dispose();
       best = Math.max(best, result.metrics.validation.auc);
       return 1 - result.metrics.validation.auc;

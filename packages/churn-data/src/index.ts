@@ -8,3 +8,5 @@ export * from './clean.js';
 export * from './split.js';
 export * from './load.js';
 export * from './reference-profile.js';
+export { inferContract, InferError, type InferredContract } from './infer.js';
+export { assessQuality, HIGH_CARDINALITY, type QualityReport } from './quality.js';

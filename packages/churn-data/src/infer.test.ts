@@ -73,16 +73,34 @@ describe('inferring a contract from BankChurners', () => {
 
 describe('inference rules', () => {
   it('when a column is constant, a row number, reserved or unique text, then it is ignored with the reason', () => {
-    const records = rows(100, (i) => ({ RowNumber: String(i + 1), country: 'fr', churned: String(i % 3), comment: `note ${i}`, score: String(i % 7), left: i % 4 === 0 ? 'yes' : 'no' }));
+    const records = rows(100, (i) => ({
+      RowNumber: String(i + 1),
+      CustomerId: String(15_000_000 + i * 37),
+      account_no: `A${i}`,
+      country: 'fr',
+      churned: String(i % 3),
+      comment: `note ${i}`,
+      score: String(i % 7),
+      left: i % 4 === 0 ? 'yes' : 'no',
+    }));
     const inferred = inferContract(records, { ...options, target: 'left' });
-    expect(inferred.contract.ignore).toEqual(['rownumber', 'country', 'churned', 'comment']);
+    expect(inferred.contract.id).toBe('customerid');
+    expect(inferred.contract.ignore).toEqual(['rownumber', 'account_no', 'country', 'churned', 'comment']);
     expect(inferred.notes.filter((n) => n.path[0] === 'ignore').map((n) => n.text)).toEqual([
       'a row number (consecutive integers)',
+      'unique in every row and named like an id: another id',
       'constant: every value is "fr"',
       expect.stringMatching(/^churned is reserved/),
       expect.stringMatching(/^text with 100 distinct values/),
     ]);
     expect(inferred.contract.features.map((f) => f.name)).toEqual(['score']);
+  });
+
+  it('when no column is named like an id, then unique codes become the id, but unique free text does not', () => {
+    const codes = rows(20, (i) => ({ ref: `X-${i}`, note: `said ${i} things`, calls: String(i % 4), churn: String(i % 2) }));
+    expect(inferContract(codes, { ...options, target: 'churn' }).contract.id).toBe('ref');
+    const text = rows(20, (i) => ({ note: `said ${i} things`, churn: String(i % 2) }));
+    expect(() => inferContract(text, { ...options, target: 'churn' })).toThrow('no column can be a feature: every column is the target, the id or ignored');
   });
 
   it('when a numeric column has a stray word, then it stays numeric and the comment says check rejects those rows', () => {

@@ -121,14 +121,11 @@ const byFrequency = (p: Profile) => [...p.counts.entries()].sort((a, b) => b[1] 
 const isUnique = (p: Profile) => p.missing === 0 && p.values.length > 1 && p.counts.size === p.values.length;
 const allIntegers = (p: Profile) => p.values.every((v) => NUMBER.test(v) && Number.isInteger(Number(v)));
 
-/** How much a column's name looks like a customer id: clientnum 3, customerid 4, rownumber -1. */
+/** How much a column's name looks like a customer id (0: not at all): customerid 3, clientnum 2, account_no 2, rownumber 0. */
 function idScore(name: string): number {
-  let score = 0;
-  if (/id$|^id_|_id_|uuid|guid/.test(name)) score += 2;
-  if (/customer|client|cust|user|account|member|subscriber/.test(name)) score += 2;
-  if (/(num|number|no|key|code)$/.test(name)) score += 1;
-  if (/row|index|^unnamed/.test(name)) score -= 2;
-  return score;
+  const suffix = /id$|^id_|_id_|uuid|guid/.test(name) ? 2 : /(num|number|no|key|code)$/.test(name) ? 1 : 0;
+  if (suffix === 0 || /row|index|^unnamed/.test(name)) return 0;
+  return suffix + (/customer|client|cust|user|account|member|subscriber/.test(name) ? 1 : 0);
 }
 
 /** The id: a unique column (integers or codes) whose name looks like an id, else a unique column of codes without spaces. */
@@ -166,6 +163,7 @@ function decide(p: Profile): Decision {
   if (p.counts.size === 0) return { ignore: 'every value is missing' };
   if (p.counts.size === 1) return { ignore: `constant: every value is ${JSON.stringify(p.values[0])}` };
   if (RESERVED.has(p.name)) return { ignore: `${p.name} is reserved for the suite; rename it under cleaning.rename to use it` };
+  if (isUnique(p) && idScore(p.name) > 0) return { ignore: 'unique in every row and named like an id: another id' };
   const numbers = p.values.filter((v) => NUMBER.test(v)).map(Number);
   if (numbers.length >= NUMERIC_MIN_SHARE * p.values.length) {
     const distinct = new Set(numbers);
@@ -241,8 +239,9 @@ export function inferContract(records: readonly Record<string, string>[], option
     const missingNote = share > 0 ? `${pct(share)} missing (${[...p.tokens].map(quoteToken).join(', ')}): ${policy}` : undefined;
     const text = [missingNote, decision.note].filter(Boolean).join('; ');
     if (text) notes.push({ path: ['features', features.length], text });
-    features.push({ name: p.name, kind: decision.feature.kind, label: labelOf(p.header.trim() || p.name), ...decision.feature, missing: policy });
-    decided(p, { role: 'feature', kind: decision.feature.kind, policy, why: text });
+    const { kind, ...levelsOrRange } = decision.feature;
+    features.push({ name: p.name, kind, label: labelOf(p.header.trim() || p.name), ...levelsOrRange, missing: policy });
+    decided(p, { role: 'feature', kind, policy, why: text });
   }
   if (features.length === 0) throw new InferError('no column can be a feature: every column is the target, the id or ignored');
 

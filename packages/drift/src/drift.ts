@@ -1,4 +1,4 @@
-import { CATEGORICAL_FEATURES, FEATURE_NAMES, NUMERIC_FEATURES, type ChurnFeatures, type FeatureName, type ReferenceProfile } from '@churn/churn-data';
+import type { DatasetContract, FeatureRow, FeatureValue, ReferenceProfile } from '@churn/churn-data';
 import { binEdges, chiSquare, histogram, jensenShannon, ks2Sorted, proportionsZTest, psi, sortedCopy, wassersteinSorted } from './stats.js';
 
 /**
@@ -32,7 +32,7 @@ export interface DriftOptions {
   ks?: 'auto' | 'asymp';
   /** Force one method for every feature instead of Evidently's choice. */
   method?: 'auto' | 'tests' | 'distances';
-  /** The model's scores on `current`, for prediction drift (default: each row's churn_chance). */
+  /** The model's scores on `current`, for prediction drift (none without them). */
   predictions?: readonly number[];
 }
 
@@ -55,6 +55,7 @@ export interface FeatureDrift {
   score: number;
   threshold: number;
   drifted: boolean;
+  /** Present (non-missing) values compared on each side. */
   referenceCount: number;
   currentCount: number;
 }
@@ -74,8 +75,10 @@ export interface PredictionDrift {
 }
 
 export interface DriftResult {
-  features: Record<FeatureName, FeatureDrift>;
-  driftedFeatures: FeatureName[];
+  /** By feature name, in contract order; a feature without present values on both sides is left out (not evaluated). */
+  features: Record<string, FeatureDrift>;
+  /** In contract order. */
+  driftedFeatures: string[];
   driftedShare: number;
   datasetDrift: boolean;
   /** The share threshold the verdict used. */
@@ -85,17 +88,21 @@ export interface DriftResult {
   currentSize: number;
 }
 
-export type CurrentRow = ChurnFeatures & { churn_chance?: number };
-
 interface PreparedNumeric {
   sorted: Float64Array;
   std: number;
   distinct: Set<number>;
 }
 
+interface PreparedCategorical {
+  counts: Map<string, number>;
+  total: number;
+}
+
+/** A reference's columns, prepared on first use per feature (sorted values, category counts). */
 interface PreparedReference {
   numeric: Map<string, PreparedNumeric>;
-  categorical: Map<string, Map<string, number>>;
+  categorical: Map<string, PreparedCategorical>;
   predictions?: PreparedNumeric;
 }
 
@@ -110,8 +117,7 @@ function populationStd(values: Float64Array): number {
   return Math.sqrt(variance / (values.length || 1));
 }
 
-function prepareNumeric(values: ArrayLike<number>): PreparedNumeric {
-  const sorted = sortedCopy(values);
+function prepareNumeric(sorted: Float64Array): PreparedNumeric {
   return { sorted, std: populationStd(sorted), distinct: new Set(sorted) };
 }
 
@@ -121,16 +127,49 @@ function counts(values: Iterable<string | number>): Map<string, number> {
   return map;
 }
 
-/** Sorted columns and category counts of a reference, computed once per profile object. */
-function prepare(reference: ReferenceProfile): PreparedReference {
-  const cached = prepared.get(reference);
-  if (cached) return cached;
-  const result: PreparedReference = { numeric: new Map(), categorical: new Map() };
-  for (const name of NUMERIC_FEATURES) result.numeric.set(name, prepareNumeric(reference.sample[name] as number[]));
-  for (const name of CATEGORICAL_FEATURES) result.categorical.set(name, counts(reference.sample[name] as string[]));
-  if (reference.predictions?.length) result.predictions = prepareNumeric(reference.predictions);
-  prepared.set(reference, result);
+// Missing values (null: imputed by the model) take no part in any statistic: both helpers skip them.
+
+/** The present numbers among `length` values, sorted, in a new array. */
+function sortedNumbers(length: number, valueAt: (i: number) => FeatureValue | undefined): Float64Array {
+  const out = new Float64Array(length);
+  let n = 0;
+  for (let i = 0; i < length; i++) {
+    const v = valueAt(i);
+    if (typeof v === 'number') out[n++] = v;
+  }
+  return out.subarray(0, n).sort();
+}
+
+function categoryCounts(length: number, valueAt: (i: number) => FeatureValue | undefined): PreparedCategorical {
+  const map = new Map<string, number>();
+  let total = 0;
+  for (let i = 0; i < length; i++) {
+    const v = valueAt(i);
+    if (v === null || v === undefined) continue;
+    const key = String(v);
+    map.set(key, (map.get(key) ?? 0) + 1);
+    total++;
+  }
+  return { counts: map, total };
+}
+
+function preparedReference(reference: ReferenceProfile): PreparedReference {
+  let result = prepared.get(reference);
+  if (!result) {
+    result = { numeric: new Map(), categorical: new Map() };
+    if (reference.predictions?.length) result.predictions = prepareNumeric(sortedCopy(reference.predictions));
+    prepared.set(reference, result);
+  }
   return result;
+}
+
+/** The reference's sample of a feature, refused when the profile was built from another contract. */
+function referenceSample(contract: DatasetContract, reference: ReferenceProfile, name: string, kind: FeatureDrift['kind']): readonly FeatureValue[] {
+  const sample = reference.sample[name];
+  if (!sample || reference.features[name]?.kind !== kind) {
+    throw new Error(`the reference profile has no ${kind} feature ${name}: it was not built with the ${contract.name} contract`);
+  }
+  return sample;
 }
 
 /**
@@ -196,8 +235,8 @@ function categoricalTests(reference: Map<string, number>, current: Map<string, n
   };
 }
 
-function numericDrift(reference: PreparedNumeric, currentValues: ArrayLike<number>, settings: Settings) {
-  const current = sortedCopy(currentValues);
+/** `current` must be sorted. */
+function numericDrift(reference: PreparedNumeric, current: Float64Array, settings: Settings) {
   const ks = ks2Sorted(reference.sorted, current, settings.ks);
   const wasserstein = wassersteinSorted(reference.sorted, current) / Math.max(reference.std, 0.001);
   const binned = binnedCounts(reference, current);
@@ -238,15 +277,12 @@ function decide(method: DriftMethod, values: { ks: number; chi: number; z: numbe
   }
 }
 
-function column<T>(rows: readonly ChurnFeatures[], name: FeatureName): T[] {
-  return rows.map((row) => row[name] as T);
-}
-
 /**
- * Compares a window of current rows with the reference profile, feature by feature, then gives the
- * dataset verdict: drifted when the share of drifted features is at least `threshold` (0.5).
+ * Compares a window of current rows with the reference profile, feature by feature as the contract
+ * declares them (categorical ones by category, every other kind as numbers), then gives the dataset
+ * verdict: drifted when the share of drifted features is at least `threshold` (0.5).
  */
-export function computeDrift(reference: ReferenceProfile, current: readonly CurrentRow[], options: DriftOptions = {}): DriftResult {
+export function computeDrift(contract: DatasetContract, reference: ReferenceProfile, current: readonly FeatureRow[], options: DriftOptions = {}): DriftResult {
   const settings: Settings = {
     thresholds: { ...DEFAULT_THRESHOLDS, ...options.thresholds },
     smallReferenceMax: options.smallReferenceMax ?? SMALL_REFERENCE_MAX,
@@ -254,49 +290,65 @@ export function computeDrift(reference: ReferenceProfile, current: readonly Curr
     ks: options.ks ?? 'auto',
   };
   const threshold = options.threshold ?? DEFAULT_DRIFT_SHARE;
-  const ref = prepare(reference);
-  const features = {} as Record<FeatureName, FeatureDrift>;
+  const ref = preparedReference(reference);
+  const categorical = new Set(contract.categoricalNames);
+  const features: Record<string, FeatureDrift> = {};
   if (current.length > 0) {
-    for (const name of NUMERIC_FEATURES) {
-      const r = ref.numeric.get(name) as PreparedNumeric;
-      const d = numericDrift(r, column<number>(current, name), settings);
-      const verdict = decide(d.method, { ks: d.ks.pValue, chi: d.chi.pValue, z: d.z.pValue, wasserstein: d.wasserstein, jensenShannon: d.jensenShannon }, settings.thresholds);
-      features[name] = {
-        kind: 'numeric',
-        test: 'ks',
-        statistic: d.ks.statistic,
-        pValue: d.ks.pValue,
-        wasserstein: d.wasserstein,
-        jensenShannon: d.jensenShannon,
-        psi: d.psi,
-        method: d.method,
-        ...verdict,
-        referenceCount: r.sorted.length,
-        currentCount: current.length,
-      };
-    }
-    for (const name of CATEGORICAL_FEATURES) {
-      const r = ref.categorical.get(name) as Map<string, number>;
-      const referenceSize = reference.sample[name].length;
-      const t = categoricalTests(r, counts(column<string>(current, name)), referenceSize, current.length);
-      const method = chooseMethod('categorical', referenceSize, t.keys.length, settings);
-      const verdict = decide(method, { ks: Number.NaN, chi: t.chi.pValue, z: t.z.pValue, wasserstein: Number.NaN, jensenShannon: t.jensenShannon }, settings.thresholds);
-      features[name] = {
-        kind: 'categorical',
-        test: 'chi2',
-        statistic: t.chi.statistic,
-        pValue: t.chi.pValue,
-        jensenShannon: t.jensenShannon,
-        psi: t.psi,
-        method,
-        ...verdict,
-        referenceCount: referenceSize,
-        currentCount: current.length,
-      };
+    for (const name of contract.featureNames) {
+      const currentAt = (i: number) => (current[i] as FeatureRow)[name];
+      if (categorical.has(name)) {
+        let r = ref.categorical.get(name);
+        if (!r) {
+          const sample = referenceSample(contract, reference, name, 'categorical');
+          r = categoryCounts(sample.length, (i) => sample[i]);
+          ref.categorical.set(name, r);
+        }
+        const c = categoryCounts(current.length, currentAt);
+        if (r.total === 0 || c.total === 0) continue;
+        const t = categoricalTests(r.counts, c.counts, r.total, c.total);
+        const method = chooseMethod('categorical', r.total, t.keys.length, settings);
+        const verdict = decide(method, { ks: Number.NaN, chi: t.chi.pValue, z: t.z.pValue, wasserstein: Number.NaN, jensenShannon: t.jensenShannon }, settings.thresholds);
+        features[name] = {
+          kind: 'categorical',
+          test: 'chi2',
+          statistic: t.chi.statistic,
+          pValue: t.chi.pValue,
+          jensenShannon: t.jensenShannon,
+          psi: t.psi,
+          method,
+          ...verdict,
+          referenceCount: r.total,
+          currentCount: c.total,
+        };
+      } else {
+        let r = ref.numeric.get(name);
+        if (!r) {
+          const sample = referenceSample(contract, reference, name, 'numeric');
+          r = prepareNumeric(sortedNumbers(sample.length, (i) => sample[i]));
+          ref.numeric.set(name, r);
+        }
+        const values = sortedNumbers(current.length, currentAt);
+        if (r.sorted.length === 0 || values.length === 0) continue;
+        const d = numericDrift(r, values, settings);
+        const verdict = decide(d.method, { ks: d.ks.pValue, chi: d.chi.pValue, z: d.z.pValue, wasserstein: d.wasserstein, jensenShannon: d.jensenShannon }, settings.thresholds);
+        features[name] = {
+          kind: 'numeric',
+          test: 'ks',
+          statistic: d.ks.statistic,
+          pValue: d.ks.pValue,
+          wasserstein: d.wasserstein,
+          jensenShannon: d.jensenShannon,
+          psi: d.psi,
+          method: d.method,
+          ...verdict,
+          referenceCount: r.sorted.length,
+          currentCount: values.length,
+        };
+      }
     }
   }
-  const driftedFeatures = FEATURE_NAMES.filter((name) => features[name]?.drifted);
-  const evaluated = FEATURE_NAMES.filter((name) => features[name]).length;
+  const driftedFeatures = contract.featureNames.filter((name) => features[name]?.drifted);
+  const evaluated = Object.keys(features).length;
   const driftedShare = evaluated === 0 ? 0 : driftedFeatures.length / evaluated;
   const result: DriftResult = {
     features,
@@ -307,9 +359,9 @@ export function computeDrift(reference: ReferenceProfile, current: readonly Curr
     referenceSize: reference.sampleSize,
     currentSize: current.length,
   };
-  const predictions = options.predictions ?? (current.every((row) => typeof row.churn_chance === 'number') ? current.map((row) => row.churn_chance as number) : []);
+  const predictions = options.predictions ?? [];
   if (ref.predictions && predictions.length > 0) {
-    const d = numericDrift(ref.predictions, predictions, settings);
+    const d = numericDrift(ref.predictions, sortedCopy(predictions), settings);
     // Scores are continuous: KS on small references, normed Wasserstein otherwise, as for features.
     const small = settings.method === 'tests' || (settings.method === 'auto' && ref.predictions.sorted.length <= settings.smallReferenceMax);
     const method: DriftMethod = small ? 'ks' : 'wasserstein';

@@ -1,4 +1,4 @@
-import { FEATURE_NAMES, type ChurnFeatures, type ReferenceProfile } from '@churn/churn-data';
+import type { DatasetContract, FeatureRow, ReferenceProfile } from '@churn/churn-data';
 import { Gauge, type Registry } from 'prom-client';
 import { computeDrift, type DriftOptions, type DriftResult } from './drift.js';
 
@@ -11,10 +11,15 @@ export const DRIFT_METRICS = {
   windowRows: 'churn_drift_window_rows',
 } as const;
 
-export interface LiveDriftMonitorOptions {
+/** What the monitor compares against: the served model's contract and reference profile (a loaded model has both). */
+export interface MonitoredModel {
+  contract: DatasetContract;
   reference: ReferenceProfile;
+  runId?: string | undefined;
+}
+
+export interface LiveDriftMonitorOptions extends MonitoredModel {
   registry: Registry;
-  runId?: string;
   /** Most recent observations kept (default 500). */
   windowSize?: number;
   /** Recompute after this many new observations (default 100); 0 turns it off. */
@@ -51,8 +56,7 @@ function gauge<T extends string>(registry: Registry, name: string, help: string,
  * path); the statistics run later, on setImmediate every `everyN` observations or on the interval.
  */
 export class LiveDriftMonitor {
-  private reference: ReferenceProfile;
-  private runId: string | undefined;
+  private model: MonitoredModel;
   private readonly windowSize: number;
   private readonly everyN: number;
   private readonly minIntervalMs: number;
@@ -60,7 +64,7 @@ export class LiveDriftMonitor {
   private readonly driftOptions: DriftOptions;
   private readonly onResult: LiveDriftMonitorOptions['onResult'];
   private readonly onError: LiveDriftMonitorOptions['onError'];
-  private readonly rows: (ChurnFeatures | undefined)[];
+  private readonly rows: (FeatureRow | undefined)[];
   private readonly chances: Float64Array;
   private next = 0;
   private filled = 0;
@@ -70,6 +74,8 @@ export class LiveDriftMonitor {
   private deferred: NodeJS.Timeout | undefined;
   private lastRecomputeAt = Number.NEGATIVE_INFINITY;
   private last: DriftResult | undefined;
+  /** Features this monitor has a gauge series for, so series of features it no longer evaluates are removed. */
+  private readonly published = new Set<string>();
   private readonly featureScore: Gauge<'feature'>;
   private readonly featureDrifted: Gauge<'feature'>;
   private readonly datasetDrift: Gauge;
@@ -78,8 +84,7 @@ export class LiveDriftMonitor {
   private readonly windowRows: Gauge;
 
   constructor(options: LiveDriftMonitorOptions) {
-    this.reference = options.reference;
-    this.runId = options.runId;
+    this.model = { contract: options.contract, reference: options.reference, runId: options.runId };
     this.windowSize = options.windowSize ?? 500;
     if (!(this.windowSize >= 1)) throw new RangeError(`windowSize must be at least 1, got ${this.windowSize}`);
     this.everyN = options.everyN ?? 100;
@@ -88,7 +93,7 @@ export class LiveDriftMonitor {
     this.driftOptions = { method: 'distances', ks: 'asymp', ...options.drift };
     this.onResult = options.onResult;
     this.onError = options.onError;
-    this.rows = new Array<ChurnFeatures | undefined>(this.windowSize);
+    this.rows = new Array<FeatureRow | undefined>(this.windowSize);
     this.chances = new Float64Array(this.windowSize);
     const r = options.registry;
     this.featureScore = gauge(r, DRIFT_METRICS.featureScore, 'Drift score per feature over the live window (normed Wasserstein or Jensen-Shannon by default; higher = more drift)', ['feature']);
@@ -104,7 +109,7 @@ export class LiveDriftMonitor {
   }
 
   /** Records one prediction. Constant time; the features object is kept, not copied. */
-  observe(features: ChurnFeatures, churnChance: number): void {
+  observe(features: FeatureRow, churnChance: number): void {
     this.rows[this.next] = features;
     this.chances[this.next] = churnChance;
     this.next = (this.next + 1) % this.windowSize;
@@ -121,10 +126,23 @@ export class LiveDriftMonitor {
     }
   }
 
-  /** Switches to another model's reference (a promoted run) and recomputes on the current window. */
-  setReference(reference: ReferenceProfile, runId?: string): void {
-    this.reference = reference;
-    this.runId = runId;
+  /**
+   * Switches to another model (a promoted run) and recomputes. A model of the same features keeps the
+   * window; one of another dataset starts an empty one, since rows of the old features cannot be
+   * compared with its reference: until enough of its own traffic arrived the dataset gauges read 0
+   * and no feature has a series.
+   */
+  setModel(model: MonitoredModel): void {
+    if (!sameFeatures(this.model.contract, model.contract)) {
+      this.rows.fill(undefined);
+      this.next = 0;
+      this.filled = 0;
+      this.datasetDrift.reset();
+      this.driftedShare.reset();
+      this.predictionScore.reset();
+      this.setFeatureGauges(undefined);
+    }
+    this.model = { contract: model.contract, reference: model.reference, runId: model.runId };
     this.recomputeSafely();
   }
 
@@ -144,24 +162,21 @@ export class LiveDriftMonitor {
     clearTimeout(this.deferred);
     this.windowRows.set(this.filled);
     if (this.filled < this.minObservations) return undefined;
-    const current: ChurnFeatures[] = [];
+    const current: FeatureRow[] = [];
     const predictions: number[] = [];
     for (let i = 0; i < this.filled; i++) {
-      current.push(this.rows[i] as ChurnFeatures);
+      current.push(this.rows[i] as FeatureRow);
       predictions.push(this.chances[i] as number);
     }
-    const result = computeDrift(this.reference, current, { ...this.driftOptions, predictions });
-    for (const name of FEATURE_NAMES) {
-      const feature = result.features[name];
-      this.featureScore.set({ feature: name }, feature.score);
-      this.featureDrifted.set({ feature: name }, feature.drifted ? 1 : 0);
-    }
+    const { contract, reference, runId } = this.model;
+    const result = computeDrift(contract, reference, current, { ...this.driftOptions, predictions });
+    this.setFeatureGauges(result);
     this.datasetDrift.set(result.datasetDrift ? 1 : 0);
     this.driftedShare.set(result.driftedShare);
     if (result.predictionDrift) this.predictionScore.set(result.predictionDrift.score);
     this.last = result;
     try {
-      this.onResult?.(result, this.runId);
+      this.onResult?.(result, runId);
     } catch {
       // A logging callback must not break monitoring.
     }
@@ -175,6 +190,22 @@ export class LiveDriftMonitor {
     this.timer = undefined;
   }
 
+  /** One series per evaluated feature; series of features not in `result` (another contract, no values in the window) are removed. */
+  private setFeatureGauges(result: DriftResult | undefined): void {
+    const features = result?.features ?? {};
+    for (const name of this.published) {
+      if (features[name]) continue;
+      this.featureScore.remove({ feature: name });
+      this.featureDrifted.remove({ feature: name });
+      this.published.delete(name);
+    }
+    for (const [name, feature] of Object.entries(features)) {
+      this.featureScore.set({ feature: name }, feature.score);
+      this.featureDrifted.set({ feature: name }, feature.drifted ? 1 : 0);
+      this.published.add(name);
+    }
+  }
+
   private recomputeSafely(): void {
     try {
       this.recompute();
@@ -183,4 +214,9 @@ export class LiveDriftMonitor {
       this.onError?.(error);
     }
   }
+}
+
+/** Whether rows validated by one contract can be compared with a reference built by the other. */
+function sameFeatures(a: DatasetContract, b: DatasetContract): boolean {
+  return a.features.length === b.features.length && a.features.every((f, i) => f.name === b.features[i]?.name && f.kind === b.features[i]?.kind);
 }

@@ -1,10 +1,15 @@
-import { predictionRequestSchema, toFeatures, type ChurnFeatures } from '@churn/churn-data';
+import { parseRequest, type DatasetContract, type FeatureRow } from '@churn/churn-data';
 import type { Db } from 'mongodb';
 import { z } from 'zod';
 
 export const PREDICTIONS_COLLECTION = 'predictions';
 
-export type PredictionWindowRow = ChurnFeatures & { churn_chance: number; created_at: Date };
+/** One logged prediction: its features as the contract reads them, and the model's answer. */
+export interface PredictionWindowRow {
+  features: FeatureRow;
+  churn_chance: number;
+  created_at: Date;
+}
 
 export interface WindowQuery {
   from: Date;
@@ -23,22 +28,25 @@ const querySchema = z.object({
 });
 
 const documentSchema = z.object({
-  features: predictionRequestSchema,
+  features: z.unknown(),
   churn_chance: z.number().min(0).max(1),
   created_at: z.date(),
 });
 
 export interface PredictionWindow {
   rows: PredictionWindowRow[];
-  /** Documents that did not match the prediction-log shape and were left out. */
+  /** Documents left out: not the prediction-log shape, or features the contract refuses (e.g. logged by a model of another dataset). */
   skipped: number;
+  /** Why the first of them was left out. */
+  firstSkipReason?: string;
 }
 
 /**
- * Reads the logged predictions of [from, to), newest first up to `limit`. Only a filtered, sorted,
- * limited, projected find: FerretDB (the native stack) supports that much and no aggregation we need.
+ * Reads the logged predictions of [from, to), newest first up to `limit`, each document's features
+ * validated with the contract of the model compared. Only a filtered, sorted, limited, projected
+ * find: FerretDB (the native stack) supports that much and no aggregation we need.
  */
-export async function readPredictionWindow(db: Db, query: WindowQuery): Promise<PredictionWindow> {
+export async function readPredictionWindow(db: Db, contract: DatasetContract, query: WindowQuery): Promise<PredictionWindow> {
   const q = querySchema.parse(query);
   const filter: Record<string, unknown> = { created_at: { $gte: q.from, $lt: q.to } };
   if (q.runId) filter.model_run_id = q.runId;
@@ -48,20 +56,28 @@ export async function readPredictionWindow(db: Db, query: WindowQuery): Promise<
     .sort({ created_at: -1 })
     .limit(q.limit ?? 20_000)
     .toArray();
-  const rows: PredictionWindowRow[] = [];
-  let skipped = 0;
+  const window: PredictionWindow = { rows: [], skipped: 0 };
+  const skip = (reason: string) => {
+    window.skipped++;
+    window.firstSkipReason ??= reason;
+  };
   for (const document of documents) {
     const parsed = documentSchema.safeParse(document);
     if (!parsed.success) {
-      skipped++;
+      skip(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
       continue;
     }
-    rows.push({ ...toFeatures(parsed.data.features), churn_chance: parsed.data.churn_chance, created_at: parsed.data.created_at });
+    const features = parseRequest(contract, parsed.data.features, 'json');
+    if (!features.ok) {
+      skip(`features.${features.message}`);
+      continue;
+    }
+    window.rows.push({ features: features.features, churn_chance: parsed.data.churn_chance, created_at: parsed.data.created_at });
   }
-  return { rows, skipped };
+  return window;
 }
 
-/** The window's features with their churn_chance (the agreed shape); see readPredictionWindow for counts. */
-export async function fetchPredictionWindow(db: Db, query: WindowQuery): Promise<PredictionWindowRow[]> {
-  return (await readPredictionWindow(db, query)).rows;
+/** The window's rows alone; see readPredictionWindow for what is skipped. */
+export async function fetchPredictionWindow(db: Db, contract: DatasetContract, query: WindowQuery): Promise<PredictionWindowRow[]> {
+  return (await readPredictionWindow(db, contract, query)).rows;
 }

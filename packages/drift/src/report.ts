@@ -1,6 +1,6 @@
-import { CATEGORICAL_FEATURES, FEATURE_NAMES, type FeatureName, type ReferenceProfile } from '@churn/churn-data';
+import type { DatasetContract, Feature, FeatureRow, FeatureValue, ReferenceProfile } from '@churn/churn-data';
 import { barChartSvg, categoricalShares, numericShares } from './charts.js';
-import type { CurrentRow, DriftResult, FeatureDrift } from './drift.js';
+import type { DriftResult, FeatureDrift } from './drift.js';
 import { BASE_CSS, escapeHtml, formatNumber } from './html.js';
 
 export interface ReportWindow {
@@ -9,9 +9,13 @@ export interface ReportWindow {
 }
 
 export interface DriftReportInput {
+  /** The contract of the model compared: feature order, labels, descriptions and the dataset's name. */
+  contract: DatasetContract;
   result: DriftResult;
   reference: ReferenceProfile;
-  current: readonly CurrentRow[];
+  current: readonly FeatureRow[];
+  /** The model's scores on `current`, charted against the reference's. */
+  predictions?: readonly number[];
   runId: string;
   window: ReportWindow;
   generatedAt?: Date;
@@ -19,6 +23,8 @@ export interface DriftReportInput {
 
 /** What the index and the caller keep of a report: its verdict and where it is. */
 export interface DriftSummary {
+  /** The contract's name. */
+  dataset: string;
   runId: string;
   from: string;
   to: string;
@@ -27,13 +33,14 @@ export interface DriftSummary {
   referenceRows: number;
   datasetDrift: boolean;
   driftedShare: number;
-  driftedFeatures: FeatureName[];
+  driftedFeatures: string[];
   predictionDrift: boolean | null;
 }
 
-export function summarizeDrift(input: Omit<DriftReportInput, 'current' | 'reference'>): DriftSummary {
+export function summarizeDrift(input: Omit<DriftReportInput, 'current' | 'reference' | 'predictions'>): DriftSummary {
   const { result } = input;
   return {
+    dataset: input.contract.name,
     runId: input.runId,
     from: input.window.from.toISOString(),
     to: input.window.to.toISOString(),

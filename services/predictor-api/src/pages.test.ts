@@ -157,7 +157,7 @@ features: [{ name: age, kind: integer, example: 40 }]
 describe('the docs page', () => {
   it('when it is built for BankChurners, then a features table from the contract comes before the raw schemas', () => {
     const contract = defaultContract();
-    const html = docsPage(contract, buildOpenApi(contract));
+    const html = docsPage(buildOpenApi(contract), contract);
     const features = html.indexOf('<h2>Features</h2>');
     expect(features).toBeGreaterThan(html.indexOf('<h2>Paths</h2>'));
     expect(features).toBeLessThan(html.indexOf('<h2>Schemas</h2>'));
@@ -169,7 +169,7 @@ describe('the docs page', () => {
   });
 
   it('when it is built for another contract, then its features, missing policies and markup-laden labels are shown escaped', () => {
-    const html = docsPage(gym, buildOpenApi(gym));
+    const html = docsPage(buildOpenApi(gym), gym);
     expect(html).toContain('<tr><td><code>monthly_fee</code></td><td>Monthly fee</td><td>numeric</td><td>0 to 500; may be missing (imputed)</td><td></td></tr>');
     expect(html).toContain('<tr><td><code>visits</code></td><td>Visits per week</td><td>integer</td><td>at least 0</td><td>Average &#34;visits&#34; &#60;per week&#62;</td></tr>');
     expect(html).toContain('<td>true or false; also true, 1, yes, y, t / false, 0, no, n, f</td>');

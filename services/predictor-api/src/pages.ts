@@ -112,7 +112,7 @@ interface OpenApiLike {
 }
 
 /** GET /docs: the OpenAPI document rendered as plain HTML (paths, the contract's features, raw schemas). */
-export function docsPage(contract: DatasetContract, openapi: Record<string, unknown>): string {
+export function docsPage(openapi: Record<string, unknown>, contract: DatasetContract): string {
   const doc = openapi as unknown as OpenApiLike;
   const features = contract.features
     .map((f) => `<tr><td><code>${escape(f.name)}</code></td><td>${escape(f.label)}</td><td>${f.kind}</td><td>${escape(validValues(f))}</td><td>${escape(f.description ?? '')}</td></tr>`)
