@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { buildReferenceProfile, loadCleanDataset, splitDataset, type ChurnFeatures } from '@churn/churn-data';
+import { buildReferenceProfile, defaultContract, loadCleanDataset, splitDataset, type FeatureRow } from '@churn/churn-data';
 import { loadConfig } from '@churn/config';
 import { createLogger } from '@churn/logger';
 import { MlflowClient } from '@churn/mlflow-client';
@@ -53,15 +53,17 @@ describe('driftReportWorkflow on the native stack', () => {
   it('when served traffic has drifted, then the report names the drifted features and one retrain runs', async () => {
     // A "served model": a run whose model/reference.json profiles the training rows.
     const mlflow = new MlflowClient({ trackingUri: config.MLFLOW_TRACKING_URI });
-    const { train } = splitDataset(loadCleanDataset().rows, 42);
+    const contract = defaultContract();
+    const { train } = splitDataset(loadCleanDataset(contract).rows, 42);
     const run = await mlflow.createRun({ experimentId: await mlflow.getOrCreateExperiment(config.MLFLOW_EXPERIMENT), runName: 'served' });
-    await mlflow.uploadArtifact(run.info.run_id, 'model/reference.json', JSON.stringify(buildReferenceProfile(train, { seed: 42 })));
+    await mlflow.uploadArtifact(run.info.run_id, 'model/reference.json', JSON.stringify(buildReferenceProfile(contract, train, { seed: 42 })));
+    await mlflow.uploadArtifact(run.info.run_id, 'model/contract.yaml', contract.toYaml());
 
     // Traffic in the last hour: real rows with much higher credit limits and older customers.
     const now = Date.now();
     const docs = train.slice(0, 400).map((row, i) => {
       const { churned: _label, ...features } = row;
-      const shifted: ChurnFeatures = { ...features, credit_limit: features.credit_limit * 4 + 20_000, customer_age: features.customer_age + 25 };
+      const shifted: FeatureRow = { ...features, credit_limit: Number(features['credit_limit']) * 4 + 20_000, customer_age: Number(features['customer_age']) + 25 };
       return { model_run_id: run.info.run_id, source: 'http', features: shifted, churn_chance: 0.2, latency_ms: 1, created_at: new Date(now - 60_000 - i * 1_000) };
     });
     await mongo.db().collection('predictions').insertMany(docs);

@@ -4,9 +4,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildReferenceProfile, FEATURE_NAMES, loadCleanDataset, splitDataset, type ChurnFeatures, type ReferenceProfile } from '@churn/churn-data';
+import { buildReferenceProfile, defaultContract, loadCleanDataset, splitDataset, type ReferenceProfile } from '@churn/churn-data';
 import { computeDrift, renderDriftReport } from '../src/index.js';
-import { drifted, fakeScore, resample } from '../src/testing/fixtures.js';
+import { drifted, fakeScore, resample, type BankRow } from '../src/testing/fixtures.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const WORK = join(ROOT, '.stack/bench/drift');
@@ -15,13 +15,16 @@ const RUNS = 3;
 const command = 'npx tsx packages/drift/bench/drift.bench.ts';
 
 mkdirSync(WORK, { recursive: true });
-const rows = loadCleanDataset().rows.map(({ churned: _c, ...features }) => features as ChurnFeatures);
+const contract = defaultContract();
+const names = contract.featureNames;
+const rows = loadCleanDataset(contract).rows.map(({ churned: _c, ...features }) => features as BankRow);
 const split = splitDataset(rows);
-const reference = buildReferenceProfile(split.train, { predictions: split.train.map(fakeScore) });
-const current = drifted(resample(split.test, CURRENT_ROWS)).map((row) => ({ ...row, churn_chance: fakeScore(row) }));
+const reference = buildReferenceProfile(contract, split.train, { predictions: split.train.map(fakeScore) });
+const current = drifted(resample(split.test, CURRENT_ROWS));
+const predictions = current.map(fakeScore);
 
-const csv = (records: readonly Record<string, unknown>[]) => `${FEATURE_NAMES.join(',')}\n${records.map((r) => FEATURE_NAMES.map((n) => String(r[n])).join(',')).join('\n')}\n`;
-const referenceRows = Array.from({ length: reference.sampleSize }, (_, i) => Object.fromEntries(FEATURE_NAMES.map((n) => [n, reference.sample[n][i]])));
+const csv = (records: readonly Record<string, unknown>[]) => `${names.join(',')}\n${records.map((r) => names.map((n) => String(r[n])).join(',')).join('\n')}\n`;
+const referenceRows = Array.from({ length: reference.sampleSize }, (_, i) => Object.fromEntries(names.map((n) => [n, reference.sample[n]?.[i]])));
 writeFileSync(join(WORK, 'reference.csv'), csv(referenceRows));
 writeFileSync(join(WORK, 'current.csv'), csv(current));
 
@@ -32,9 +35,9 @@ const window = { from: new Date('2026-11-25T18:00:00Z'), to: new Date('2026-11-2
 // the per-profile cache of sorted columns must not make later runs look faster.
 function oursOnce(profile: ReferenceProfile) {
   const started = performance.now();
-  const result = computeDrift(profile, current);
+  const result = computeDrift(contract, profile, current, { predictions });
   const computed = performance.now();
-  const html = renderDriftReport({ result, reference: profile, current, runId: 'bench', window });
+  const html = renderDriftReport({ contract, result, reference: profile, current, predictions, runId: 'bench', window });
   writeFileSync(join(WORK, 'ours.html'), html);
   return { result, computeMs: computed - started, totalMs: performance.now() - started };
 }
@@ -42,7 +45,7 @@ function oursOnce(profile: ReferenceProfile) {
 const clone = () => JSON.parse(JSON.stringify(reference)) as ReferenceProfile;
 oursOnce(clone());
 const ours = Array.from({ length: RUNS }, () => oursOnce(clone()));
-const result = ours[0]?.result ?? computeDrift(reference, current);
+const result = ours[0]?.result ?? computeDrift(contract, reference, current, { predictions });
 
 interface Peer {
   evidently: string;
@@ -55,7 +58,7 @@ let peerNote = '';
 if (spawnSync('python3', ['--version']).status === 0) {
   const python = execFileSync(join(ROOT, 'scripts/py-venv.sh'), ['evidently'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
   peer = JSON.parse(
-    execFileSync(python, [join(import.meta.dirname, 'evidently_report.py'), join(WORK, 'reference.csv'), join(WORK, 'current.csv'), join(WORK, 'evidently.html'), String(RUNS)], {
+    execFileSync(python, [join(import.meta.dirname, 'evidently_report.py'), join(WORK, 'reference.csv'), join(WORK, 'current.csv'), join(WORK, 'evidently.html'), String(RUNS), contract.numericNames.join(','), contract.categoricalNames.join(',')], {
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
     }),
@@ -85,9 +88,10 @@ const perFeature = [
   '',
   '| feature | our method | our score | Evidently method | Evidently value | |diff| | drifted (ours / Evidently) |',
   '|---|---|---|---|---|---|---|',
-  ...FEATURE_NAMES.map((name) => {
+  ...names.map((name) => {
     const f = result.features[name];
     const p = peer?.columns[name];
+    if (!f) return `| ${name} | not compared (no values) | — | ${p?.method ?? '—'} | ${p ? fmt(p.value) : '—'} | — | — |`;
     return `| ${name} | ${f.method} | ${fmt(f.score)} | ${p?.method ?? '—'} | ${p ? fmt(p.value) : '—'} | ${p ? Math.abs(f.score - p.value).toExponential(1) : '—'} | ${f.drifted} / ${p?.drifted ?? '—'} |`;
   }),
 ];

@@ -1,6 +1,7 @@
 """Peer of drift.bench.ts: Evidently's DataDriftPreset on the same reference and current CSVs.
 
-Usage: python evidently_report.py reference.csv current.csv out.html runs
+Usage: python evidently_report.py reference.csv current.csv out.html runs numeric,columns categorical,columns
+(the column kinds come from the dataset contract: categorical ones as categories, every other kind as numbers)
 Prints JSON: per-run wall times (report run + save_html), and each column's method, value, drifted.
 """
 import json
@@ -12,16 +13,13 @@ import pandas as pd
 from evidently import DataDefinition, Dataset, Report
 from evidently.presets import DataDriftPreset
 
-NUMERIC = ["customer_age", "dependent_count", "education_level", "income_category", "months_on_book",
-           "total_relationship_count", "credit_limit", "total_revolving_bal"]
-CATEGORICAL = ["gender", "marital_status", "card_category"]
-
-
 def main() -> None:
     reference_csv, current_csv, out_html, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    numeric = [c for c in sys.argv[5].split(",") if c]
+    categorical = [c for c in sys.argv[6].split(",") if c]
     reference = pd.read_csv(reference_csv)
     current = pd.read_csv(current_csv)
-    definition = DataDefinition(numerical_columns=NUMERIC, categorical_columns=CATEGORICAL)
+    definition = DataDefinition(numerical_columns=numeric, categorical_columns=categorical)
     times = []
     snapshot = None
     for _ in range(runs + 1):  # the first run warms imports and caches and is not counted

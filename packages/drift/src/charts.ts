@@ -81,7 +81,12 @@ export function categoricalShares(reference: readonly string[], current: readonl
 const compact = (v: number) => (Math.abs(v) >= 1000 ? `${Math.round(v / 100) / 10}k` : String(Math.round(v * 100) / 100));
 
 /** Shares of both samples over shared equal-width bins (one bin per value for small integer sets). */
-export function numericShares(reference: readonly number[], current: readonly number[], bins = 20): { categories: string[]; reference: number[]; current: number[] } {
+export function numericShares(
+  reference: readonly number[],
+  current: readonly number[],
+  bins = 20,
+  labelOf: (value: number) => string = String,
+): { categories: string[]; reference: number[]; current: number[] } {
   const all = [...reference, ...current];
   let lo = Infinity;
   let hi = -Infinity;
@@ -93,7 +98,7 @@ export function numericShares(reference: readonly number[], current: readonly nu
   if (distinct.size <= bins && all.every(Number.isInteger)) {
     const values = [...distinct].sort((a, b) => a - b);
     const shares = (sample: readonly number[]) => values.map((v) => sample.filter((x) => x === v).length / (sample.length || 1));
-    return { categories: values.map(String), reference: shares(reference), current: shares(current) };
+    return { categories: values.map(labelOf), reference: shares(reference), current: shares(current) };
   }
   const width = hi > lo ? (hi - lo) / bins : 1;
   const shares = (sample: readonly number[]) => {

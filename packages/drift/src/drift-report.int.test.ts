@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { createS3Client, ensureBucket, getObjectBuffer } from '@churn/aws';
 import { readEnvFiles } from '@churn/config';
 import { MongoClient, type Db } from 'mongodb';
-import { fetchPredictionWindow } from './prediction-window.js';
+import { fetchPredictionWindow, readPredictionWindow } from './prediction-window.js';
 import { runDriftReport } from './run-report.js';
 import { datasetFixture, drifted, fakeScore } from './testing/fixtures.js';
 
@@ -16,7 +16,7 @@ const nginx = `http://127.0.0.1:${env.NGINX_PORT ?? '8888'}`;
 const bucket = env.REPORTS_BUCKET ?? 'churn-reports';
 
 describe('drift report against FerretDB, S3 and nginx', () => {
-  const { reference, holdout } = datasetFixture(3000);
+  const { contract, reference, holdout } = datasetFixture(3000);
   const runId = `int-${randomUUID().slice(0, 8)}`;
   const window = { from: new Date(Date.now() - 3 * 3600_000), to: new Date() };
   const s3 = createS3Client({ AWS_REGION: env.AWS_REGION ?? 'us-east-1', AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID ?? '', AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY ?? '', AWS_ENDPOINT_URL_S3: env.AWS_ENDPOINT_URL_S3 });
@@ -39,16 +39,19 @@ describe('drift report against FerretDB, S3 and nginx', () => {
     await client?.close();
   });
 
-  it('when the window is read, then only this run inside [from, to) comes back, newest first, malformed documents skipped', async () => {
-    const rows = await fetchPredictionWindow(db, { from: window.from, to: window.to, runId, limit: 1000 });
-    expect(rows).toHaveLength(400);
+  it('when the window is read, then only this run inside [from, to) comes back, newest first, documents the contract refuses skipped with the field named', async () => {
+    const window_ = await readPredictionWindow(db, contract, { from: window.from, to: window.to, runId, limit: 1000 });
+    expect(window_.rows).toHaveLength(400);
+    expect(window_.skipped).toBe(1);
+    expect(window_.firstSkipReason).toMatch(/^features\.customer_age/);
+    const rows = window_.rows;
     expect(rows[0]?.created_at.getTime()).toBeGreaterThan(rows[399]?.created_at.getTime() ?? Infinity);
-    expect(await fetchPredictionWindow(db, { from: window.from, to: window.to, limit: 100 })).toHaveLength(100);
+    expect(await fetchPredictionWindow(db, contract, { from: window.from, to: window.to, limit: 100 })).toHaveLength(100);
   });
 
   it('when the report runs, then it flags the drifted features and nginx serves it and the index as text/html', async () => {
-    const outcome = await runDriftReport({ db, s3, bucket, reportsDir, reference, runId, window });
-    expect(outcome).toMatchObject({ runId, datasetDrift: true, currentRows: 400, skippedDocuments: 1 });
+    const outcome = await runDriftReport({ db, s3, bucket, reportsDir, contract, reference, runId, window });
+    expect(outcome).toMatchObject({ dataset: 'bankchurners', runId, datasetDrift: true, currentRows: 400, skippedDocuments: 1 });
     expect([...outcome.driftedFeatures].sort()).toEqual(['card_category', 'credit_limit', 'customer_age', 'marital_status', 'months_on_book', 'total_revolving_bal']);
 
     const report = await fetch(`${nginx}/${outcome.file}`);

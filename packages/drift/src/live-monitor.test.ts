@@ -1,3 +1,4 @@
+import { buildReferenceProfile, DatasetContract, loadCleanDataset } from '@churn/churn-data';
 import { Registry } from 'prom-client';
 import { LiveDriftMonitor } from './live-monitor.js';
 import { datasetFixture, drifted, fakeScore } from './testing/fixtures.js';
@@ -10,11 +11,11 @@ async function gaugeValue(registry: Registry, name: string, labels: Record<strin
 }
 
 describe('LiveDriftMonitor', () => {
-  const { reference, holdout } = datasetFixture(4000);
+  const { contract, reference, holdout } = datasetFixture(4000);
 
   it('when undrifted traffic fills the window, then the gauges say no drift; when drifted traffic replaces it, they move', async () => {
     const registry = new Registry();
-    const monitor = new LiveDriftMonitor({ reference, registry, windowSize: 300, everyN: 100 });
+    const monitor = new LiveDriftMonitor({ contract, reference, registry, windowSize: 300, everyN: 100 });
     for (const row of holdout.slice(0, 300)) monitor.observe(row, fakeScore(row));
     expect(monitor.lastResult).toBeUndefined();
     await tick();
@@ -36,7 +37,7 @@ describe('LiveDriftMonitor', () => {
   it('when everyN is reached many times within minIntervalMs, then one recompute runs now and one deferred covers the rest', async () => {
     const registry = new Registry();
     const results: number[] = [];
-    const monitor = new LiveDriftMonitor({ reference, registry, windowSize: 300, everyN: 100, minIntervalMs: 200, onResult: (r) => results.push(r.currentSize) });
+    const monitor = new LiveDriftMonitor({ contract, reference, registry, windowSize: 300, everyN: 100, minIntervalMs: 200, onResult: (r) => results.push(r.currentSize) });
     for (const row of holdout.slice(0, 300)) monitor.observe(row, fakeScore(row));
     await tick();
     for (const [i, row] of holdout.slice(300, 900).entries()) {
@@ -51,14 +52,14 @@ describe('LiveDriftMonitor', () => {
   });
 
   it('when fewer rows than the minimum were seen, then no verdict is published', () => {
-    const monitor = new LiveDriftMonitor({ reference, registry: new Registry(), windowSize: 500, everyN: 0 });
+    const monitor = new LiveDriftMonitor({ contract, reference, registry: new Registry(), windowSize: 500, everyN: 0 });
     for (const row of holdout.slice(0, 50)) monitor.observe(row, 0.1);
     expect(monitor.recompute()).toBeUndefined();
     expect(monitor.observations).toBe(50);
   });
 
   it('when observe is called 200,000 times, then it stays cheap because the statistics run off the call', () => {
-    const monitor = new LiveDriftMonitor({ reference, registry: new Registry(), windowSize: 500, everyN: 0 });
+    const monitor = new LiveDriftMonitor({ contract, reference, registry: new Registry(), windowSize: 500, everyN: 0 });
     const row = holdout[0];
     if (!row) throw new Error('empty holdout');
     const started = performance.now();
@@ -68,14 +69,33 @@ describe('LiveDriftMonitor', () => {
     expect(monitor.lastResult).toBeUndefined();
   });
 
-  it('when two monitors share a registry and the reference is swapped, then gauges are reused and recomputed', () => {
+  it('when two monitors share a registry and the model is swapped for one of the same contract, then gauges are reused and the window kept', () => {
     const registry = new Registry();
-    const a = new LiveDriftMonitor({ reference, registry, windowSize: 200, everyN: 0 });
-    const b = new LiveDriftMonitor({ reference, registry, windowSize: 200, everyN: 0 });
+    const a = new LiveDriftMonitor({ contract, reference, registry, windowSize: 200, everyN: 0 });
+    const b = new LiveDriftMonitor({ contract, reference, registry, windowSize: 200, everyN: 0 });
     for (const row of holdout.slice(0, 200)) b.observe(row, 0.1);
-    b.setReference(datasetFixture(1500).reference, 'run-2');
+    b.setModel({ contract, reference: datasetFixture(1500).reference, runId: 'run-2' });
     expect(b.lastResult?.referenceSize).toBe(1500);
+    expect(b.observations).toBe(200);
     a.close();
     b.close();
+  });
+
+  it('when a model of another dataset is promoted, then the window starts empty and the old features lose their series', async () => {
+    const registry = new Registry();
+    const monitor = new LiveDriftMonitor({ contract, reference, registry, windowSize: 200, everyN: 0 });
+    for (const row of holdout.slice(0, 200)) monitor.observe(row, 0.1);
+    monitor.recompute();
+    expect(await gaugeValue(registry, 'churn_feature_drift_score', { feature: 'credit_limit' })).toBeDefined();
+    const telco = DatasetContract.resolve('telco');
+    const rows = loadCleanDataset(telco).rows.map(({ churned: _churned, ...features }) => features);
+    monitor.setModel({ contract: telco, reference: buildReferenceProfile(telco, rows.slice(0, 2000)), runId: 'telco-run' });
+    expect(monitor.observations).toBe(0);
+    expect(await gaugeValue(registry, 'churn_feature_drift_score', { feature: 'credit_limit' })).toBeUndefined();
+    for (const row of rows.slice(2000, 2200)) monitor.observe(row, 0.2);
+    monitor.recompute();
+    expect(await gaugeValue(registry, 'churn_feature_drift_score', { feature: 'tenure' })).toBeLessThan(0.1);
+    expect(await gaugeValue(registry, 'churn_drift_window_rows')).toBe(200);
+    monitor.close();
   });
 });

@@ -10,6 +10,8 @@ export const MANIFEST_FILE = 'reports.json';
 export const INDEX_FILE = 'index.html';
 
 const summarySchema = z.object({
+  // Reports published before dataset contracts carry no dataset name.
+  dataset: z.string().optional(),
   runId: z.string(),
   from: z.string(),
   to: z.string(),
@@ -69,13 +71,13 @@ export function renderIndex(entries: readonly ManifestEntry[]): string {
   const rows = entries
     .map(
       (e) =>
-        `<tr class="${e.datasetDrift ? 'drifted' : ''}"><td><a href="${escapeHtml(e.file)}">${escapeHtml(e.generatedAt)}</a></td><td>${e.currentRows === 0 ? '<span class="badge">no data</span>' : e.datasetDrift ? '<span class="badge drift">drift</span>' : '<span class="badge ok">no drift</span>'}</td><td class="num">${Math.round(e.driftedShare * 100)}%</td><td>${escapeHtml(e.driftedFeatures.join(', ') || '–')}</td><td>${e.predictionDrift === null ? '–' : e.predictionDrift ? 'drifted' : 'ok'}</td><td><code>${escapeHtml(e.runId)}</code></td><td>${escapeHtml(e.from)} → ${escapeHtml(e.to)}</td><td class="num">${e.currentRows}</td></tr>`,
+        `<tr class="${e.datasetDrift ? 'drifted' : ''}"><td><a href="${escapeHtml(e.file)}">${escapeHtml(e.generatedAt)}</a></td><td>${e.currentRows === 0 ? '<span class="badge">no data</span>' : e.datasetDrift ? '<span class="badge drift">drift</span>' : '<span class="badge ok">no drift</span>'}</td><td class="num">${Math.round(e.driftedShare * 100)}%</td><td>${escapeHtml(e.driftedFeatures.join(', ') || '–')}</td><td>${e.predictionDrift === null ? '–' : e.predictionDrift ? 'drifted' : 'ok'}</td><td>${escapeHtml(e.dataset ?? '–')}</td><td><code>${escapeHtml(e.runId)}</code></td><td>${escapeHtml(e.from)} → ${escapeHtml(e.to)}</td><td class="num">${e.currentRows}</td></tr>`,
     )
     .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Drift reports</title><style>${BASE_CSS}</style></head>
 <body><main><h1>Drift reports</h1><p>${entries.length} report${entries.length === 1 ? '' : 's'}, newest first.</p>
-<table id="reports"><thead><tr><th>generated</th><th>verdict</th><th>drifted share</th><th>drifted features</th><th>prediction</th><th>model run id</th><th>window</th><th>rows</th></tr></thead><tbody>${rows}</tbody></table>
+<table id="reports"><thead><tr><th>generated</th><th>verdict</th><th>drifted share</th><th>drifted features</th><th>prediction</th><th>dataset</th><th>model run id</th><th>window</th><th>rows</th></tr></thead><tbody>${rows}</tbody></table>
 </main></body></html>
 `;
 }

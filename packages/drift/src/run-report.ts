@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { ReferenceProfile } from '@churn/churn-data';
+import type { DatasetContract, ReferenceProfile } from '@churn/churn-data';
 import type { Db } from 'mongodb';
 import { computeDrift, type DriftOptions } from './drift.js';
 import { readPredictionWindow } from './prediction-window.js';
@@ -11,6 +11,8 @@ export interface RunDriftReportInput {
   s3?: S3Client;
   bucket?: string;
   reportsDir: string;
+  /** The contract of the model compared (its model directory's contract.yaml). */
+  contract: DatasetContract;
   reference: ReferenceProfile;
   runId: string;
   window: ReportWindow;
@@ -27,20 +29,32 @@ export interface DriftReportOutcome extends DriftSummary {
   key?: string;
   file: string;
   skippedDocuments: number;
+  /** Why the first skipped document was left out. */
+  firstSkipReason?: string;
 }
 
 /** fetch -> compute -> render -> publish: the body of the three-hourly drift-report activity. */
 export async function runDriftReport(input: RunDriftReportInput): Promise<DriftReportOutcome> {
-  const { rows, skipped } = await readPredictionWindow(input.db, {
-    from: input.window.from,
-    to: input.window.to,
-    ...(input.onlyThisRun === false ? {} : { runId: input.runId }),
+  const { contract, reference, runId, window } = input;
+  const read = await readPredictionWindow(input.db, contract, {
+    from: window.from,
+    to: window.to,
+    ...(input.onlyThisRun === false ? {} : { runId }),
     limit: input.limit ?? 20_000,
   });
-  const result = computeDrift(input.reference, rows, input.drift);
+  const current = read.rows.map((row) => row.features);
+  const predictions = read.rows.map((row) => row.churn_chance);
+  const result = computeDrift(contract, reference, current, { ...input.drift, predictions });
   const generatedAt = input.now ?? new Date();
-  const html = renderDriftReport({ result, reference: input.reference, current: rows, runId: input.runId, window: input.window, generatedAt });
-  const summary = summarizeDrift({ result, runId: input.runId, window: input.window, generatedAt });
+  const html = renderDriftReport({ contract, result, reference, current, predictions, runId, window, generatedAt });
+  const summary = summarizeDrift({ contract, result, runId, window, generatedAt });
   const published: Published = await publishReport({ reportsDir: input.reportsDir, ...(input.s3 && input.bucket ? { s3: input.s3, bucket: input.bucket } : {}) }, { html, summary });
-  return { ...summary, path: published.path, ...(published.key ? { key: published.key } : {}), file: published.file, skippedDocuments: skipped };
+  return {
+    ...summary,
+    path: published.path,
+    ...(published.key ? { key: published.key } : {}),
+    file: published.file,
+    skippedDocuments: read.skipped,
+    ...(read.firstSkipReason ? { firstSkipReason: read.firstSkipReason } : {}),
+  };
 }

@@ -101,9 +101,10 @@ function followDrift(holder: ModelHolder, registry: Registry, config: ServingCon
   let monitor: LiveDriftMonitor | undefined;
   holder.onSwap(({ runId, model }) => {
     if (!model.reference) return;
-    if (monitor) monitor.setReference(model.reference, runId);
+    if (monitor) monitor.setModel({ contract: model.contract, reference: model.reference, runId });
     else
       monitor = new LiveDriftMonitor({
+        contract: model.contract,
         reference: model.reference,
         registry,
         runId,

@@ -1,8 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { ReferenceProfile } from '@churn/churn-data';
+import { DatasetContract, defaultContract, type ReferenceProfile } from '@churn/churn-data';
 import { PREDICTIONS_COLLECTION, runDriftReport } from '@churn/drift';
 import type { Logger } from '@churn/logger';
-import type { MlflowClient } from '@churn/mlflow-client';
+import { MlflowError, type MlflowClient } from '@churn/mlflow-client';
 import { z } from 'zod';
 import type { Db } from 'mongodb';
 import type { DriftSummary, DriftWindow } from '../workflows/types.js';
@@ -19,6 +19,17 @@ export interface DriftDeps {
 const windowSchema = z.object({ from: z.iso.datetime(), to: z.iso.datetime() });
 
 export function createDriftActivities({ mlflow, mongoDb, reportsS3, config, logger }: DriftDeps) {
+  /** The contract the run's model was trained with; models written before contracts are BankChurners'. */
+  async function modelContract(runId: string): Promise<DatasetContract> {
+    const path = 'model/contract.yaml';
+    try {
+      return DatasetContract.parse((await mlflow.downloadArtifact(runId, path)).toString('utf8'), `${runId}/${path}`);
+    } catch (error) {
+      if (error instanceof MlflowError && error.isNotFound) return defaultContract();
+      throw error;
+    }
+  }
+
   /**
    * Compares the window's logged predictions with the reference profile of the model that made them
    * (the newest prediction's model_run_id, i.e. the served model) and publishes the HTML report.
@@ -37,17 +48,24 @@ export function createDriftActivities({ mlflow, mongoDb, reportsS3, config, logg
       logger.info({ from, to }, 'no predictions in the window: no drift report');
       return { rows: 0, driftedShare: 0, datasetDrift: false, driftedFeatures: [], skipped: 'no predictions in the window' };
     }
-    const reference = JSON.parse((await mlflow.downloadArtifact(runId, 'model/reference.json')).toString('utf8')) as ReferenceProfile;
+    const [reference, contract] = await Promise.all([
+      mlflow.downloadArtifact(runId, 'model/reference.json').then((body) => JSON.parse(body.toString('utf8')) as ReferenceProfile),
+      modelContract(runId),
+    ]);
     const outcome = await runDriftReport({
       db: mongoDb,
       ...(reportsS3 && config.REPORTS_BUCKET ? { s3: reportsS3, bucket: config.REPORTS_BUCKET } : {}),
       reportsDir: config.REPORTS_DIR,
+      contract,
       reference,
       runId,
       window,
       limit: config.DRIFT_MAX_ROWS,
     });
-    logger.info({ runId, rows: outcome.currentRows, driftedShare: outcome.driftedShare, path: outcome.path }, 'drift report published');
+    if (outcome.skippedDocuments > 0) {
+      logger.warn({ runId, skipped: outcome.skippedDocuments, reason: outcome.firstSkipReason }, 'prediction-log documents the model contract refuses were left out of the drift report');
+    }
+    logger.info({ runId, dataset: contract.name, rows: outcome.currentRows, driftedShare: outcome.driftedShare, path: outcome.path }, 'drift report published');
     return {
       runId,
       rows: outcome.currentRows,

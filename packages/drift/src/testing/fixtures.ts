@@ -1,28 +1,41 @@
 // Shared by the drift tests and the bench: reference and current windows from the real dataset,
 // and a deterministic way to make a window drift.
-import { buildReferenceProfile, loadCleanDataset, seededRandom, shuffled, type ChurnFeatures, type ReferenceProfile } from '@churn/churn-data';
+import { buildReferenceProfile, defaultContract, loadCleanDataset, seededRandom, shuffled, type DatasetContract, type FeatureRow, type ReferenceProfile } from '@churn/churn-data';
+
+/** BankChurners features, as the default contract reads them (every value present). */
+export type BankRow = FeatureRow & {
+  customer_age: number;
+  credit_limit: number;
+  total_revolving_bal: number;
+  total_relationship_count: number;
+  months_on_book: number;
+  card_category: string;
+  marital_status: string;
+};
 
 export interface Fixture {
+  contract: DatasetContract;
   reference: ReferenceProfile;
-  referenceRows: ChurnFeatures[];
-  holdout: ChurnFeatures[];
+  referenceRows: BankRow[];
+  holdout: BankRow[];
 }
 
 /** A fake but deterministic score, so prediction drift follows the features. */
-export function fakeScore(row: ChurnFeatures): number {
+export function fakeScore(row: BankRow): number {
   return Math.min(1, Math.max(0, 0.05 + row.total_revolving_bal / 10_000 + (row.total_relationship_count <= 2 ? 0.2 : 0)));
 }
 
 /** `referenceSize` shuffled rows become the reference; the rest are an undrifted holdout. */
 export function datasetFixture(referenceSize: number): Fixture {
-  const rows = shuffled(loadCleanDataset().rows, 42).map(({ churned: _churned, ...features }) => features as ChurnFeatures);
+  const contract = defaultContract();
+  const rows = shuffled(loadCleanDataset(contract).rows, 42).map(({ churned: _churned, ...features }) => features as BankRow);
   const referenceRows = rows.slice(0, referenceSize);
-  const reference = buildReferenceProfile(referenceRows, { predictions: referenceRows.map(fakeScore) });
-  return { reference, referenceRows, holdout: rows.slice(referenceSize) };
+  const reference = buildReferenceProfile(contract, referenceRows, { predictions: referenceRows.map(fakeScore) });
+  return { contract, reference, referenceRows, holdout: rows.slice(referenceSize) };
 }
 
 /** Older, richer customers on premium cards: six of eleven features move. */
-export function drifted(rows: readonly ChurnFeatures[], seed = 7): ChurnFeatures[] {
+export function drifted(rows: readonly BankRow[], seed = 7): BankRow[] {
   const random = seededRandom(seed);
   return rows.map((row) => ({
     ...row,
