@@ -1,6 +1,7 @@
 // Every PromQL expression of the Grafana dashboards and the alert rules, against the real Prometheus
 // of the running stack (all services up and some traffic, training and drift having happened). A
-// typo'd metric name or label returns nothing and fails here.
+// typo'd metric name or label returns nothing and fails here. Dashboard variables are evaluated at
+// their All value, and the drift dashboard's `feature` variable as a count by feature of its gauge.
 import { allPromqlExpressions, type PromqlExpression } from '@churn/dashboards';
 
 const PROMETHEUS = process.env.PROMETHEUS_URL ?? 'http://127.0.0.1:9090';

@@ -1,5 +1,6 @@
-import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { bucketHeatmap, stat, timeseries } from './panels.js';
+import { DRIFT_METRICS } from '@churn/drift';
+import { DashboardBuilder, QueryVariableBuilder, RowBuilder, VariableRefresh, VariableSort } from '@grafana/grafana-foundation-sdk/dashboard';
+import { bucketHeatmap, PROMETHEUS, stat, timeseries } from './panels.js';
 
 export interface GeneratedDashboard {
   /** File name under grafana/dashboards/. */
@@ -69,19 +70,56 @@ function predictions(): DashboardBuilder {
     .withPanel(timeseries('End-to-end latency p95', 's', [{ expr: quantile(0.95, 'churn_simulator_end_to_end_seconds'), legend: 'p95' }]));
 }
 
+/**
+ * The drift dashboard's `feature` variable: the features are not written into the dashboard (they
+ * come from the served model's dataset contract), they are the `feature` label values of the live
+ * per-feature gauge, re-read when the time range changes so a model on another dataset shows its own.
+ */
+export const FEATURE_VARIABLE = {
+  name: 'feature',
+  query: `label_values(${DRIFT_METRICS.featureScore}, feature)`,
+  /** What `$feature` becomes with All selected, in the `feature=~"$feature"` matchers. */
+  allValue: '.+',
+} as const;
+
+const featureVariable = () =>
+  new QueryVariableBuilder(FEATURE_VARIABLE.name)
+    .label('Feature')
+    .description('Features of the served model, as labelled on the live drift gauges')
+    .datasource(PROMETHEUS)
+    .query(FEATURE_VARIABLE.query)
+    .definition(FEATURE_VARIABLE.query)
+    .refresh(VariableRefresh.OnTimeRangeChanged)
+    .sort(VariableSort.AlphabeticalAsc)
+    .multi(true)
+    .includeAll(true)
+    .allValue(FEATURE_VARIABLE.allValue)
+    .current({ selected: true, text: ['All'], value: ['$__all'] });
+
+/** `$feature`: in a repeated panel its one feature (also its title), elsewhere the selected ones. */
+const $feature = `$${FEATURE_VARIABLE.name}`;
+const selectedFeatures = `{feature=~"${$feature}"}`;
+const perFeature = (maxPerRow: number) => ({ repeat: { variable: FEATURE_VARIABLE.name, maxPerRow }, width: 24 / maxPerRow });
+
 function drift(): DashboardBuilder {
   return base('churn-drift', 'Churn · drift')
+    .withVariable(featureVariable())
     .withPanel(stat('Dataset drift (1 = drifted)', 'short', { expr: 'max(churn_dataset_drift)' }, { threshold: 1 }))
     .withPanel(stat('Drifted features share', 'percentunit', { expr: 'max(churn_drifted_features_share)' }, { threshold: 0.5 }))
     .withPanel(stat('Prediction drift score', 'short', { expr: 'max(churn_prediction_drift_score)' }, { threshold: 0.1 }))
     .withPanel(stat('Rows in the live window', 'short', { expr: 'max(churn_drift_window_rows)' }))
     .withPanel(
-      timeseries('Per-feature drift score (normed Wasserstein / Jensen-Shannon)', 'short', [{ expr: 'max by (feature) (churn_feature_drift_score)', legend: '{{feature}}' }], {
-        width: 24,
-        threshold: 0.1,
-        min: 0,
-        description: 'Higher = more drift; a feature drifted at 0.1 or above (Evidently defaults).',
-      }),
+      timeseries(
+        'Per-feature drift score (normed Wasserstein / Jensen-Shannon)',
+        'short',
+        [{ expr: `max by (feature) (${DRIFT_METRICS.featureScore}${selectedFeatures})`, legend: '{{feature}}' }],
+        {
+          width: 24,
+          threshold: 0.1,
+          min: 0,
+          description: 'The features selected above. Higher = more drift; a feature drifted at 0.1 or above (Evidently defaults).',
+        },
+      ),
     )
     .withPanel(
       timeseries(
@@ -95,7 +133,22 @@ function drift(): DashboardBuilder {
       ),
     )
     .withPanel(timeseries('Prediction drift score', 'short', [{ expr: 'max(churn_prediction_drift_score)', legend: 'churn chance' }], { threshold: 0.1, min: 0 }))
-    .withPanel(timeseries('Drifted features', 'short', [{ expr: 'sum(max by (feature) (churn_feature_drifted))', legend: 'drifted features' }], { min: 0 }));
+    .withPanel(timeseries('Drifted features', 'short', [{ expr: 'sum(max by (feature) (churn_feature_drifted))', legend: 'drifted features' }], { min: 0 }))
+    // One copy per selected feature (Grafana repeat), so any dataset's features get their own panels.
+    .withRow(new RowBuilder('Drift score now, per feature'))
+    .withPanel(stat($feature, 'short', { expr: `max(${DRIFT_METRICS.featureScore}${selectedFeatures})` }, { threshold: 0.1, ...perFeature(6) }))
+    .withRow(new RowBuilder('Drift over time, per feature'))
+    .withPanel(
+      timeseries(
+        $feature,
+        'short',
+        [
+          { expr: `max(${DRIFT_METRICS.featureScore}${selectedFeatures})`, legend: 'drift score' },
+          { expr: `max(${DRIFT_METRICS.featureDrifted}${selectedFeatures})`, legend: 'drifted (1 = yes)' },
+        ],
+        { threshold: 0.1, min: 0, ...perFeature(3) },
+      ),
+    );
 }
 
 function stream(): DashboardBuilder {

@@ -32,7 +32,18 @@ export const redAbove = (value: number) =>
     { value, color: 'red' },
   ]);
 
-export function timeseries(title: string, unit: string, queries: readonly Query[], options: { width?: number; threshold?: number; min?: number; max?: number; description?: string } = {}) {
+/** One copy of the panel per selected value of a dashboard variable, side by side, at most `maxPerRow` a row. */
+export interface Repeat {
+  variable: string;
+  maxPerRow: number;
+}
+
+export function timeseries(
+  title: string,
+  unit: string,
+  queries: readonly Query[],
+  options: { width?: number; threshold?: number; min?: number; max?: number; description?: string; repeat?: Repeat } = {},
+) {
   let panel = new TimeseriesBuilder()
     .title(title)
     .datasource(PROMETHEUS)
@@ -45,10 +56,11 @@ export function timeseries(title: string, unit: string, queries: readonly Query[
   if (options.min !== undefined) panel = panel.min(options.min);
   if (options.max !== undefined) panel = panel.max(options.max);
   if (options.threshold !== undefined) panel = panel.thresholds(redAbove(options.threshold)).thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed));
+  if (options.repeat) panel = panel.repeat(options.repeat.variable).repeatDirection('h').maxPerRow(options.repeat.maxPerRow);
   return panel;
 }
 
-export function stat(title: string, unit: string, query: Query, options: { width?: number; threshold?: number } = {}) {
+export function stat(title: string, unit: string, query: Query, options: { width?: number; threshold?: number; repeat?: Repeat } = {}) {
   let panel = new StatBuilder()
     .title(title)
     .datasource(PROMETHEUS)
@@ -57,6 +69,7 @@ export function stat(title: string, unit: string, query: Query, options: { width
     .span(options.width ?? 6)
     .withTarget(targets([query])[0] as DataqueryBuilder);
   if (options.threshold !== undefined) panel = panel.thresholds(redAbove(options.threshold));
+  if (options.repeat) panel = panel.repeat(options.repeat.variable).repeatDirection('h').maxPerRow(options.repeat.maxPerRow);
   return panel;
 }
 

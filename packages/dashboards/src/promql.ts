@@ -7,12 +7,14 @@ import { allDashboards } from './dashboards.js';
 export interface PromqlExpression {
   /** Where it is used: `dashboard:<file>` or `rules:<group>`. */
   source: string;
-  /** Panel title or alert name. */
+  /** Panel title (a repeated panel's is `$<variable>`), `variable <name>`, or alert name. */
   name: string;
   expr: string;
   /**
-   * What must return data when the system runs: the expression itself for panels; for alerts the
-   * left-hand side of the final comparison (an alert's own expression is empty while it is not firing).
+   * What must return data when the system runs: for panels the expression with the dashboard's
+   * variables at their All value; for a `label_values` variable, a PromQL count by its label; for
+   * alerts the left-hand side of the final comparison (an alert's own expression is empty while it
+   * is not firing).
    */
   signal: string;
   /** Metric names the expression reads (histogram suffixes kept), for a per-name existence check. */
@@ -53,14 +55,43 @@ interface PanelJson {
   targets?: { expr?: string }[];
 }
 
+interface VariableJson {
+  name: string;
+  type?: string;
+  query?: unknown;
+  allValue?: string;
+}
+
+/** `$name`, `${name}` and `[[name]]` replaced by the variable's All value (`.+` when it has none): the query Grafana sends with All selected. */
+export function withVariables(expr: string, variables: readonly VariableJson[]): string {
+  let out = expr;
+  for (const v of variables) {
+    const value = v.allValue ?? '.+';
+    out = out.replaceAll(`\${${v.name}}`, value).replaceAll(`[[${v.name}]]`, value).replace(new RegExp(`\\$${v.name}\\b`, 'g'), () => value);
+  }
+  return out;
+}
+
+/** A Prometheus query variable `label_values(<selector>, <label>)` as PromQL: one series per value it lists. */
+export function labelValuesSignal(query: string): string | undefined {
+  const match = /^\s*label_values\(\s*(.+?)\s*,\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\)\s*$/s.exec(query);
+  return match ? `count by (${match[2]}) (${match[1]})` : undefined;
+}
+
 export function dashboardExpressions(): PromqlExpression[] {
   const out: PromqlExpression[] = [];
   for (const { file, dashboard } of allDashboards()) {
-    const panels = (dashboard.build().panels ?? []) as PanelJson[];
-    for (const panel of panels) {
+    const built = dashboard.build();
+    const variables = (built.templating?.list ?? []) as VariableJson[];
+    for (const variable of variables) {
+      const signal = variable.type === 'query' && typeof variable.query === 'string' ? labelValuesSignal(variable.query) : undefined;
+      if (signal) out.push({ source: `dashboard:${file}`, name: `variable ${variable.name}`, expr: variable.query as string, signal, metrics: metricNames(signal) });
+    }
+    for (const panel of (built.panels ?? []) as PanelJson[]) {
       for (const target of panel.targets ?? []) {
         if (!target.expr) continue;
-        out.push({ source: `dashboard:${file}`, name: panel.title ?? '', expr: target.expr, signal: target.expr, metrics: metricNames(target.expr) });
+        const signal = withVariables(target.expr, variables);
+        out.push({ source: `dashboard:${file}`, name: panel.title ?? '', expr: target.expr, signal, metrics: metricNames(signal) });
       }
     }
   }
