@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildReferenceProfile, defaultContract, loadCleanDataset, splitDataset, type ChurnRow, type DatasetSplit } from '@churn/churn-data';
+import { buildReferenceProfile, DatasetContract, defaultContract, loadCleanDataset, splitDataset, type ChurnRow, type DatasetSplit } from '@churn/churn-data';
 import { createLogger } from '@churn/logger';
 import { writeModelDir } from '@churn/model';
 import { runTrial } from '@churn/training';
@@ -100,6 +100,28 @@ describe('selectAndRegister', () => {
     expect(selection.champion).toBe(promoted);
     expect(registry.aliases.get('challenger')).toBe('2');
     expect(registry.aliases.get('champion')).toBe(promoted ? '2' : '1');
+    trained.booster.dispose();
+  }, 30_000);
+
+  it('when the champion serves another dataset, then no AUC is compared: the new model is only the challenger, tagged with its dataset', async () => {
+    const { registry, activities } = setup(0.1);
+    await seedRuns(registry, 3);
+    // The champion: a real model of the telco contract, whose rows this split cannot score.
+    const telco = DatasetContract.resolve('telco');
+    const telcoSplit = splitDataset(loadCleanDataset(telco).rows.slice(0, 1_500), 42);
+    const trained = runTrial({ contract: telco, split: telcoSplit, params: { max_depth: 3, eta: 0.3, subsample: 1, colsample_bytree: 1, min_child_weight: 1, lambda: 1 }, engine, numBoostRound: 10 });
+    const dir = await mkdtemp(join(tmpdir(), 'champion-telco-'));
+    await writeModelDir(dir, { booster: trained.booster, contract: telco, preprocessor: trained.preprocessor, reference: buildReferenceProfile(telco, telcoSplit.train), params: {} });
+    registry.modelDirs.set('run1', dir);
+    registry.versions.push({ name: 'churn-model', version: '1', run_id: 'run1', source: 's', tags: [], aliases: [], current_stage: 'None', description: '', status: 'READY' });
+    registry.aliases.set('champion', '1');
+
+    const selection = await runIn(quietActivityEnv(), activities.selectAndRegister, { parentRunId: 'run2', datasetHash: 'h', candidates: [candidate(3, 0.9, 0.9999)] });
+    expect(selection.champion).toBe(false);
+    expect(selection.previousChampion).toBeUndefined();
+    expect(registry.aliases.get('champion')).toBe('1');
+    expect(registry.aliases.get('challenger')).toBe('2');
+    expect(registry.versions.find((v) => v.version === '2')?.tags).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'dataset', value: 'bankchurners' })]));
     trained.booster.dispose();
   }, 30_000);
 });

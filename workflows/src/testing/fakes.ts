@@ -105,8 +105,8 @@ export function fakeRegistry() {
       const runId = /run_id = '([^']+)'/.exec(filter ?? '')?.[1];
       return { modelVersions: versions.filter((v) => v.run_id === runId) };
     },
-    async createModelVersion({ name, source, runId }: { name: string; source: string; runId?: string }) {
-      const version: FakeVersion = { name, version: String(versions.length + 1), run_id: runId ?? '', source, tags: [], aliases: [], current_stage: 'None', description: '', status: 'READY' };
+    async createModelVersion({ name, source, runId, tags }: { name: string; source: string; runId?: string; tags?: Record<string, string> }) {
+      const version: FakeVersion = { name, version: String(versions.length + 1), run_id: runId ?? '', source, tags: Object.entries(tags ?? {}).map(([key, value]) => ({ key, value })), aliases: [], current_stage: 'None', description: '', status: 'READY' };
       versions.push(version);
       return version;
     },
