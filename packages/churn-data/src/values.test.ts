@@ -63,6 +63,23 @@ features:
       expect(result.ok && result.features['paperless']).toBe(code);
     }
   });
+  it('when a contract names its own yes/no words, then a CSV cell "true", "1", "false", "0" still reads as JSON true, 1, false, 0 does', () => {
+    const own = DatasetContract.parse(
+      `version: 1
+name: own
+source: own.csv
+target: {column: churn, positive: ["yes"], negative: ["no"]}
+features:
+  - {name: paperless, kind: boolean, true_values: [ja], false_values: [nein]}
+`,
+      'own.yaml',
+    );
+    for (const [text, json, code] of [['true', true, 1], ['1', 1, 1], ['ja', 'ja', 1], ['false', false, 0], ['0', 0, 0], ['nein', 'nein', 0]] as const) {
+      const fromCsv = parseRequest(own, { paperless: text }, 'text');
+      const fromJson = parseRequest(own, { paperless: json }, 'json');
+      expect([fromCsv.ok && fromCsv.features['paperless'], fromJson.ok && fromJson.features['paperless']]).toEqual([code, code]);
+    }
+  });
   it('when an imputed or own-category feature is missing, then the request is still accepted', () => {
     const result = parseRequest(contract, { paperless: false, charges: 'N/A', contract_term: 'yearly' }, 'json');
     expect(result).toEqual({ ok: true, features: { paperless: 0, charges: null, plan: 'missing', contract_term: 1 } });

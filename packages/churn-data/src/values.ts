@@ -50,8 +50,9 @@ export function parseValue(contract: DatasetContract, feature: Feature, raw: unk
       if (raw === true || raw === 1) return 1;
       if (raw === false || raw === 0) return 0;
       const text = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
-      if (text !== undefined && feature.trueValues.has(text)) return 1;
-      if (text !== undefined && feature.falseValues.has(text)) return 0;
+      // "true"/"1" and "false"/"0" are how JSON's true and 1 read in a CSV cell: accepted whatever words the contract adds.
+      if (text !== undefined && (text === 'true' || text === '1' || feature.trueValues.has(text))) return 1;
+      if (text !== undefined && (text === 'false' || text === '0' || feature.falseValues.has(text))) return 0;
       return new Invalid(`must be true or false (or one of ${[...feature.trueValues, ...feature.falseValues].join(', ')})`);
     }
     case 'categorical': {

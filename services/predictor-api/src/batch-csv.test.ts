@@ -32,6 +32,12 @@ describe('POST /predict/batch (CSV)', () => {
     expect(out[0]?.error).toBe('');
   });
 
+  it('when the header is a raw export (other case, spaces), then the contract cleaning names the columns and the rows score as usual', async () => {
+    const rawHeader = Object.keys(customer).map((name) => ` ${name.toUpperCase()}`).join(',');
+    const out = parse(await (await send([`CLIENTNUM,${rawHeader}`, `a,${rowOf()}`].join('\n'))).text(), { columns: true }) as Record<string, string>[];
+    expect(out[0]).toMatchObject({ CLIENTNUM: 'a', 'churn chance': '0.05', error: '' });
+  });
+
   it('when a large file is streamed in pieces, then every row is answered and output starts before the upload ends', async () => {
     const rows = 20_000;
     let sentRows = 0;

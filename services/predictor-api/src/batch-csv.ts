@@ -52,8 +52,11 @@ export async function scoreCsv(input: Readable, output: CsvSink, options: BatchO
     const { parsed, runId, chances } = scoreWithServedModel(options.holder, (contract) => {
       const features: FeatureRow[] = [];
       const ids: (string | undefined)[] = [];
+      // A raw export's header ("Tenure Months", "Customer_Age") named as the contract's cleaning names it.
+      const names = (columns ?? []).map((c) => contract.normaliseColumn(c));
+      const renamed = names.some((name, i) => name !== columns?.[i]);
       for (const record of chunk) {
-        const request = parseRequest(contract, record, 'text');
+        const request = parseRequest(contract, renamed ? Object.fromEntries(names.map((name, i) => [name, record[columns?.[i] as string]])) : record, 'text');
         if (!request.ok) {
           errors.push(request.message);
           continue;
