@@ -121,7 +121,9 @@ describe('the whole flow', () => {
     const firstNew = outcomes.findIndex((o) => o.runId === nextRunId);
     // Once switched, every later answer comes from the new model.
     expect(outcomes.slice(firstNew).every((o) => o.runId === nextRunId)).toBe(true);
+    // Later tests expect the tuned run served again: wait for the switch back, not only the edit.
     flow.promote(state.runId);
+    await waitUntil('tuned run served again', 30_000, async () => (await predict(customer)).body['model_run_id'] === state.runId || 'sibling still served');
   });
 });
 

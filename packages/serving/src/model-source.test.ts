@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,13 +6,14 @@ import type { MlflowClient } from '@churn/mlflow-client';
 import { COMPLETE_MARKER, ModelSource, modelUriOf, readModelSelection } from './model-source.js';
 
 /** Stands in for the registry client: counts downloads, can fail half-way. */
-function fakeClient(options: { failAfterFirstFile?: boolean } = {}) {
+function fakeClient(options: { failAfterFirstFile?: boolean; delayMs?: number } = {}) {
   const calls: string[] = [];
   const client = {
     resolveModelUri: async (uri: string) => ({ runId: uri.includes('@champion') ? 'run-c' : 'run-x', artifactPath: 'model' }),
     downloadDir: async (runId: string, artifactPath: string, dest: string) => {
       calls.push(`${runId}/${artifactPath}`);
       await writeFile(join(dest, 'MLmodel'), 'flavors: {}');
+      if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
       if (options.failAfterFirstFile) throw new Error('connection reset');
       await writeFile(join(dest, 'model.json'), '{}');
       return ['MLmodel', 'model.json'];
@@ -46,6 +47,20 @@ describe('ModelSource cache', () => {
     expect(first).toBe(second);
     expect(calls).toEqual(['run-1/model']);
     expect(existsSync(join(first, COMPLETE_MARKER))).toBe(true);
+  });
+
+  it('when two processes sharing the cache download the same run at once, then the copy the first one is loading is never removed', async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), 'cache-'));
+    // Two ModelSources stand for the HTTP and the stream predictor; both see no cached copy and download, the second more slowly.
+    const fast = new ModelSource({ client: fakeClient().client, cacheDir });
+    const slow = new ModelSource({ client: fakeClient({ delayMs: 100 }).client, cacheDir });
+    const late = slow.fetch('run-3');
+    const dir = await fast.fetch('run-3');
+    const loading = statSync(dir).ino;
+    expect(await late).toBe(dir);
+    expect(statSync(dir).ino).toBe(loading);
+    expect(readdirSync(dir).sort()).toEqual([COMPLETE_MARKER, 'MLmodel', 'model.json']);
+    expect(readdirSync(cacheDir)).toEqual(['run-3']);
   });
 
   it('when a download fails half-way, then nothing is left in the cache and the next fetch downloads again', async () => {

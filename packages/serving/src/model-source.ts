@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -74,15 +75,26 @@ export class ModelSource {
     const dir = join(this.options.cacheDir, runId);
     if (existsSync(join(dir, COMPLETE_MARKER))) return dir;
     const location = this.locations.get(runId) ?? { runId, artifactPath: 'model' };
-    const partial = `${dir}.partial-${process.pid}-${Date.now()}`;
+    const partial = `${dir}.partial-${process.pid}-${randomUUID()}`;
     await mkdir(partial, { recursive: true });
     const started = Date.now();
     try {
       if (location.artifactUri) await this.options.client.downloadUri(location.artifactUri, partial);
       else await this.options.client.downloadDir(location.runId, location.artifactPath, partial);
       await writeFile(join(partial, COMPLETE_MARKER), new Date().toISOString());
+      // Another process sharing the cache (the other predictor) may have finished first: its copy
+      // may be loading right now, so it is kept and ours dropped. Only a half-built folder is replaced.
+      if (existsSync(join(dir, COMPLETE_MARKER))) {
+        await rm(partial, { recursive: true, force: true });
+        return dir;
+      }
       await rm(dir, { recursive: true, force: true });
-      await rename(partial, dir);
+      try {
+        await rename(partial, dir);
+      } catch (error) {
+        if (!existsSync(join(dir, COMPLETE_MARKER))) throw error;
+        await rm(partial, { recursive: true, force: true });
+      }
     } catch (error) {
       await rm(partial, { recursive: true, force: true });
       throw error;
