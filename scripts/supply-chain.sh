@@ -9,7 +9,7 @@ cd "$root"
 rc=0
 node scripts/licences.mjs || rc=$?
 
-out=.stack/sbom/sbom.cdx.json
+out=${SBOM_FILE:-.stack/sbom/sbom.cdx.json}  # tests write theirs elsewhere
 mkdir -p "$(dirname "$out")"
 tmp=$(mktemp "$out.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
@@ -19,7 +19,7 @@ if npm_config_offline=true node node_modules/@cyclonedx/cyclonedx-npm/bin/cyclon
     --omit dev --spec-version 1.6 --output-format JSON --output-reproducible --validate \
     --output-file "$tmp" package.json; then
   mv "$tmp" "$out"
-  echo "sbom: $out ($(node -e 'const b=JSON.parse(require("fs").readFileSync(process.argv[1]));let n=0;const w=c=>{for(const x of c??[]){n++;w(x.components)}};w(b.components);console.log(`CycloneDX ${b.specVersion}, ${n} components`)' "$out"))"
+  echo "sbom: $out ($(node -e 'const b=JSON.parse(require("fs").readFileSync(process.argv[1]));let n=0;const w=c=>{for(const x of c??[]){n++;w(x.components)}};w(b.components);console.log("CycloneDX "+b.specVersion+", "+n+" components")' "$out"))"
 else
   echo "sbom: cyclonedx-npm failed" >&2
   rc=1

@@ -80,6 +80,9 @@ venvs_started=$(date +%s)
 step "native stack" env STACK_STARTED_FILE="$started_file" scripts/stack/up.sh && stack_up=1
 step "lint" npm run --silent lint || true
 step "typecheck" npm run --silent typecheck || true
+# Licences of the npm tree against licences.json, and the SBOM of the production deps (npm audit
+# needs the registry's audit endpoint: it runs in CI only).
+step "supply chain" scripts/supply-chain.sh || true
 step "python venvs" wait_venvs || true
 step "unit tests" within 20 "${jest[@]}" --config jest.unit.config.js --json --outputFile=.stack/logs/jest-unit.json || true
 if [ "$stack_up" -eq 1 ]; then
