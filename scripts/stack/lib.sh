@@ -3,7 +3,8 @@
 # down.sh and status.sh; nothing here starts or stops anything by itself.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-STACK="$ROOT/.stack"
+# STACK_DIR moves the whole .stack folder (the install tests build into a temporary one).
+STACK="${STACK_DIR:-$ROOT/.stack}"
 RUN="$STACK/run"
 LOGS="$STACK/logs"
 BIN="$STACK/bin"
