@@ -152,12 +152,12 @@ features:
     expect(schema.properties.plan?.anyOf).toContainEqual({ type: 'string', enum: ['Basic', 'Premium', 'missing'] });
   });
 
-  it('when a feature is boolean, then it takes booleans, 0/1 and its own words', () => {
+  it('when a feature is boolean, then it takes booleans, 0/1, its own words and true/1/false/0 as text', () => {
     expect(schema.properties.has_locker?.anyOf).toEqual([
       { type: 'boolean' },
       { enum: [0, 1] },
-      { type: 'string', enum: ['si', 'yes', 'no'] },
-      { type: 'string', pattern: '^\\s*(?:[sS][iI]|[yY][eE][sS]|[nN][oO])\\s*$' },
+      { type: 'string', enum: ['si', 'yes', 'no', 'true', '1', 'false', '0'] },
+      { type: 'string', pattern: '^\\s*(?:[sS][iI]|[yY][eE][sS]|[nN][oO]|[tT][rR][uU][eE]|1|[fF][aA][lL][sS][eE]|0)\\s*$' },
     ]);
   });
 
@@ -167,7 +167,7 @@ features:
       {
         monthly_fee: [0, 49.9, 500, null, 'N/A', ' ', undefined],
         visits: [0, 3, 1e6],
-        has_locker: [true, false, 0, 1, 'SI', ' no ', 'yes'],
+        has_locker: [true, false, 0, 1, 'SI', ' no ', 'yes', 'true', ' 0 '],
         plan: ['Basic', ' Premium ', 'missing', null, 'N/A', '', undefined],
         branch: ['1', ' 10 ', 2, 10],
         satisfaction: [0, 2, 'high', ' medium ', null, undefined],
@@ -176,7 +176,7 @@ features:
       {
         monthly_fee: [-1, 500.5, '49.9', 'n/a', 'none'],
         visits: [-1, 1.5, null, undefined],
-        has_locker: ['true', 'maybe', 2, null, undefined],
+        has_locker: ['maybe', 'yes please', 2, null, undefined],
         plan: ['basic', 'Gold', 3],
         branch: ['3', 3, '01', 1.5, null, undefined],
         satisfaction: [3, -1, 0.5, 'High', 'very high'],

@@ -66,8 +66,13 @@ function valueAlternatives(feature: Feature, folding: Folding): JsonSchema[] {
         },
       ];
     case 'boolean':
-      // Boolean words are trimmed and lowercased whatever the contract's cleaning says.
-      return [{ type: 'boolean' }, { enum: [0, 1] }, ...textAlternatives([...feature.trueValues, ...feature.falseValues], { trim: true, lowercase: true })];
+      // Boolean words are trimmed and lowercased whatever the contract's cleaning says; "true", "1",
+      // "false" and "0" (JSON's values as a CSV cell gives them) are accepted beside the contract's own.
+      return [
+        { type: 'boolean' },
+        { enum: [0, 1] },
+        ...textAlternatives([...new Set([...feature.trueValues, ...feature.falseValues, 'true', '1', 'false', '0'])], { trim: true, lowercase: true }),
+      ];
     case 'categorical':
       return [...textAlternatives(levels, folding), ...scalarAlternatives(levels)];
     case 'ordinal':
