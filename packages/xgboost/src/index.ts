@@ -4,8 +4,10 @@ import { WasmEngine } from './wasm-engine.js';
 
 export * from './types.js';
 export { nativeAvailable } from './native-engine.js';
-export { parseModelJson, buildModelJson, TreeEnsemble, type TreeModel, type TreeArrays } from './model-json.js';
+export { parseModelJson, parseModelObject, buildModelJson, TreeEnsemble, type TreeModel, type TreeArrays } from './model-json.js';
 export { parseLegacyBinary } from './legacy-binary.js';
+export { decodeUbjson, type UbjValue } from './ubjson.js';
+export { modelFormatOf, parseModelFile, type ModelFormat } from './model-file.js';
 
 /**
  * Returns an engine: `native` (libxgboost through koffi) or `wasm` (ml-xgboost). `auto` picks

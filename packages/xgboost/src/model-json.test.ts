@@ -28,7 +28,9 @@ test('when a newer XGBoost writes the base score as a vector, then it is still r
 });
 
 test('when a model has an unsupported objective or is not JSON, then parsing says so', () => {
-  const json = buildModelJson({ objective: 'binary:logistic', baseScore: 0.5, numFeature: 2, trees: [] }).replace('binary:logistic', 'multi:softprob');
-  expect(() => parseModelJson(json)).toThrow(/unsupported objective multi:softprob/);
+  const json = buildModelJson({ objective: 'binary:logistic', baseScore: 0.5, numFeature: 2, trees: [] });
+  expect(() => parseModelJson(json.replace('binary:logistic', 'rank:pairwise'))).toThrow(/unsupported objective rank:pairwise/);
+  // A softmax objective over one class is not a model XGBoost writes.
+  expect(() => parseModelJson(json.replace('binary:logistic', 'multi:softprob'))).toThrow(/multi:softprob with num_class 0 is not supported/);
   expect(() => parseModelJson(new Uint8Array([0x62, 0x69, 0x6e, 0x66]))).toThrow(/not JSON/);
 });

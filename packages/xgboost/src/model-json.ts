@@ -22,10 +22,17 @@ export interface TreeModel {
   baseScore: number;
   numFeature: number;
   trees: TreeArrays[];
+  /** multi:softprob and multi:softmax: which class each tree scores, and each class's base score (3.x estimates one per class). */
+  multiClass?: { numClass: number; treeClass: number[]; baseScores: number[] };
 }
 
-// XGBoost writes scalars as strings ("5E-1"); 3.x writes the base score as a vector ("[5E-1]").
-const numberLike = z.union([z.number(), z.string()]).transform((v) => (typeof v === 'number' ? v : Number(v.replace(/^\[([^,\]]*).*\]$/, '$1'))));
+// XGBoost writes scalars as strings ("5E-1"); 3.x writes the base score as a vector ("[5E-1]", one per class for multi-class).
+const numberLike = z.union([z.number(), z.string()]).transform((v) => (typeof v === 'number' ? v : Number(v)));
+const vectorLike = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const values = typeof v === 'number' ? [v] : v.replace(/^\[(.*)\]$/, '$1').split(',').map(Number);
+  if (values.length === 0 || values.some(Number.isNaN)) ctx.addIssue({ code: 'custom', message: `not a number or vector: ${String(v)}` });
+  return values;
+});
 const treeSchema = z.object({
   left_children: z.array(z.number().int()),
   right_children: z.array(z.number().int()),
@@ -40,7 +47,7 @@ const treeSchema = z.object({
 });
 const modelSchema = z.object({
   learner: z.object({
-    learner_model_param: z.object({ base_score: numberLike, num_feature: numberLike, num_class: numberLike.optional() }),
+    learner_model_param: z.object({ base_score: vectorLike, num_feature: numberLike, num_class: numberLike.optional() }),
     objective: z.object({ name: z.string() }),
     gradient_booster: z.object({
       name: z.literal('gbtree', { message: 'only gbtree models are supported' }),
@@ -49,7 +56,7 @@ const modelSchema = z.object({
   }),
 });
 
-const SUPPORTED_OBJECTIVES = new Set(['binary:logistic', 'reg:squarederror', 'reg:logistic']);
+const SUPPORTED_OBJECTIVES = new Set(['binary:logistic', 'reg:squarederror', 'reg:logistic', 'multi:softprob', 'multi:softmax']);
 
 /** Reads XGBoost's JSON model (any version from 1.0) into plain arrays. */
 export function parseModelJson(json: string | Uint8Array): TreeModel {
@@ -60,18 +67,32 @@ export function parseModelJson(json: string | Uint8Array): TreeModel {
   } catch (e) {
     throw new XGBoostError('model is not JSON (only XGBoost JSON models can be loaded)', { cause: e });
   }
+  return parseModelObject(raw);
+}
+
+/** Reads XGBoost's model document, decoded from JSON or UBJSON (the same schema), into plain arrays. */
+export function parseModelObject(raw: unknown): TreeModel {
   const parsed = modelSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new XGBoostError(`not an XGBoost JSON model: ${issue?.path.join('.')}: ${issue?.message}`);
   }
   const { learner } = parsed.data;
-  if (!SUPPORTED_OBJECTIVES.has(learner.objective.name)) throw new XGBoostError(`unsupported objective ${learner.objective.name}`);
-  if ((learner.learner_model_param.num_class ?? 0) > 1) throw new XGBoostError('multi-class models are not supported');
+  const objective = learner.objective.name;
+  if (!SUPPORTED_OBJECTIVES.has(objective)) throw new XGBoostError(`unsupported objective ${objective}`);
+  const numClass = learner.learner_model_param.num_class ?? 0;
+  const multi = objective.startsWith('multi:');
+  if (multi !== numClass > 1) throw new XGBoostError(`objective ${objective} with num_class ${numClass} is not supported`);
+  const baseScores = learner.learner_model_param.base_score;
+  const treeClass = learner.gradient_booster.model.tree_info;
+  if (multi && (treeClass.some((c) => c < 0 || c >= numClass) || (baseScores.length !== 1 && baseScores.length !== numClass))) {
+    throw new XGBoostError(`multi-class model: tree classes or base scores do not match num_class ${numClass}`);
+  }
   return {
-    objective: learner.objective.name,
-    baseScore: learner.learner_model_param.base_score,
+    objective,
+    baseScore: baseScores[0] ?? Number.NaN,
     numFeature: learner.learner_model_param.num_feature,
+    ...(multi ? { multiClass: { numClass, treeClass, baseScores: baseScores.length === 1 ? Array.from({ length: numClass }, () => baseScores[0] ?? 0) : baseScores } } : {}),
     trees: learner.gradient_booster.model.trees.map((t) => {
       if (t.categories && t.categories.length > 0) throw new XGBoostError('categorical splits are not supported');
       return {
@@ -163,7 +184,8 @@ export function baseMargin(model: Pick<TreeModel, 'objective' | 'baseScore'>): n
 
 /**
  * A flattened tree ensemble evaluated in JavaScript, summing in float32 like XGBoost so predictions
- * match libxgboost's to float precision.
+ * match libxgboost's to float precision. Multi-class models give `outputs` values per row (row-major):
+ * class probabilities for multi:softprob, one class index for multi:softmax.
  */
 export class TreeEnsemble {
   private readonly left: Int32Array;
@@ -172,8 +194,13 @@ export class TreeEnsemble {
   private readonly threshold: Float32Array;
   private readonly defaultLeft: Uint8Array;
   private readonly roots: Int32Array;
-  private readonly margin: number;
+  /** The margin column each tree adds to: its class, 0 for single-output models. */
+  private readonly treeColumn: Int32Array;
+  /** Starting margin per column. */
+  private readonly baseMargins: Float32Array;
   private readonly logistic: boolean;
+  /** Margin columns per row: the number of classes, or 1. */
+  readonly columns: number;
 
   constructor(readonly model: TreeModel) {
     const total = model.trees.reduce((n, t) => n + t.left.length, 0);
@@ -196,27 +223,37 @@ export class TreeEnsemble {
       }
       offset += t.left.length;
     });
-    // As libxgboost computes it: -logf(1.0f / base_score - 1.0f) in float32.
-    this.logistic = model.objective !== 'reg:squarederror';
-    this.margin = this.logistic ? Math.fround(-Math.log(Math.fround(Math.fround(1 / Math.fround(model.baseScore)) - 1))) : Math.fround(model.baseScore);
-    this.logistic = model.objective !== 'reg:squarederror';
+    const multi = model.multiClass;
+    this.columns = multi?.numClass ?? 1;
+    this.treeColumn = Int32Array.from(model.trees, (_, i) => multi?.treeClass[i] ?? 0);
+    this.logistic = !multi && model.objective !== 'reg:squarederror';
+    // As libxgboost computes it: -logf(1.0f / base_score - 1.0f) in float32; softmax takes the base score as a margin.
+    const toMargin = (p: number) => (this.logistic ? Math.fround(-Math.log(Math.fround(Math.fround(1 / Math.fround(p)) - 1))) : Math.fround(p));
+    this.baseMargins = Float32Array.from(multi?.baseScores ?? [model.baseScore], toMargin);
   }
 
   get numTrees(): number {
     return this.roots.length;
   }
 
-  /** Raw scores (before the logistic transform) of trees [0, treeLimit). */
+  /** Values per row that predict returns: class probabilities for multi:softprob, else 1. */
+  get outputs(): number {
+    return this.model.objective === 'multi:softprob' ? this.columns : 1;
+  }
+
+  /** Raw scores (before the link function) of trees [0, treeLimit): `columns` per row. */
   margins(data: Float32Array, rows: number, cols: number, treeLimit = this.roots.length): Float32Array {
-    const out = new Float32Array(rows).fill(this.margin);
+    const out = new Float32Array(rows * this.columns);
+    for (let r = 0; r < rows; r++) out.set(this.baseMargins, r * this.columns);
     for (let t = 0; t < treeLimit; t++) this.addTree(t, data, rows, cols, out);
     return out;
   }
 
   /** Adds tree t's leaf values to the running margins (used for round-by-round early stopping). */
   addTree(t: number, data: Float32Array, rows: number, cols: number, out: Float32Array): void {
-    const { left, right, feature, threshold, defaultLeft } = this;
+    const { left, right, feature, threshold, defaultLeft, columns } = this;
     const root = this.roots[t] ?? 0;
+    const column = this.treeColumn[t] ?? 0;
     for (let r = 0; r < rows; r++) {
       const base = r * cols;
       let node = root;
@@ -226,14 +263,48 @@ export class TreeEnsemble {
         node = Number.isNaN(v) ? (defaultLeft[node] ? l : (right[node] ?? 0)) : v < (threshold[node] ?? 0) ? l : (right[node] ?? 0);
         l = left[node] ?? -1;
       }
-      out[r] = Math.fround((out[r] ?? 0) + (threshold[node] ?? 0));
+      const at = r * columns + column;
+      out[at] = Math.fround((out[at] ?? 0) + (threshold[node] ?? 0));
     }
   }
 
-  /** XGBoost's float32 sigmoid, 1.0f / (1.0f + expf(-x)), rounded at each step as the C++ does. */
+  /** XGBoost's float32 link: sigmoid 1.0f / (1.0f + expf(-x)) rounded at each step as the C++ does, softmax per row for multi-class. */
   transform(margins: Float32Array): Float32Array {
+    if (this.model.multiClass) return this.model.objective === 'multi:softmax' ? this.argmax(margins) : this.softmax(margins);
     if (!this.logistic) return margins;
     return margins.map((m) => Math.fround(1 / Math.fround(1 + Math.fround(Math.exp(-m)))));
+  }
+
+  /** As XGBoost's common::Softmax: subtract the row maximum, expf, divide by the sum. */
+  private softmax(margins: Float32Array): Float32Array {
+    const k = this.columns;
+    const out = new Float32Array(margins.length);
+    for (let base = 0; base < margins.length; base += k) {
+      let max = margins[base] ?? 0;
+      for (let c = 1; c < k; c++) max = Math.max(max, margins[base + c] ?? 0);
+      // XGBoost sums the float32 exponentials in double, then divides by the sum as a float.
+      let sum = 0;
+      for (let c = 0; c < k; c++) {
+        const e = Math.fround(Math.exp(Math.fround((margins[base + c] ?? 0) - max)));
+        out[base + c] = e;
+        sum += e;
+      }
+      const total = Math.fround(sum);
+      for (let c = 0; c < k; c++) out[base + c] = Math.fround((out[base + c] ?? 0) / total);
+    }
+    return out;
+  }
+
+  /** multi:softmax answers the class with the largest margin (the first on a tie, as XGBoost). */
+  private argmax(margins: Float32Array): Float32Array {
+    const k = this.columns;
+    const out = new Float32Array(margins.length / k);
+    for (let r = 0; r < out.length; r++) {
+      let best = 0;
+      for (let c = 1; c < k; c++) if ((margins[r * k + c] ?? 0) > (margins[r * k + best] ?? 0)) best = c;
+      out[r] = best;
+    }
+    return out;
   }
 
   predict(data: Float32Array, rows: number, cols: number): Float32Array {

@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEngine } from './index.js';
+import { createEngine, modelFormatOf, parseModelFile, TreeEnsemble } from './index.js';
 import { maxAbsDiff, slice, toyProblem } from './test-data.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -41,4 +41,35 @@ maybe("Python's xgboost reading our model.json", () => {
     expect(predictions).toHaveLength(holdout.rows);
     expect(maxAbsDiff(predictions, ours)).toBeLessThan(1e-5);
   }, 120_000);
+});
+
+// The xgboost venv pins xgboost 2.1.x; mlflow3's pins 3.1.x, which writes a per-class base score.
+maybe.each(['xgboost', 'mlflow3'])("our reader on what Python's xgboost writes (%s venv)", (venv) => {
+  let dir = '';
+  let expected: { xgboost: string; rows: number; cols: number; binary: number[]; multi: number[][] };
+  let holdout: Float32Array;
+  beforeAll(() => {
+    const python = execFileSync(join(root, 'scripts/py-venv.sh'), [venv], { encoding: 'utf8' }).trim();
+    dir = mkdtempSync(join(tmpdir(), `xgb-formats-${venv}-`));
+    execFileSync(python, [join(root, 'packages/xgboost/python/train_formats.py'), dir]);
+    expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as typeof expected;
+    const raw = readFileSync(join(dir, 'holdout.f32'));
+    holdout = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  }, 900_000);
+
+  test.each(['ubj', 'json'] as const)('when a binary:logistic model is saved as model.%s, then we predict what Python predicts within 1e-6', (ext) => {
+    const bytes = readFileSync(join(dir, 'binary', `model.${ext}`));
+    expect(modelFormatOf(bytes)).toBe(ext);
+    const ours = new TreeEnsemble(parseModelFile(bytes)).predict(holdout, expected.rows, expected.cols);
+    expect(ours).toHaveLength(expected.rows);
+    expect(maxAbsDiff(expected.binary, ours)).toBeLessThan(1e-6);
+  });
+
+  test.each(['ubj', 'json'] as const)('when a 3-class multi:softprob model is saved as model.%s, then we predict every class probability Python predicts within 1e-6', (ext) => {
+    const ensemble = new TreeEnsemble(parseModelFile(readFileSync(join(dir, 'multi', `model.${ext}`))));
+    expect(ensemble.outputs).toBe(3);
+    const ours = ensemble.predict(holdout, expected.rows, expected.cols);
+    expect(ours).toHaveLength(expected.rows * 3);
+    expect(maxAbsDiff(expected.multi.flat(), ours)).toBeLessThan(1e-6);
+  });
 });
