@@ -54,3 +54,24 @@ export const mlflowClient = {
 export const dataset = {
   DATASET: z.string().trim().min(1, 'must name a contract (e.g. bankchurners) or a path to a contract YAML').default('bankchurners'),
 };
+
+/**
+ * CHURN_PROFILE: `local` (loopback, open) or `cloud` (reachable from outside, so every API needs
+ * credentials). .env.local and .env.cloud set it; unset means local, so a fresh clone stays open.
+ */
+export const profile = {
+  CHURN_PROFILE: z.enum(['local', 'cloud'], { message: 'must be local or cloud' }).default('local'),
+};
+
+/**
+ * A check for a config object: in the cloud profile each named secret must be set. Empty values are
+ * already unset (loadConfig), so one message covers missing and empty; it names the variable.
+ */
+export function requiredInCloud<K extends string>(names: readonly K[]) {
+  return (config: { CHURN_PROFILE: 'local' | 'cloud' } & Partial<Record<K, unknown>>, ctx: z.core.$RefinementCtx) => {
+    if (config.CHURN_PROFILE !== 'cloud') return;
+    for (const name of names) {
+      if (config[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'must be set in the cloud profile (in .env.secrets or the environment)' });
+    }
+  };
+}

@@ -45,3 +45,27 @@ describe('loadConfig', () => {
     expect(loadConfig(schema, { env: { MLFLOW_TRACKING_URI: 'http://x', PORT: '' } }).PORT).toBe(9696);
   });
 });
+
+describe('requiredInCloud', () => {
+  const secured = z.object({ ...env.profile, API_KEY: z.string().optional(), OTHER_SECRET: z.string().optional() }).superRefine(env.requiredInCloud(['API_KEY', 'OTHER_SECRET']));
+
+  it('given the local profile, when the secrets are unset, then the config loads', () => {
+    expect(loadConfig(secured, { env: {} })).toEqual({ CHURN_PROFILE: 'local' });
+  });
+
+  it.each([
+    ['missing', { OTHER_SECRET: 's' }, 'API_KEY'],
+    ['empty', { API_KEY: '', OTHER_SECRET: 's' }, 'API_KEY'],
+    ['missing', { API_KEY: 'k' }, 'OTHER_SECRET'],
+  ])('given the cloud profile, when a secret is %s, then the error names it', (_case, secrets, variable) => {
+    expect(() => loadConfig(secured, { env: { CHURN_PROFILE: 'cloud', ...secrets } })).toThrow(new RegExp(`^invalid configuration: ${variable}: must be set in the cloud profile`));
+  });
+
+  it('given the cloud profile, when every secret is set, then the config loads', () => {
+    expect(loadConfig(secured, { env: { CHURN_PROFILE: 'cloud', API_KEY: 'k', OTHER_SECRET: 's' } })).toEqual({ CHURN_PROFILE: 'cloud', API_KEY: 'k', OTHER_SECRET: 's' });
+  });
+
+  it('when CHURN_PROFILE is neither local nor cloud, then the error names it', () => {
+    expect(() => loadConfig(secured, { env: { CHURN_PROFILE: 'prod' } })).toThrow(/^invalid configuration: CHURN_PROFILE: must be local or cloud/);
+  });
+});

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import express, { type Express, type Request } from 'express';
 import type { DatasetContract, FeatureRow } from '@churn/churn-data';
 import { requestId } from '@churn/logger';
+import { requireApiKey } from './api-key.js';
 import { scoreCsv } from './batch-csv.js';
 import { errorHandler } from './errors.js';
 import { httpMetrics, type HttpMetrics } from './http-metrics.js';
@@ -21,7 +22,8 @@ export function createPredictor(deps: PredictorDeps): RequestListener {
   const bodyLimitBytes = parseSize(deps.bodyLimit ?? '1mb');
   const predict = predictRoute(deps, bodyLimitBytes, metrics);
   const app = createApp(deps, bodyLimitBytes, metrics);
-  return (req: IncomingMessage, res: ServerResponse) => (isPredictRequest(req) ? predict(req, res) : app(req, res));
+  const listener = (req: IncomingMessage, res: ServerResponse) => (isPredictRequest(req) ? predict(req, res) : app(req, res));
+  return deps.apiKey ? requireApiKey(deps.apiKey, listener) : listener;
 }
 
 /** The Express app (no listening) for every route but POST /predict: routes, validation, metrics, errors. */

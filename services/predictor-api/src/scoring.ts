@@ -19,6 +19,8 @@ export interface PredictorDeps {
   onPrediction?: (features: FeatureRow, chance: number) => void;
   /** The contract the pages describe before a model is loaded (DATASET); afterwards the served model's. */
   contract: DatasetContract;
+  /** When set (always in the cloud profile), every route but /health and /metrics needs it in X-API-Key. */
+  apiKey?: string;
 }
 
 /** What a route read from its request with the served model's contract. */

@@ -35,7 +35,7 @@ export const customer = {
 };
 
 /** An app on a free loopback port with a formula model (unless `loaded` is false). */
-export async function startTestApp(options: { loaded?: boolean; bodyLimit?: string; batchChunkRows?: number; models?: Record<string, FormulaModel> } = {}) {
+export async function startTestApp(options: { loaded?: boolean; bodyLimit?: string; batchChunkRows?: number; models?: Record<string, FormulaModel>; apiKey?: string } = {}) {
   const registry = new Registry();
   const logged: PredictionLogEntry[] = [];
   const metrics = createServingMetrics(registry, { defaultMetrics: false });
@@ -51,6 +51,7 @@ export async function startTestApp(options: { loaded?: boolean; bodyLimit?: stri
     contract: defaultContract(),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.batchChunkRows ? { batchChunkRows: options.batchChunkRows } : {}),
+    ...(options.apiKey ? { apiKey: options.apiKey } : {}),
   };
   const server: Server = createServer(createPredictor(deps)).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

@@ -26,6 +26,14 @@ features:
 }
 
 describe('simulator config', () => {
+  it('given the cloud profile and HTTP traffic, when PREDICTOR_API_KEY is missing, then loading fails naming it', () => {
+    expect(() => configFor({ CHURN_PROFILE: 'cloud', SIMULATOR_TARGETS: 'http' })).toThrow(/^invalid configuration: PREDICTOR_API_KEY: must be set/);
+  });
+
+  it('given the cloud profile and stream traffic only, when PREDICTOR_API_KEY is missing, then it loads', () => {
+    expect(configFor({ CHURN_PROFILE: 'cloud', SIMULATOR_TARGETS: 'stream' }).SIMULATOR_TARGETS).toEqual(['stream']);
+  });
+
   it('when DATASET is unset, then the BankChurners contract is resolved and today\'s drift spec parses against it', () => {
     const config = configFor({ SIMULATOR_DRIFT: 'credit_limit*1.8,customer_age+5,card_category=gold:0.5' });
     expect(config.contract.name).toBe('bankchurners');

@@ -7,6 +7,7 @@ import { DriftSpecError, parseDriftSpec, type DriftRule } from './drift.js';
 const streamName = (fallback: string) => z.string().regex(/^[a-zA-Z0-9_.-]{1,128}$/, 'must be a Kinesis stream name').default(fallback);
 
 export const simulatorConfigSchema = z.object({
+  ...env.profile,
   ...env.aws,
   ...env.dataset,
   SIMULATOR_PORT: env.port(9698),
@@ -36,7 +37,11 @@ export const simulatorConfigSchema = z.object({
   SIMULATOR_SEED: z.coerce.number().int().default(42),
   PREDICTIONS_STREAM: streamName('predictions'),
   RESULTS_STREAM: streamName('results'),
+  // The predictor API's key (the cloud predictor refuses requests without it).
+  PREDICTOR_API_KEY: z.string().min(1).optional(),
   LOG_LEVEL: env.logLevel,
+}).superRefine((config, ctx) => {
+  if (config.SIMULATOR_TARGETS.includes('http')) env.requiredInCloud(['PREDICTOR_API_KEY'])(config, ctx);
 });
 
 export type SimulatorEnv = z.infer<typeof simulatorConfigSchema>;

@@ -20,6 +20,7 @@ try {
     targets: config.SIMULATOR_TARGETS,
     ratePerSec: config.SIMULATOR_RATE_PER_SEC,
     predictorUrl: config.SIMULATOR_PREDICTOR_URL,
+    ...(config.PREDICTOR_API_KEY ? { predictorApiKey: config.PREDICTOR_API_KEY } : {}),
     ...(kinesis ? { kinesis } : {}),
     predictionsStream: config.PREDICTIONS_STREAM,
     resultsStream: config.RESULTS_STREAM,

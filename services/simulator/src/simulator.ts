@@ -12,6 +12,8 @@ export interface SimulatorOptions {
   targets: readonly Target[];
   ratePerSec: number;
   predictorUrl: string;
+  /** Sent as X-API-Key (required by the cloud predictor). */
+  predictorApiKey?: string;
   kinesis?: KinesisClient;
   predictionsStream: string;
   resultsStream: string;
@@ -135,7 +137,11 @@ export class Simulator {
     const started = performance.now();
     const call = fetch(`${this.options.predictorUrl}/predict`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+      headers: {
+        'content-type': 'application/json',
+        'x-request-id': requestId,
+        ...(this.options.predictorApiKey ? { 'x-api-key': this.options.predictorApiKey } : {}),
+      },
       body: JSON.stringify(body),
     })
       .then(async (response) => {
