@@ -79,10 +79,14 @@ build() {
 }
 
 if [ "${1:-}" = all ]; then
+  # Each in a process of its own, so one that fails does not keep the others from being built.
+  failed=()
   for req in "$requirements"/*.requirements.txt; do
     [ -e "$req" ] || continue
-    n=$(basename "$req" .requirements.txt); build "$n" >/dev/null
+    n=$(basename "$req" .requirements.txt)
+    "$0" "$n" >/dev/null || failed+=("$n")
   done
+  [ "${#failed[@]}" -eq 0 ] || { echo "python envs not built: ${failed[*]}" >&2; exit 1; }
 else
   build "${1:?usage: py-venv.sh NAME|all}"
 fi
