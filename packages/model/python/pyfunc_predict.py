@@ -1,7 +1,8 @@
-"""Loads one of our model directories with MLflow's Python pyfunc loader and predicts.
+"""Loads one of our model directories with MLflow's Python loaders and predicts on raw rows.
 
-usage: pyfunc_predict.py MODEL_DIR ROWS_JSON   (ROWS_JSON: {"columns": [...], "data": [[...], ...]})
-Prints {"predictions": [...], "example": [...]} (the second for the directory's own input example).
+usage: pyfunc_predict.py MODEL_DIR ROWS_JSON   (ROWS_JSON: {"columns": [...], "data": [[...], ...]}, the contract's columns)
+Prints {"mlflow": version, "predictions": [...], "example": [...], "xgboost_flavor": class name}: pyfunc on the
+rows and on the directory's own input example, and what mlflow.xgboost.load_model gives (the bare booster).
 """
 import json
 import sys
@@ -20,4 +21,13 @@ with open(f"{model_dir}/input_example.json") as f:
     example = json.load(f)
 predictions = model.predict(pd.DataFrame(rows["data"], columns=rows["columns"]))
 example_predictions = model.predict(pd.DataFrame(example["data"], columns=example["columns"]))
-json.dump({"predictions": [float(p) for p in predictions], "example": [float(p) for p in example_predictions]}, sys.stdout)
+booster = mlflow.xgboost.load_model(model_dir)
+json.dump(
+    {
+        "mlflow": mlflow.__version__,
+        "predictions": [float(p) for p in predictions],
+        "example": [float(p) for p in example_predictions],
+        "xgboost_flavor": type(booster).__name__,
+    },
+    sys.stdout,
+)

@@ -1,4 +1,4 @@
 export * from './preprocessor.js';
 export * from './metrics.js';
 export * from './model-dir.js';
-export { buildMlmodel, readMlmodelField, XGB_VERSION, PYTHON_XGBOOST_REQUIREMENT } from './mlmodel.js';
+export { buildMlmodel, readMlmodelField, XGB_VERSION, PYTHON_XGBOOST_REQUIREMENT, type SignatureColumn } from './mlmodel.js';

@@ -9,8 +9,18 @@ export const PYTHON_MLFLOW_REQUIREMENT = 'mlflow>=2.17,<4';
 export const MLFLOW_VERSION = '2.17.2';
 export const PYTHON_VERSION = '3.11.7';
 
+/** One input column of the MLmodel signature (MLflow's ColSpec). */
+export interface SignatureColumn {
+  name: string;
+  type: 'double' | 'long' | 'boolean' | 'string';
+  required: boolean;
+}
+
 export interface MlmodelOptions {
-  featureNames: string[];
+  /** The raw columns the python_function flavor takes: the contract's features. */
+  inputs: SignatureColumn[];
+  /** The module in code/ that MLflow's pyfunc imports. */
+  loaderModule: string;
   runId?: string;
   modelSizeBytes: number;
   metadata?: Record<string, unknown>;
@@ -24,22 +34,22 @@ function utcTime(date: Date): string {
 }
 
 /**
- * MLflow's MLmodel file (YAML) for an xgboost-flavored model that `mlflow.pyfunc.load_model` and
- * `mlflow.xgboost.load_model` can open. The signature describes the booster's numeric inputs (the
- * preprocessed columns); the raw-feature pipeline lives in preprocessor.json for our services.
+ * MLflow's MLmodel file (YAML). The python_function flavor takes raw rows (the signature lists the
+ * contract's columns) through our loader module in code/, which applies preprocessor.json; the
+ * xgboost flavor is the bare booster on the preprocessed columns, for `mlflow.xgboost.load_model`.
  */
 export function buildMlmodel(options: MlmodelOptions): string {
-  const inputs = JSON.stringify(options.featureNames.map((name) => ({ type: 'double', name, required: true })));
+  const inputs = JSON.stringify(options.inputs.map(({ name, type, required }) => ({ type, name, required })));
   const outputs = JSON.stringify([{ type: 'tensor', 'tensor-spec': { dtype: 'float32', shape: [-1] } }]);
   const lines = [
     'artifact_path: model',
     'flavors:',
     '  python_function:',
-    '    data: model.json',
+    '    code: code',
     '    env:',
     '      conda: conda.yaml',
     '      virtualenv: python_env.yaml',
-    '    loader_module: mlflow.xgboost',
+    `    loader_module: ${options.loaderModule}`,
     `    python_version: ${PYTHON_VERSION}`,
     '  xgboost:',
     '    code: null',

@@ -45,18 +45,23 @@ test.each(['native', 'wasm'] as const)('when a %s model directory is written and
   loaded.dispose();
 });
 
-test('when MLmodel is written, then it carries the xgboost flavor, pyfunc, signature and example in MLflow keys', async () => {
+test('when MLmodel is written, then pyfunc takes the raw columns through our loader in code/ and the xgboost flavor stays the bare booster', async () => {
   const out = join(dir, 'native-mlmodel');
   await trainAndWrite('native', out);
   const mlmodel = readFileSync(join(out, 'MLmodel'), 'utf8');
   expect(mlmodel).toMatch(/^ {2}xgboost:\n {4}code: null\n {4}data: model\.json\n {4}model_class: xgboost\.core\.Booster\n {4}model_format: json\n {4}xgb_version: 1\.7\.4$/m);
-  expect(mlmodel).toMatch(/^ {4}loader_module: mlflow\.xgboost$/m);
+  expect(mlmodel).toMatch(/^ {2}python_function:\n {4}code: code\n/m);
+  expect(mlmodel).toMatch(/^ {4}loader_module: churn_pyfunc$/m);
+  expect(readFileSync(join(out, 'code', 'churn_pyfunc.py'), 'utf8')).toMatch(/^def _load_pyfunc\(path\):$/m);
   expect(mlmodel).toMatch(/^run_id: run-123$/m);
-  const inputs = /^ {2}inputs: '(.*)'$/m.exec(mlmodel)?.[1];
-  expect((JSON.parse(inputs ?? '[]') as { name: string }[]).map((c) => c.name)).toEqual(Preprocessor.fit(contract, split.train).featureNames);
-  const example = JSON.parse(readFileSync(join(out, 'input_example.json'), 'utf8')) as { columns: string[]; data: number[][] };
-  expect(example.columns).toHaveLength(17);
-  expect(example.data[0]).toHaveLength(17);
+  const inputs = JSON.parse(/^ {2}inputs: '(.*)'$/m.exec(mlmodel)?.[1] ?? '[]') as { name: string; type: string; required: boolean }[];
+  expect(inputs.map((c) => c.name)).toEqual(contract.featureNames);
+  expect(inputs.find((c) => c.name === 'customer_age')).toEqual({ name: 'customer_age', type: 'long', required: true });
+  expect(inputs.find((c) => c.name === 'gender')).toEqual({ name: 'gender', type: 'string', required: true });
+  expect(inputs.find((c) => c.name === 'credit_limit')).toEqual({ name: 'credit_limit', type: 'double', required: true });
+  const example = JSON.parse(readFileSync(join(out, 'input_example.json'), 'utf8')) as { columns: string[]; data: unknown[][] };
+  expect(example.columns).toEqual(contract.featureNames);
+  expect(example.data[0]).toHaveLength(contract.featureNames.length);
 });
 
 test('when a model directory lacks a file, then loading names the file', async () => {

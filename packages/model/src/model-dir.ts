@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { DatasetContract, defaultContract, type FeatureRow, type ReferenceProfile } from '@churn/churn-data';
 import { createEngine, type Booster, type XGBoostEngine } from '@churn/xgboost';
 import type { Metrics } from './metrics.js';
-import { buildMlmodel, CONDA_YAML, PYTHON_ENV_YAML, readMlmodelField, REQUIREMENTS_TXT } from './mlmodel.js';
+import { buildMlmodel, CONDA_YAML, PYTHON_ENV_YAML, readMlmodelField, REQUIREMENTS_TXT, type SignatureColumn } from './mlmodel.js';
+import { PYFUNC_MODULE, PYFUNC_SOURCE } from './pyfunc-loader.js';
 import { Preprocessor } from './preprocessor.js';
 
 /** The files every model directory has (and loadModelDir needs). */
@@ -29,8 +30,37 @@ export interface WriteModelDirOptions {
   params: Record<string, number | string>;
   metrics?: Record<string, number> | { validation: Metrics; test: Metrics };
   runId?: string;
-  /** Raw feature rows for input_example.json (encoded with the preprocessor); the reference's first row by default. */
+  /** Raw feature rows for input_example.json; the reference's first row by default. */
   example?: FeatureRow[];
+}
+
+/**
+ * The contract's columns as MLflow types: ordinals by their code. A column that may be missing is
+ * optional, and numbers that may be missing are doubles, since pandas holds a gap as NaN.
+ */
+export function signatureOf(contract: DatasetContract): SignatureColumn[] {
+  return contract.features.map((f) => {
+    const required = f.missing === 'drop';
+    const type = f.kind === 'categorical' ? 'string' : f.kind === 'numeric' || !required ? 'double' : f.kind === 'boolean' ? 'boolean' : 'long';
+    return { name: f.name, type, required };
+  });
+}
+
+/**
+ * Rows in MLflow's split-orient JSON ({"columns", "data"}) typed as pandas should read them under the
+ * signature: doubles keep a decimal point, booleans are true/false, a gap is null. input_example.json
+ * is written with it; a Python client can send the same body to pyfunc or to /invocations.
+ */
+export function signatureRowsJson(contract: DatasetContract, rows: readonly FeatureRow[]): string {
+  const columns = signatureOf(contract);
+  const cell = (column: SignatureColumn, value: FeatureRow[string] | undefined): string => {
+    if (value === null || value === undefined) return 'null';
+    if (column.type === 'boolean') return value === 1 ? 'true' : 'false';
+    if (column.type === 'double' && typeof value === 'number' && Number.isInteger(value)) return value.toFixed(1);
+    return JSON.stringify(value);
+  };
+  const data = rows.map((row) => `[${columns.map((column) => cell(column, row[column.name])).join(',')}]`);
+  return `{"columns":${JSON.stringify(columns.map((c) => c.name))},"data":[${data.join(',')}]}`;
 }
 
 function firstReferenceRow(reference: ReferenceProfile): FeatureRow {
@@ -39,21 +69,19 @@ function firstReferenceRow(reference: ReferenceProfile): FeatureRow {
   return row;
 }
 
-/** Writes an MLflow model directory: MLmodel, model.json, preprocessor.json, reference.json, the contract, input example, env files. */
+/** Writes an MLflow model directory: MLmodel, model.json, preprocessor.json, reference.json, the contract, input example, the pyfunc loader in code/, env files. */
 export async function writeModelDir(dir: string, options: WriteModelDirOptions): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(join(dir, 'code'), { recursive: true });
   const modelJson = options.booster.toModelJson();
   const { preprocessor } = options;
   const example = options.example ?? [firstReferenceRow(options.reference)];
-  const encoded = preprocessor.transform(example);
-  // Every value keeps a decimal point so pandas reads float64 columns, which the double signature accepts.
-  const data = Array.from(
-    { length: encoded.rows },
-    (_, r) => `[${Array.from(encoded.data.subarray(r * encoded.cols, (r + 1) * encoded.cols), (v) => (Number.isInteger(v) ? v.toFixed(1) : String(v))).join(',')}]`,
-  );
+  // An example the model cannot encode would fail MLflow's own check of the directory: refuse it here.
+  preprocessor.transform(example);
+  const inputs = signatureOf(options.contract);
   const files: Record<string, string> = {
     MLmodel: buildMlmodel({
-      featureNames: preprocessor.featureNames,
+      inputs,
+      loaderModule: PYFUNC_MODULE,
       runId: options.runId,
       modelSizeBytes: Buffer.byteLength(modelJson),
       metadata: { params: options.params, ...(options.metrics ? { metrics: options.metrics } : {}), bestIteration: options.booster.bestIteration },
@@ -62,7 +90,8 @@ export async function writeModelDir(dir: string, options: WriteModelDirOptions):
     'preprocessor.json': JSON.stringify(preprocessor.toJSON(), null, 2),
     'reference.json': JSON.stringify(options.reference),
     [CONTRACT_FILE]: options.contract.toYaml(),
-    'input_example.json': `{"columns":${JSON.stringify(preprocessor.featureNames)},"data":[${data.join(',')}]}`,
+    'input_example.json': signatureRowsJson(options.contract, example),
+    [`code/${PYFUNC_MODULE}.py`]: PYFUNC_SOURCE,
     'conda.yaml': CONDA_YAML,
     'python_env.yaml': PYTHON_ENV_YAML,
     'requirements.txt': REQUIREMENTS_TXT,
