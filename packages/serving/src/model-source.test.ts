@@ -3,6 +3,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MlflowClient } from '@churn/mlflow-client';
+import { buildModelJson } from '@churn/xgboost';
+import { ModelHolder } from './model-holder.js';
 import { COMPLETE_MARKER, ModelSource, modelUriOf, readModelSelection } from './model-source.js';
 
 /** Stands in for the registry client: counts downloads, can fail half-way. */
@@ -81,5 +83,40 @@ describe('ModelSource cache', () => {
     expect(runId).toBe('run-c');
     expect(await source.fetch(runId)).toBe(join(cacheDir, 'run-c'));
     expect(calls).toEqual(['run-c/model']);
+  });
+});
+
+describe('ModelSource with models Python logged', () => {
+  /** A registry holding one model directory per run, given as files. */
+  const registryOf = (runs: Record<string, Record<string, string>>) =>
+    ({
+      downloadDir: async (runId: string, _artifactPath: string, dest: string) => {
+        const files = runs[runId] ?? {};
+        for (const [name, text] of Object.entries(files)) await writeFile(join(dest, name), text);
+        return Object.keys(files);
+      },
+    }) as unknown as MlflowClient;
+  // A one-tree booster on two columns: x0 < 0.5 scores margin -1, else +1.
+  const modelJson = buildModelJson({
+    objective: 'binary:logistic',
+    baseScore: 0.5,
+    numFeature: 2,
+    trees: [{ left: [1, -1, -1], right: [2, -1, -1], parents: [-1, 0, 0], splitIndices: [0, 0, 0], splitConditions: [0.5, -1, 1], defaultLeft: [true, false, false], baseWeights: [0, -1, 1], lossChanges: [1, 0, 0], sumHessian: [2, 1, 1] }],
+  });
+  const xgboostRun = {
+    MLmodel: `flavors:\n  python_function:\n    loader_module: mlflow.xgboost\n    data: model.json\n  xgboost:\n    data: model.json\n    model_class: xgboost.core.Booster\nsignature:\n  inputs: '[{"type": "double", "name": "x0"}, {"type": "double", "name": "x1"}]'\n`,
+    'model.json': modelJson,
+  };
+  const sklearnRun = { MLmodel: 'flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n  sklearn:\n    pickled_model: model.pkl\n', 'model.pkl': 'pickle' };
+
+  it('when RUN_ID names an xgboost model Python logged, then it is served; when the next names a sklearn model, then the load fails naming the flavor and the xgboost model keeps serving', async () => {
+    const source = new ModelSource({ client: registryOf({ 'run-xgb': xgboostRun, 'run-sk': sklearnRun }), cacheDir: await mkdtemp(join(tmpdir(), 'cache-')) });
+    const holder = new ModelHolder(source.load);
+    await holder.load('run-xgb');
+    const rows = [{ x0: 0.9, x1: 0 }];
+    expect(holder.use(({ model }) => model.score?.(rows).predictions)).toEqual([Math.fround(1 / (1 + Math.exp(-1)))]);
+    await expect(holder.load('run-sk')).rejects.toThrow(/is a sklearn model; only the xgboost flavor can be served/);
+    expect(holder.runId).toBe('run-xgb');
+    expect(holder.use(({ model }) => Array.from(model.predict(rows)))).toEqual([Math.fround(1 / (1 + Math.exp(-1)))]);
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { readEnvFiles } from '@churn/config';
 import type { Logger } from '@churn/logger';
 import type { MlflowClient } from '@churn/mlflow-client';
-import { loadModelDir } from '@churn/model';
+import { loadAnyModelDir } from '@churn/model';
 import type { ServableModel } from './model-holder.js';
 
 /** Written last into a cached model folder: its presence means the download completed. */
@@ -43,7 +43,7 @@ export interface ModelSourceOptions {
   client: MlflowClient;
   /** One sub-folder per run id. */
   cacheDir: string;
-  engine?: Parameters<typeof loadModelDir>[1];
+  engine?: Parameters<typeof loadAnyModelDir>[1];
   logger?: Logger;
 }
 
@@ -103,8 +103,8 @@ export class ModelSource {
     return dir;
   }
 
-  /** The loader a ModelHolder takes. */
-  load = async (runId: string): Promise<ServableModel> => loadModelDir(await this.fetch(runId), this.options.engine);
+  /** The loader a ModelHolder takes: our model directories and XGBoost models Python logged; other flavors are refused. */
+  load = async (runId: string): Promise<ServableModel> => loadAnyModelDir(await this.fetch(runId), this.options.engine);
 }
 
 function cacheKeyOf(uri: string): string {

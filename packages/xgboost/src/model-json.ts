@@ -24,6 +24,8 @@ export interface TreeModel {
   trees: TreeArrays[];
   /** multi:softprob and multi:softmax: which class each tree scores, and each class's base score (3.x estimates one per class). */
   multiClass?: { numClass: number; treeClass: number[]; baseScores: number[] };
+  /** Column names the booster was trained on (Python saves a DataFrame's), in feature index order. */
+  featureNames?: string[];
 }
 
 // XGBoost writes scalars as strings ("5E-1"); 3.x writes the base score as a vector ("[5E-1]", one per class for multi-class).
@@ -47,6 +49,7 @@ const treeSchema = z.object({
 });
 const modelSchema = z.object({
   learner: z.object({
+    feature_names: z.array(z.string()).optional(),
     learner_model_param: z.object({ base_score: vectorLike, num_feature: numberLike, num_class: numberLike.optional() }),
     objective: z.object({ name: z.string() }),
     gradient_booster: z.object({
@@ -92,6 +95,7 @@ export function parseModelObject(raw: unknown): TreeModel {
     objective,
     baseScore: baseScores[0] ?? Number.NaN,
     numFeature: learner.learner_model_param.num_feature,
+    ...(learner.feature_names?.length ? { featureNames: learner.feature_names } : {}),
     ...(multi ? { multiClass: { numClass, treeClass, baseScores: baseScores.length === 1 ? Array.from({ length: numClass }, () => baseScores[0] ?? 0) : baseScores } } : {}),
     trees: learner.gradient_booster.model.trees.map((t) => {
       if (t.categories && t.categories.length > 0) throw new XGBoostError('categorical splits are not supported');

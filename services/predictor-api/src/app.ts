@@ -53,10 +53,12 @@ function createApp(deps: PredictorDeps, bodyLimitBytes: number, metrics: HttpMet
   app.post('/invocations', readJsonOrCsv, (req, res) => {
     const started = performance.now();
     const csv = (req.body as { csv?: unknown } | undefined)?.csv;
-    const { parsed, runId, chances } = scoreWithServedModel(deps.holder, (contract) => ({
-      features: typeof csv === 'string' && req.is('text/csv') ? featuresOfCsv(contract, csv) : featuresOf(contract, req.body),
-    }));
-    res.json({ predictions: Array.from(chances) });
+    const { parsed, runId, chances, predictions } = scoreWithServedModel(
+      deps.holder,
+      (contract) => ({ features: typeof csv === 'string' && req.is('text/csv') ? featuresOfCsv(contract, csv) : featuresOf(contract, req.body) }),
+      true,
+    );
+    res.json({ predictions: predictions ?? Array.from(chances) });
     logAll(req, parsed.features, chances, runId, started);
   });
 

@@ -1,4 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defaultContract } from '@churn/churn-data';
+import { loadForeignModelDir } from '@churn/model';
 import { customer, startTestApp } from './test-support.js';
 
 type TestApp = Awaited<ReturnType<typeof startTestApp>>;
@@ -53,5 +57,60 @@ describe('POST /invocations (MLflow scoring protocol)', () => {
     const response = await invoke(body);
     expect(response.status).toBe(400);
     expect(((await response.json()) as { field: string }).field).toBe(field);
+  });
+});
+
+describe('POST /invocations and /predict on a multi-class XGBoost model Python logged', () => {
+  let app: TestApp;
+  let scratch: string;
+  // Two classes, one tree each on x0: below 0.5 class 1 gains, above it class 0.
+  const tree = (low: number, high: number) => ({
+    left_children: [1, -1, -1],
+    right_children: [2, -1, -1],
+    parents: [2147483647, 0, 0],
+    split_indices: [0, 0, 0],
+    split_conditions: [0.5, low, high],
+    default_left: [1, 0, 0],
+    base_weights: [0, low, high],
+    loss_changes: [1, 0, 0],
+    sum_hessian: [2, 1, 1],
+  });
+  const modelJson = {
+    learner: {
+      learner_model_param: { base_score: '5E-1', num_feature: '2', num_class: '2' },
+      objective: { name: 'multi:softprob' },
+      gradient_booster: { name: 'gbtree', model: { tree_info: [0, 1], trees: [tree(-1, 1), tree(1, -1)] } },
+    },
+  };
+  const mlmodel = `flavors:\n  python_function:\n    loader_module: mlflow.xgboost\n    data: model.json\n  xgboost:\n    data: model.json\n    model_class: xgboost.core.Booster\nsignature:\n  inputs: '[{"type": "double", "name": "x0"}, {"type": "double", "name": "x1"}]'\n`;
+
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'foreign-'));
+    await writeFile(join(scratch, 'MLmodel'), mlmodel);
+    await writeFile(join(scratch, 'model.json'), JSON.stringify(modelJson));
+    app = await startTestApp({ loaded: false, models: { 'run-py': await loadForeignModelDir(scratch) } });
+    await app.holder.load('run-py');
+  });
+  afterAll(async () => {
+    await app.close();
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('when rows are posted to /invocations, then it answers per-class probabilities per row as mlflow models serve does, and logs the top probability', async () => {
+    const response = await fetch(`${app.url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dataframe_split: { columns: ['x0', 'x1'], data: [[0.9, 0], [0.1, 0]] } }) });
+    expect(response.status).toBe(200);
+    const { predictions } = (await response.json()) as { predictions: number[][] };
+    const high = 1 / (1 + Math.exp(-2));
+    expect(predictions).toHaveLength(2);
+    expect(predictions[0]?.[0]).toBeCloseTo(high, 6);
+    expect(predictions[0]?.[1]).toBeCloseTo(1 - high, 6);
+    expect(predictions[1]?.[1]).toBeCloseTo(high, 6);
+    expect(app.logged.map((e) => e.churn_chance)).toEqual([predictions[0]?.[0], predictions[1]?.[1]]);
+  });
+
+  it('when a row is posted to /predict, then it answers 400: a multi-class model has no single churn chance', async () => {
+    const response = await fetch(`${app.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x0: 0.9, x1: 0 }) });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ field: '(model)', error: expect.stringMatching(/POST \/invocations gives its per-class output/) });
   });
 });

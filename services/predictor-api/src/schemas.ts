@@ -24,7 +24,8 @@ export const invocationsRequestSchema = z.union([
   invocationsFormats.inputs,
 ]);
 
-export const invocationsResponseSchema = z.object({ predictions: z.array(z.number()) });
+// Per-class probabilities per row for a multi-class model Python logged, as mlflow models serve answers.
+export const invocationsResponseSchema = z.object({ predictions: z.array(z.union([z.number(), z.array(z.number())])) });
 
 export const errorResponseSchema = z.object({
   error: z.string(),

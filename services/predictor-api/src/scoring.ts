@@ -34,6 +34,8 @@ export interface Scored<T extends ParsedRows> {
   runId: string;
   chances: Float64Array;
   contract: DatasetContract;
+  /** MLflow's scoring output (asked with `mlflow`): the chances, or what a model Python logged predicts. */
+  predictions?: number[] | number[][];
 }
 
 /**
@@ -41,10 +43,11 @@ export interface Scored<T extends ParsedRows> {
  * to a model of another dataset between the two cannot pair one's schema with the other's model.
  * Errors thrown by the model for inputs the contract let through (e.g. a category it never saw) are the client's.
  */
-export function scoreWithServedModel<T extends ParsedRows>(holder: ModelHolder, parse: (contract: DatasetContract) => T): Scored<T> {
+export function scoreWithServedModel<T extends ParsedRows>(holder: ModelHolder, parse: (contract: DatasetContract) => T, mlflow = false): Scored<T> {
   return holder.use(({ runId, model }) => {
     const parsed = parse(model.contract);
     try {
+      if (mlflow && model.score) return { parsed, runId, contract: model.contract, ...model.score(parsed.features) };
       // A batch chunk may hold only invalid rows: nothing to score.
       const chances = parsed.features.length > 0 ? model.predict(parsed.features) : new Float64Array(0);
       return { parsed, runId, chances, contract: model.contract };

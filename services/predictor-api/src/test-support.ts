@@ -35,7 +35,7 @@ export const customer = {
 };
 
 /** An app on a free loopback port with a formula model (unless `loaded` is false). */
-export async function startTestApp(options: { loaded?: boolean; bodyLimit?: string; batchChunkRows?: number; models?: Record<string, FormulaModel>; apiKey?: string } = {}) {
+export async function startTestApp(options: { loaded?: boolean; bodyLimit?: string; batchChunkRows?: number; models?: Record<string, ServableModel>; apiKey?: string } = {}) {
   const registry = new Registry();
   const logged: PredictionLogEntry[] = [];
   const metrics = createServingMetrics(registry, { defaultMetrics: false });
