@@ -18,7 +18,11 @@ check_compose() {
     for files in "docker-compose.model-registry.yml" "docker-compose.serve.yml" \
       "docker-compose.model-registry.yml docker-compose.serve.yml"; do
       local args=()
-      for f in $files; do args+=(-f "$f"); done
+      # The cloud profile's override of each file (no published port but nginx's) comes right after it.
+      for f in $files; do
+        args+=(-f "$f")
+        [ "$env_name" = cloud ] && args+=(-f "${f%.yml}.cloud.yml")
+      done
       [ "$env_name" = local ] && args+=(--profile local)
       echo "compose config ($env_name): $files"
       ENV="$env_name" compose_cli "${args[@]}" --env-file ".env.$env_name" config --quiet

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs ON THE VM (the deploy workflow pipes it through ssh): pulls main, restarts the serving stack on
+# Runs ON THE VM (the deploy workflow pipes it through ssh): pulls main, checks the secrets (make
+# deploy-check env=cloud), restarts the serving stack on
 # the new RUN_ID, waits for the predictor's /health to report it, and rolls back to the previous
 # RUN_ID when it does not. Usage: vm-deploy.sh NEW_RUN_ID PREVIOUS_RUN_ID APP_DIR [HEALTH_URL] [TIMEOUT_S]
 set -euo pipefail
@@ -34,6 +35,11 @@ if [ "$actual" != "$new_run" ]; then
   exit 1
 fi
 
+# Missing or default secrets stop the deploy here, naming each, before anything restarts.
+if ! make deploy-check env=cloud; then
+  echo "deploy: refused by deploy-check (see above); nothing was restarted" >&2
+  exit 1
+fi
 make start-serve env=cloud
 if serving "$new_run"; then
   exit 0

@@ -30,7 +30,11 @@ function vm(): { app: string; fakeBin: string; makeLog: string } {
   const fakeBin = join(dir, 'bin');
   const makeLog = join(dir, 'make.log');
   mkdirSync(fakeBin);
-  writeFileSync(join(fakeBin, 'make'), `#!/usr/bin/env bash\necho "$* $(sed -n 's/^RUN_ID=//p' .env.cloud)" >> ${makeLog}\n`);
+  // REFUSE_SECRETS makes its deploy-check fail, as the real one does on a missing secret.
+  writeFileSync(
+    join(fakeBin, 'make'),
+    `#!/usr/bin/env bash\necho "$* $(sed -n 's/^RUN_ID=//p' .env.cloud)" >> ${makeLog}\n[ "$1" = deploy-check ] && [ -n "\${REFUSE_SECRETS:-}" ] && { echo "deploy-check: PREDICTOR_API_KEY is missing or empty" >&2; exit 1; }\nexit 0\n`,
+  );
   chmodSync(join(fakeBin, 'make'), 0o755);
   writeFileSync(makeLog, '');
   return { app, fakeBin, makeLog };
@@ -43,10 +47,10 @@ async function health(serves: () => string): Promise<{ server: Server; url: stri
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/health` };
 }
 
-function deploy(fakeBin: string, args: string[]): Promise<{ status: number | null; output: string }> {
+function deploy(fakeBin: string, args: string[], extraEnv: Record<string, string> = {}): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn('bash', [join(repoRoot, 'scripts', 'ops', 'vm-deploy.sh'), ...args], {
-      env: { ...process.env, PATH: `${fakeBin}:${process.env.PATH ?? ''}`, DEPLOY_POLL_S: '0.2' },
+      env: { ...process.env, PATH: `${fakeBin}:${process.env.PATH ?? ''}`, DEPLOY_POLL_S: '0.2', ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -65,7 +69,7 @@ describe('deploy on the VM (scripts/ops/vm-deploy.sh)', () => {
     try {
       const result = await deploy(fakeBin, [NEW, OLD, app, stub.url, '5']);
       expect({ status: result.status, output: result.output }).toEqual({ status: 0, output: expect.stringContaining(`serves ${NEW}`) });
-      expect(readFileSync(makeLog, 'utf8')).toBe(`start-serve env=cloud ${NEW}\n`);
+      expect(readFileSync(makeLog, 'utf8')).toBe(`deploy-check env=cloud ${NEW}\nstart-serve env=cloud ${NEW}\n`);
       expect(runIdIn(app)).toBe(NEW);
     } finally {
       stub.server.close();
@@ -79,11 +83,20 @@ describe('deploy on the VM (scripts/ops/vm-deploy.sh)', () => {
       const result = await deploy(fakeBin, [NEW, OLD, app, stub.url, '1']);
       expect(result.status).toBe(1);
       expect(result.output).toContain(`rolling back to ${OLD}`);
-      expect(readFileSync(makeLog, 'utf8')).toBe(`start-serve env=cloud ${NEW}\nstart-serve env=cloud ${OLD}\n`);
+      expect(readFileSync(makeLog, 'utf8')).toBe(`deploy-check env=cloud ${NEW}\nstart-serve env=cloud ${NEW}\nstart-serve env=cloud ${OLD}\n`);
       expect(runIdIn(app)).toBe(OLD);
     } finally {
       stub.server.close();
     }
+  }, 30_000);
+
+  it('when deploy-check refuses the secrets, then nothing restarts and the deploy fails naming the secret', async () => {
+    const { app, fakeBin, makeLog } = vm();
+    const result = await deploy(fakeBin, [NEW, OLD, app, 'http://127.0.0.1:9/health', '1'], { REFUSE_SECRETS: '1' });
+    expect(result.status).toBe(1);
+    expect(result.output).toContain('PREDICTOR_API_KEY is missing or empty');
+    expect(result.output).toContain('refused by deploy-check');
+    expect(readFileSync(makeLog, 'utf8')).toBe(`deploy-check env=cloud ${NEW}\n`);
   }, 30_000);
 
   it('when a rolled-back VM gets the next promotion, then the local edit does not block the pull', async () => {
