@@ -219,6 +219,16 @@ http {
     }
   });
 
+  it('when the listening sockets of this nginx are scanned, then they are exactly the documented ports, on the bound address', () => {
+    const master = readFileSync(join(dir, 'nginx.pid'), 'utf8').trim();
+    const listening = execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes(`pid=${master},`))
+      .map((line) => line.trim().split(/\s+/)[3])
+      .sort();
+    expect(listening).toEqual(PORTS.map((name) => `127.0.0.1:${ports[name]}`).sort());
+  });
+
   it('when plain HTTP reaches the HTTP port, then it is redirected to the reports over HTTPS', async () => {
     const answer = await call(false, ports.HTTP, '/index.html?x=1');
     expect(answer.status).toBe(301);
