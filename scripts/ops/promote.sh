@@ -2,8 +2,11 @@
 # Points an environment at another model: rewrites RUN_ID in .env.ENV. Usage: promote.sh RUN_ID ENV
 # The predictors poll that file and switch models. The file is rewritten in place (same inode)
 # because compose bind-mounts it as a single file, which would keep showing a replaced file's old copy.
-# When the registry named in the file answers, the run must exist there.
+# When the registry named in the file answers, the run must exist there; the registry's credentials
+# (required in the cloud profile) come from the environment, .env.secrets or the env file.
 set -euo pipefail
+# shellcheck source=secrets-lib.sh
+. "$(dirname "$0")/secrets-lib.sh"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 run_id=${1:-}
 env_name=${2:-}
@@ -21,11 +24,26 @@ fi
 
 tracking_uri=$(sed -n 's/^MLFLOW_TRACKING_URI=//p' "$file" | tail -1)
 if [ -n "$tracking_uri" ]; then
-  status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+  # As MLflow clients do: bearer when a token is set, else basic. The header reaches curl through a
+  # file descriptor, never its command line.
+  user=$(cd "$root" && value_of MLFLOW_TRACKING_USERNAME "$env_name")
+  password=$(cd "$root" && value_of MLFLOW_TRACKING_PASSWORD "$env_name")
+  token=$(cd "$root" && value_of MLFLOW_TRACKING_TOKEN "$env_name")
+  authorization=
+  if [ -n "$token" ]; then
+    authorization="Authorization: Bearer $token"
+  elif [ -n "$user" ] && [ -n "$password" ]; then
+    authorization="Authorization: Basic $(printf '%s:%s' "$user" "$password" | base64 -w0)"
+  fi
+  status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H @<(printf '%s\n' "$authorization") \
     "$tracking_uri/api/2.0/mlflow/runs/get?run_id=$run_id" || true)
   case "$status" in
     200) echo "promote: run $run_id found at $tracking_uri" ;;
     000) echo "promote: warning: registry $tracking_uri did not answer; RUN_ID not checked" >&2 ;;
+    401 | 403)
+      echo "promote: registry $tracking_uri refused the credentials (HTTP $status): set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN (.env.secrets or the environment)" >&2
+      exit 1
+      ;;
     *) echo "promote: run $run_id not found at $tracking_uri (HTTP $status)" >&2; exit 1 ;;
   esac
 fi

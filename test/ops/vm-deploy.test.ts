@@ -18,7 +18,7 @@ function vm(): { app: string; fakeBin: string; makeLog: string } {
   const origin = join(dir, 'origin');
   mkdirSync(join(origin, 'scripts', 'ops'), { recursive: true });
   git(origin, 'init', '-q', '-b', 'main');
-  copyFileSync(join(repoRoot, 'scripts', 'ops', 'promote.sh'), join(origin, 'scripts', 'ops', 'promote.sh'));
+  for (const script of ['promote.sh', 'secrets-lib.sh']) copyFileSync(join(repoRoot, 'scripts', 'ops', script), join(origin, 'scripts', 'ops', script));
   writeFileSync(join(origin, '.env.cloud'), `RUN_ID=${OLD}\nMLFLOW_TRACKING_URI=\n`);
   git(origin, 'add', '.');
   git(origin, 'commit', '-q', '-m', 'old model');
