@@ -24,8 +24,8 @@ for name in "${names[@]}"; do
   # pip-compile pins pandas where a dependency asks for pandas[parquet]; pip's --require-hashes then
   # refuses the unpinned extra. A "# lock-extras: pandas[parquet] ..." line in the .in file adds a
   # pinned, hashed copy of each named block with its extra.
-  extras=$(sed -n 's/^# lock-extras: *//p' "python/$name.requirements.in")
-  [ -z "$extras" ] || python3 - "python/$name.requirements.txt" $extras <<'PY'
+  read -ra extras <<<"$(sed -n 's/^# lock-extras: *//p' "python/$name.requirements.in")"
+  [ "${#extras[@]}" -eq 0 ] || python3 - "python/$name.requirements.txt" "${extras[@]}" <<'PY'
 import re, sys
 path, extras = sys.argv[1], sys.argv[2:]
 text = open(path, encoding="utf-8").read()

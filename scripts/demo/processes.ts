@@ -34,6 +34,8 @@ export class ProcessGroup {
   start(name: string, entry: string, env: Record<string, string>, args: string[] = []): ChildProcess {
     if (this.children.has(name)) throw new Error(`${name} is already running`);
     const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
+    // The marker scripts/stack writes too: what one start printed is the text after the last one.
+    log.write(`\n=== ${name} start ${new Date().toISOString()}\n`);
     const service = /^services\/([\w-]+)$/.exec(entry)?.[1];
     const command = service ? serviceCommand(this.root, service) : ['--import', 'tsx', join(this.root, entry)];
     const child = spawn(process.execPath, [...command, ...args], {
@@ -66,6 +68,16 @@ export class ProcessGroup {
   async stopAll(): Promise<void> {
     for (const name of [...this.children.keys()].reverse()) await this.stop(name);
   }
+}
+
+/**
+ * The warnings Node printed (deprecations, an unsupported runtime, experimental features) in a
+ * process's log since its last start marker: `(node:PID) [DEP0040] DeprecationWarning: ...`.
+ */
+export function nodeWarningsSinceStart(logFile: string): string[] {
+  const text = readFileSync(logFile, 'utf8');
+  const lastStart = text.lastIndexOf('\n=== ');
+  return text.slice(Math.max(lastStart, 0)).split('\n').filter((line) => /^\(node:\d+\) (\[\w+\] )?\w*Warning: /.test(line));
 }
 
 /** Polls `check` until it returns true, failing after the timeout with the last reason it gave. */

@@ -1,10 +1,12 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '@churn/aws';
 import { contractSplit, DatasetContract, defaultContract, loadCleanDataset, parseRequest, type FeatureRow } from '@churn/churn-data';
 import { MlflowClient } from '@churn/mlflow-client';
 import { MongoClient, type Db } from 'mongodb';
 import { ChurnFlow } from '../../scripts/demo/flow.js';
-import { promQuery, waitUntil } from '../../scripts/demo/processes.js';
+import { nodeWarningsSinceStart, promQuery, waitUntil } from '../../scripts/demo/processes.js';
 import { readState, ROOT, siblingTrial } from './e2e-state.js';
 
 // The whole flow, from the CSV in the S3 feature store to a served, logged, monitored prediction,
@@ -206,5 +208,15 @@ describe('a second dataset, declared only by its contract file', () => {
     expect(html).toContain(shifted);
     await flow.processes.stop('simulator-second');
     flow.promote(state.runId);
+  });
+});
+
+describe('the runtime', () => {
+  it('when the services have run the flow on the pinned Node, then none printed a deprecation or support warning', () => {
+    expect(process.version).toBe(`v${readFileSync(join(ROOT, '.nvmrc'), 'utf8').trim()}`);
+    const logs = ['registry', 'worker', 'predictor-api', 'predictor-stream', 'simulator'].filter((name) => existsSync(join(ROOT, '.stack/logs', `${name}.log`)));
+    expect(logs).toEqual(expect.arrayContaining(['registry', 'worker', 'predictor-api', 'predictor-stream']));
+    const warnings = Object.fromEntries(logs.map((name) => [name, nodeWarningsSinceStart(join(ROOT, '.stack/logs', `${name}.log`))]));
+    expect(warnings).toEqual(Object.fromEntries(logs.map((name) => [name, []])));
   });
 });
