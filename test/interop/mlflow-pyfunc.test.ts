@@ -1,7 +1,7 @@
 // Issue 16, "shows it works": our model directory loaded by the real MLflow 2.x and 3.x pyfunc
 // loaders and served by the real `mlflow models serve` takes the contract's raw rows and gives the
-// probabilities our own /invocations gives, within 1e-6, for two contracts (BankChurners, telco:
-// booleans, an ordinal, an imputed column).
+// probabilities our own /invocations gives, within 1e-6, for the shipped contracts (BankChurners,
+// its behavioural columns, telco: booleans, an ordinal, an imputed column).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -111,6 +111,7 @@ async function mlflowServe(python: string, modelDir: string): Promise<{ url: str
 
 describe.each([
   ['BankChurners', () => defaultContract()],
+  ['bankchurners-behaviour', () => DatasetContract.load(join(root, 'datasets/bankchurners-behaviour.yaml'))],
   ['telco', () => DatasetContract.load(join(root, 'datasets/telco.yaml'))],
 ])('our %s model directory in MLflow', (_name, contractOf) => {
   let dir = '';
