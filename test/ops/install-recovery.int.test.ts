@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './service-variables.js';
@@ -51,7 +51,7 @@ describe('python venvs (scripts/py-venv.sh)', () => {
   const sixVersion = () => run(join(venv, 'bin', 'python'), ['-c', 'import six; print(six.__version__)']).stdout.trim();
   beforeAll(() => {
     mkdirSync(requirements, { recursive: true });
-    writeFileSync(join(requirements, 'tiny.requirements.txt'), '# a tiny pinned package\nsix==1.17.0\n');
+    writeFileSync(join(requirements, 'tiny.requirements.txt'), '# a tiny pinned package\nsix==1.17.0 --hash=sha256:4721f391ed90541fddacab5acf947aa0d3dc7d27b2e1e8eda2be8970586c3274\n');
   });
 
   it('when a killed pip left a venv with pip installed but no bin/pip (the failure of issue 19), then the next call rebuilds it', () => {
@@ -90,7 +90,7 @@ describe('python venvs (scripts/py-venv.sh)', () => {
   }, 300_000);
 
   it('when the pins change and two callers ask at once, then the venv of the old pins is rebuilt once and both get it', async () => {
-    writeFileSync(join(requirements, 'tiny.requirements.txt'), '# a tiny pinned package\nsix==1.16.0\n');
+    writeFileSync(join(requirements, 'tiny.requirements.txt'), '# a tiny pinned package\nsix==1.16.0 --hash=sha256:8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254\n');
     const results = await Promise.all([1, 2].map(() => runAsync(script('py-venv.sh'), ['tiny'], env)));
     expect(results.map((r) => ({ status: r.status, stdout: r.stdout.trim() }))).toEqual([1, 2].map(() => ({ status: 0, stdout: join(venv, 'bin', 'python') })));
     expect(results.map((r) => r.stderr).join('').match(/built for other pins/g)).toHaveLength(1);
@@ -201,6 +201,9 @@ describe('npm dependencies (make install: npm ci under the stamp node_modules/.p
     // A pull changes the lock; the npm ci that follows is killed while it rewrites node_modules.
     const lock = join(project, 'package-lock.json');
     writeFileSync(lock, readFileSync(lock, 'utf8'));
+    // The stamp a minute older, so the rewrite is newer even when both fall in one clock tick.
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(stamp, past, past);
     const killed = await killHalfway('make', ['--no-print-directory', '-f', join(repoRoot, 'make', 'dev.mk'), 'install'], {}, () => existsSync(join(project, 'node_modules', 'kinesalite', 'package.json')) && !existsSync(stamp), project);
     expect(killed.signal).toBe('SIGKILL');
     expect(existsSync(stamp)).toBe(false);
