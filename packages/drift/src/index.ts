@@ -8,3 +8,4 @@ export * from './publish.js';
 export * from './prediction-window.js';
 export * from './run-report.js';
 export { barChartSvg, categoricalShares, numericShares } from './charts.js';
+export * from './classification.js';

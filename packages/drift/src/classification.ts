@@ -1,0 +1,136 @@
+import { auc } from './stats.js';
+
+/**
+ * The chance at or above which a prediction counts as "will churn". The predictors answer a chance
+ * only; training scores accuracy and F1 at p >= 0.5 (packages/model/src/metrics.ts), so the quality
+ * of the served model is judged at the same cut.
+ */
+export const DECISION_THRESHOLD = 0.5;
+
+/** Uniform bins of the reliability curve, as sklearn's calibration_curve(n_bins=10). */
+export const RELIABILITY_BINS = 10;
+
+export interface ConfusionMatrix {
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+}
+
+export interface ReliabilityBin {
+  /** Lower and upper edge of the predicted chance. */
+  from: number;
+  to: number;
+  count: number;
+  /** Mean predicted chance and observed churn rate of the bin (sklearn's prob_pred and prob_true). */
+  meanPredicted: number;
+  observedRate: number;
+}
+
+export interface ClassificationQuality {
+  count: number;
+  positives: number;
+  /** null when only one class was observed (AUC is undefined there). */
+  auc: number | null;
+  logLoss: number;
+  brier: number;
+  accuracy: number;
+  /** At `threshold`; 0 when nothing was predicted (or observed) positive, as sklearn's zero_division default. */
+  precision: number;
+  recall: number;
+  f1: number;
+  threshold: number;
+  confusion: ConfusionMatrix;
+  /** Non-empty bins only, in order. */
+  reliability: ReliabilityBin[];
+}
+
+const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
+
+/** Bin edges as numpy's linspace(0, 1, 11) computes them (0.1 * 3 is 0.30000000000000004 there too). */
+const EDGES = Array.from({ length: RELIABILITY_BINS + 1 }, (_, i) => (i === RELIABILITY_BINS ? 1 : i * (1 / RELIABILITY_BINS)));
+
+/** sklearn's bin of p: the number of inner edges strictly below it (np.searchsorted(bins[1:-1], p)). */
+function binOf(p: number): number {
+  let bin = 0;
+  while (bin < RELIABILITY_BINS - 1 && (EDGES[bin + 1] as number) < p) bin++;
+  return bin;
+}
+
+/**
+ * Quality of churn chances against observed outcomes (label 1 = left): the figures scikit-learn's
+ * roc_auc_score, log_loss, brier_score_loss, precision/recall/f1_score, confusion_matrix and
+ * calibration_curve give on the same pairs (classification-sklearn.test.ts checks it).
+ */
+export function classificationQuality(labels: ArrayLike<number>, chances: ArrayLike<number>, threshold = DECISION_THRESHOLD): ClassificationQuality {
+  const n = labels.length;
+  if (n !== chances.length) throw new RangeError(`classificationQuality: ${n} labels for ${chances.length} chances`);
+  if (n === 0) throw new RangeError('classificationQuality: no labelled predictions');
+  // sklearn clips to the float64 machine epsilon before the logarithm.
+  const eps = Number.EPSILON;
+  const confusion: ConfusionMatrix = { tp: 0, fp: 0, tn: 0, fn: 0 };
+  const bins = Array.from({ length: RELIABILITY_BINS }, () => ({ count: 0, sumPredicted: 0, positives: 0 }));
+  let logLoss = 0;
+  let squared = 0;
+  for (let i = 0; i < n; i++) {
+    const y = labels[i] as number;
+    const p = chances[i] as number;
+    if ((y !== 0 && y !== 1) || !(p >= 0 && p <= 1)) throw new RangeError(`classificationQuality: pair ${i} is (${y}, ${p}); labels are 0 or 1 and chances in [0, 1]`);
+    const clipped = Math.min(Math.max(p, eps), 1 - eps);
+    logLoss -= y === 1 ? Math.log(clipped) : Math.log(1 - clipped);
+    squared += (p - y) ** 2;
+    const predicted = p >= threshold;
+    if (predicted) confusion[y === 1 ? 'tp' : 'fp']++;
+    else confusion[y === 1 ? 'fn' : 'tn']++;
+    const bin = bins[binOf(p)] as (typeof bins)[number];
+    bin.count++;
+    bin.sumPredicted += p;
+    bin.positives += y;
+  }
+  const { tp, fp, tn, fn } = confusion;
+  const value = auc(labels, chances);
+  return {
+    count: n,
+    positives: tp + fn,
+    auc: Number.isNaN(value) ? null : value,
+    logLoss: logLoss / n,
+    brier: squared / n,
+    accuracy: (tp + tn) / n,
+    precision: ratio(tp, tp + fp),
+    recall: ratio(tp, tp + fn),
+    f1: ratio(2 * tp, 2 * tp + fp + fn),
+    threshold,
+    confusion,
+    reliability: bins.flatMap((b, i) =>
+      b.count === 0 ? [] : [{ from: EDGES[i] as number, to: EDGES[i + 1] as number, count: b.count, meanPredicted: b.sumPredicted / b.count, observedRate: b.positives / b.count }],
+    ),
+  };
+}
+
+/** One prediction whose outcome is known, with the features it was scored on. */
+export interface LabelledRow {
+  features: Readonly<Record<string, unknown>>;
+  chance: number;
+  label: 0 | 1;
+}
+
+/** Quality per level of each categorical feature named: feature -> level -> quality (levels seen only). */
+export function qualityBySegment(
+  rows: readonly LabelledRow[],
+  categoricalNames: readonly string[],
+  threshold = DECISION_THRESHOLD,
+): Record<string, Record<string, ClassificationQuality>> {
+  const result: Record<string, Record<string, ClassificationQuality>> = {};
+  for (const name of categoricalNames) {
+    const groups = new Map<string, { labels: number[]; chances: number[] }>();
+    for (const row of rows) {
+      const level = String(row.features[name]);
+      let group = groups.get(level);
+      if (!group) groups.set(level, (group = { labels: [], chances: [] }));
+      group.labels.push(row.label);
+      group.chances.push(row.chance);
+    }
+    result[name] = Object.fromEntries([...groups].sort(([a], [b]) => a.localeCompare(b)).map(([level, g]) => [level, classificationQuality(g.labels, g.chances, threshold)]));
+  }
+  return result;
+}
