@@ -9,3 +9,4 @@ export * from './prediction-window.js';
 export * from './run-report.js';
 export { barChartSvg, categoricalShares, numericShares } from './charts.js';
 export * from './classification.js';
+export * from './outcomes.js';

@@ -12,6 +12,7 @@ import { featuresOf, featuresOfCsv } from './invocations.js';
 import { buildOpenApi } from './openapi.js';
 import { docsPage, formPage } from './pages.js';
 import { isPredictRequest, predictRoute } from './predict-route.js';
+import { outcomeMetrics, outcomesRoute } from './outcomes-route.js';
 import { currentContract, recordPredictions, scoreWithServedModel, type PredictorDeps } from './scoring.js';
 
 export type { PredictorDeps };
@@ -76,6 +77,8 @@ function createApp(deps: PredictorDeps, bodyLimitBytes: number, metrics: HttpMet
     });
     res.end();
   });
+
+  app.post('/outcomes', readJsonOrCsv, outcomesRoute({ ...deps, contract: () => currentContract(deps) }, outcomeMetrics(deps.registry)));
 
   app.get('/health', (_req, res) => {
     const runId = deps.holder.runId;

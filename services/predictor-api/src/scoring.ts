@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { DatasetContract, FeatureRow } from '@churn/churn-data';
 import type { Logger } from '@churn/logger';
 import type { ModelHolder, PredictionLogEntry, ServingMetrics } from '@churn/serving';
+import type { OutcomeStore } from '@churn/drift/outcomes';
 import type { Registry } from 'prom-client';
 import { HttpError } from './errors.js';
 
@@ -21,6 +22,8 @@ export interface PredictorDeps {
   contract: DatasetContract;
   /** When set (always in the cloud profile), every route but /health and /metrics needs it in X-API-Key. */
   apiKey?: string;
+  /** Where POST /outcomes stores observed outcomes; without it the route answers 503. */
+  outcomes?: OutcomeStore;
 }
 
 /** What a route read from its request with the served model's contract. */

@@ -4,6 +4,8 @@ import { dirname } from 'node:path';
 import { createLogger, type Logger } from '@churn/logger';
 import { DatasetContract } from '@churn/churn-data';
 import { createServingRuntime, envFilePath, type ServingRuntime, type ServingRuntimeOptions } from '@churn/serving';
+import { mongoOutcomeStore } from '@churn/drift/outcomes';
+import { MongoClient } from 'mongodb';
 import { Registry } from 'prom-client';
 import { createPredictor } from './app.js';
 import { loadPredictorApiConfig, type PredictorApiConfig } from './config.js';
@@ -34,6 +36,10 @@ export async function start(options: StartOptions = {}): Promise<RunningPredicto
   const logger = options.logger ?? createLogger('predictor-api', { level: config.LOG_LEVEL });
   const registry = new Registry();
   const runtime = await createServingRuntime({ config, envFile, registry, logger, ...options.runtime });
+  // Outcomes go straight to Mongo (no buffer): the client waits for the answer to know they are stored.
+  const mongo = new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 2_000, connectTimeoutMS: 2_000 });
+  const outcomes = mongoOutcomeStore(mongo.db());
+  outcomes.ensureIndexes().catch((error: unknown) => logger.warn({ err: error }, 'could not ensure the outcome join indexes (Mongo down?)'));
   const listener = createPredictor({
     holder: runtime.holder,
     log: runtime.log,
@@ -46,6 +52,7 @@ export async function start(options: StartOptions = {}): Promise<RunningPredicto
     // Relative contract paths are the env file's, like the model cache.
     contract: DatasetContract.resolve(config.DATASET, dirname(envFile)),
     ...(runtime.onPrediction ? { onPrediction: runtime.onPrediction } : {}),
+    outcomes,
   });
   const server = createServer(listener).listen(options.port ?? config.PREDICTOR_API_PORT, config.PREDICTOR_API_HOST);
   await new Promise<void>((resolve, reject) => {
@@ -67,6 +74,7 @@ export async function start(options: StartOptions = {}): Promise<RunningPredicto
         server.closeIdleConnections();
         await closed;
         await runtime.close();
+        await mongo.close();
         logger.info('predictor-api stopped');
       })();
       return closing;

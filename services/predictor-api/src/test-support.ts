@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { defaultContract, type DatasetContract, type FeatureRow } from '@churn/churn-data';
 import { createLogger } from '@churn/logger';
 import { createServingMetrics, ModelHolder, type PredictionLogEntry, type ServableModel } from '@churn/serving';
+import type { OutcomeStore } from '@churn/drift/outcomes';
 import { Registry } from 'prom-client';
 import { createPredictor, type PredictorDeps } from './app.js';
 
@@ -35,7 +36,9 @@ export const customer = {
 };
 
 /** An app on a free loopback port with a formula model (unless `loaded` is false). */
-export async function startTestApp(options: { loaded?: boolean; bodyLimit?: string; batchChunkRows?: number; models?: Record<string, ServableModel>; apiKey?: string } = {}) {
+export async function startTestApp(
+  options: { loaded?: boolean; bodyLimit?: string; batchChunkRows?: number; models?: Record<string, ServableModel>; apiKey?: string; outcomes?: OutcomeStore } = {},
+) {
   const registry = new Registry();
   const logged: PredictionLogEntry[] = [];
   const metrics = createServingMetrics(registry, { defaultMetrics: false });
@@ -52,6 +55,7 @@ export async function startTestApp(options: { loaded?: boolean; bodyLimit?: stri
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.batchChunkRows ? { batchChunkRows: options.batchChunkRows } : {}),
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+    ...(options.outcomes ? { outcomes: options.outcomes } : {}),
   };
   const server: Server = createServer(createPredictor(deps)).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

@@ -1,0 +1,83 @@
+// Against the native stack (make up-local): FerretDB on 27017. The outcome store's idempotency and the
+// join of outcomes to logged predictions, on the Mongo wire the predictors use.
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { readEnvFiles } from '@churn/config';
+import { MongoClient, type Db } from 'mongodb';
+import { mongoOutcomeStore, readLabelledWindow } from './outcomes.js';
+
+const root = resolve(import.meta.dirname, '../../..');
+const env = { ...readEnvFiles([resolve(root, '.env.local')]), ...process.env } as Record<string, string>;
+
+describe('outcomes against FerretDB', () => {
+  const runId = `int-${randomUUID().slice(0, 8)}`;
+  const t0 = Date.now() - 3600_000;
+  const at = (seconds: number) => new Date(t0 + seconds * 1000);
+  const prediction = (seconds: number, chance: number, ids: { request_id?: string; customer_id?: string | number }, run = runId) => ({
+    model_run_id: run,
+    source: 'http',
+    features: { card_category: chance > 0.5 ? 'gold' : 'blue' },
+    churn_chance: chance,
+    latency_ms: 1,
+    created_at: at(seconds),
+    ...ids,
+  });
+  let client: MongoClient;
+  let db: Db;
+
+  beforeAll(async () => {
+    client = await MongoClient.connect(env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/?directConnection=true');
+    db = client.db(`churn_outcomes_int_${randomUUID().slice(0, 8)}`);
+  });
+
+  afterAll(async () => {
+    await db?.dropDatabase();
+    await client?.close();
+  });
+
+  it('given outcomes sent twice, early, by customer and for a batch row, when stored and joined, then each labels exactly its prediction once', async () => {
+    const store = mongoOutcomeStore(db);
+    await store.ensureIndexes();
+    await db.collection('predictions').insertMany([
+      prediction(1, 0.9, { request_id: 'r1' }),
+      prediction(2, 0.2, { request_id: 'r2', customer_id: 12 }),
+      // A customer scored twice: the outcome judges the later score.
+      prediction(3, 0.3, { customer_id: 'c3' }),
+      prediction(4, 0.6, { customer_id: 'c3' }),
+      // One /predict/batch request: its rows share the request id.
+      prediction(5, 0.7, { request_id: 'rb', customer_id: 'b1' }),
+      prediction(5, 0.1, { request_id: 'rb', customer_id: 'b2' }),
+      prediction(6, 0.8, { request_id: 'r-other' }, 'another-run'),
+    ]);
+
+    const first = await store.insert([
+      { request_id: 'r1', churned: 1, observed_at: at(100) },
+      { customer_id: '12', churned: 0, observed_at: at(100) },
+      { customer_id: 'c3', churned: 1, observed_at: at(100) },
+      { request_id: 'rb', customer_id: 'b1', churned: 1, observed_at: at(100) },
+      { request_id: 'rb', customer_id: 'b2', churned: 0, observed_at: at(100) },
+      { request_id: 'r-late', churned: 0, observed_at: at(100) },
+      { request_id: 'r1', churned: 0, observed_at: at(200) },
+    ]);
+    expect(first).toEqual({ stored: 6, duplicates: 1, matched: 5 });
+    expect(await store.insert([{ request_id: 'r1', churned: 1, observed_at: at(300) }])).toEqual({ stored: 0, duplicates: 1, matched: 0 });
+    expect(await db.collection('outcomes').countDocuments()).toBe(6);
+
+    const window = { runId, from: at(0), to: at(1000) };
+    const before = await readLabelledWindow(db, window);
+    expect(before.predictions).toBe(6);
+    expect(before.rows.map((r) => [r.chance, r.label]).sort()).toEqual([
+      [0.1, 0],
+      [0.2, 0],
+      [0.6, 1],
+      [0.7, 1],
+      [0.9, 1],
+    ]);
+
+    // The outcome for r-late arrived first; its prediction is logged now and joins at the next read.
+    await db.collection('predictions').insertOne(prediction(7, 0.4, { request_id: 'r-late' }));
+    const after = await readLabelledWindow(db, window);
+    expect(after.rows).toHaveLength(6);
+    expect(after.rows.find((r) => r.chance === 0.4)).toMatchObject({ label: 0, observed_at: at(100), created_at: at(7) });
+  });
+});

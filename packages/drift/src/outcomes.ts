@@ -1,0 +1,264 @@
+import type { DatasetContract } from '@churn/churn-data';
+import { describeIssue } from '@churn/churn-data';
+import { MongoBulkWriteError, type Db } from 'mongodb';
+import { z } from 'zod';
+import type { LabelledRow } from './classification.js';
+import { PREDICTIONS_COLLECTION } from './prediction-window.js';
+
+export const OUTCOMES_COLLECTION = 'outcomes';
+
+/** An observed outcome, naming its prediction by request id, by customer id, or both (a /predict/batch row). */
+export interface Outcome {
+  request_id?: string;
+  customer_id?: string;
+  /** 1 when the customer left. */
+  churned: 0 | 1;
+  observed_at: Date;
+}
+
+/** As stored: `_id` is the prediction reference, so a second outcome for it is a duplicate key, not a second document. */
+export interface OutcomeDocument extends Outcome {
+  _id: string;
+  received_at: Date;
+}
+
+export type OutcomeResult = { ok: true; outcome: Outcome } | { ok: false; field: string; message: string };
+
+const DUPLICATE_KEY = 11000;
+const TRUE_WORDS = new Set(['true', '1']);
+const FALSE_WORDS = new Set(['false', '0']);
+
+const blankToUndefined = (value: unknown) => (value === '' || value === null ? undefined : value);
+
+/** Per contract: the target's words become the label, besides booleans and 0/1. */
+function outcomeSchema(contract: DatasetContract) {
+  const { positive, negative } = contract.spec.target;
+  const fold = (text: string) => contract.normaliseValue(text);
+  const positives = new Set(positive.map(fold));
+  const negatives = new Set(negative.map(fold));
+  const expected = `must be true/false, 1/0 or one of ${[...positive, ...negative].map((w) => JSON.stringify(w)).join(', ')}`;
+  return z
+    .object({
+      // The same characters a request id may have (@churn/logger requestId), so any logged one can be named.
+      request_id: z.preprocess(blankToUndefined, z.string().regex(/^[\w.:-]{1,128}$/, 'must be 1-128 letters, digits or _ . : -').optional()),
+      customer_id: z.preprocess(
+        blankToUndefined,
+        z
+          .union([z.string().trim().min(1).max(128), z.number().finite()], { error: 'must be a string or a number' })
+          .transform(String)
+          .optional(),
+      ),
+      churned: z.union([z.boolean(), z.number(), z.string()], { error: expected }).transform((value, ctx): 0 | 1 => {
+        if (value === true || value === 1) return 1;
+        if (value === false || value === 0) return 0;
+        if (typeof value === 'string') {
+          const word = fold(value);
+          if (positives.has(word) || TRUE_WORDS.has(word)) return 1;
+          if (negatives.has(word) || FALSE_WORDS.has(word)) return 0;
+        }
+        ctx.addIssue({ code: 'custom', message: expected });
+        return z.NEVER;
+      }),
+      observed_at: z.preprocess(
+        blankToUndefined,
+        z
+          .union([z.iso.datetime({ offset: true }), z.iso.date(), z.number().int().nonnegative()], { error: 'must be an ISO 8601 date or time, or epoch milliseconds' })
+          .transform((value) => new Date(value))
+          .optional(),
+      ),
+    })
+    .refine((o) => o.request_id !== undefined || o.customer_id !== undefined, {
+      path: ['request_id'],
+      message: `request_id or customer_id${contract.spec.id ? ` (or ${contract.spec.id})` : ''} is required to name the prediction`,
+    });
+}
+
+const schemas = new WeakMap<DatasetContract, ReturnType<typeof outcomeSchema>>();
+
+/**
+ * Validates one outcome (JSON object or CSV row). The label is `churned` or the contract's target
+ * column, the customer `customer_id` or the contract's id column, as prediction requests name them.
+ */
+export function parseOutcome(contract: DatasetContract, body: unknown, now: Date = new Date()): OutcomeResult {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, field: '(body)', message: '(body): expected an outcome object' };
+  const record = body as Record<string, unknown>;
+  const target = contract.spec.target.column;
+  const idColumn = contract.spec.id;
+  const labelField = record['churned'] === undefined && record[target] !== undefined ? target : 'churned';
+  const customerField = record['customer_id'] === undefined && idColumn && record[idColumn] !== undefined ? idColumn : 'customer_id';
+  let schema = schemas.get(contract);
+  if (!schema) schemas.set(contract, (schema = outcomeSchema(contract)));
+  const parsed = schema.safeParse({
+    request_id: record['request_id'],
+    customer_id: record[customerField],
+    churned: record[labelField],
+    observed_at: record['observed_at'],
+  });
+  if (!parsed.success) {
+    // Name the field as the client sent it.
+    const { field, message } = describeIssue(parsed.error);
+    const sent = field === 'churned' ? labelField : field === 'customer_id' ? customerField : field;
+    return { ok: false, field: sent, message: sent === field ? message : `${sent}${message.slice(field.length)}` };
+  }
+  const { request_id, customer_id, churned, observed_at } = parsed.data;
+  return {
+    ok: true,
+    outcome: { ...(request_id !== undefined ? { request_id } : {}), ...(customer_id !== undefined ? { customer_id } : {}), churned, observed_at: observed_at ?? now },
+  };
+}
+
+/** The stored key: what the outcome names, so the same reference twice is one document. */
+export function outcomeKey(o: Pick<Outcome, 'request_id' | 'customer_id'>): string {
+  if (o.request_id !== undefined) return o.customer_id !== undefined ? `r:${o.request_id}|c:${o.customer_id}` : `r:${o.request_id}`;
+  return `c:${o.customer_id}`;
+}
+
+export interface StoredOutcomes {
+  stored: number;
+  duplicates: number;
+  /** Of the stored ones, those whose prediction is already logged (the others join when it is). */
+  matched: number;
+}
+
+export interface OutcomeStore {
+  insert(outcomes: readonly Outcome[]): Promise<StoredOutcomes>;
+}
+
+/** A logged customer id may be a JSON number: match both spellings. */
+const idSpellings = (ids: readonly string[]) => ids.flatMap((id) => (/^-?\d{1,15}$/.test(id) ? [id, Number(id)] : [id]));
+
+/**
+ * Outcomes in Mongo (`outcomes`). Duplicates are refused by the `_id` key and counted; an outcome whose
+ * prediction is not logged yet is kept as it is: the join happens when quality is read.
+ */
+export function mongoOutcomeStore(db: Db): OutcomeStore & { ensureIndexes(): Promise<void> } {
+  const outcomes = db.collection<OutcomeDocument>(OUTCOMES_COLLECTION);
+  const predictions = db.collection(PREDICTIONS_COLLECTION);
+  return {
+    async ensureIndexes() {
+      // Matching at arrival looks predictions up by the reference outcomes name.
+      await predictions.createIndex({ request_id: 1 });
+      await predictions.createIndex({ customer_id: 1 });
+    },
+    async insert(batch) {
+      if (batch.length === 0) return { stored: 0, duplicates: 0, matched: 0 };
+      const receivedAt = new Date();
+      const documents = batch.map((o) => ({ _id: outcomeKey(o), ...o, received_at: receivedAt }));
+      // By position: a batch may hold the same key twice, and only the later one is the duplicate.
+      const duplicates = new Set<number>();
+      try {
+        await outcomes.insertMany(documents, { ordered: false });
+      } catch (error) {
+        if (!(error instanceof MongoBulkWriteError)) throw error;
+        const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+        if (errors.length === 0 || errors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+        for (const e of errors) duplicates.add(e.index);
+      }
+      const fresh = documents.filter((_d, i) => !duplicates.has(i));
+      return { stored: fresh.length, duplicates: documents.length - fresh.length, matched: await countLogged(fresh) };
+    },
+  };
+
+  async function countLogged(fresh: readonly OutcomeDocument[]): Promise<number> {
+    if (fresh.length === 0) return 0;
+    const requestIds = [...new Set(fresh.flatMap((o) => (o.request_id !== undefined ? [o.request_id] : [])))];
+    const customerIds = [...new Set(fresh.flatMap((o) => (o.request_id === undefined && o.customer_id !== undefined ? [o.customer_id] : [])))];
+    const or: Record<string, unknown>[] = [];
+    if (requestIds.length > 0) or.push({ request_id: { $in: requestIds } });
+    if (customerIds.length > 0) or.push({ customer_id: { $in: idSpellings(customerIds) } });
+    const logged = await predictions.find({ $or: or }, { projection: { _id: 0, request_id: 1, customer_id: 1 } }).toArray();
+    const keys = new Set(logged.flatMap((p) => predictionKeys(p.request_id, p.customer_id)));
+    return fresh.filter((o) => keys.has(o._id)).length;
+  }
+}
+
+/** The keys an outcome for this prediction may be stored under, most specific first. */
+function predictionKeys(requestId: unknown, customerId: unknown): string[] {
+  const r = typeof requestId === 'string' ? requestId : undefined;
+  const c = typeof customerId === 'string' || typeof customerId === 'number' ? String(customerId) : undefined;
+  const keys: string[] = [];
+  if (r !== undefined && c !== undefined) keys.push(outcomeKey({ request_id: r, customer_id: c }));
+  if (r !== undefined) keys.push(outcomeKey({ request_id: r }));
+  if (c !== undefined) keys.push(outcomeKey({ customer_id: c }));
+  return keys;
+}
+
+export interface LabelledPredictionRow extends LabelledRow {
+  created_at: Date;
+  observed_at: Date;
+}
+
+export interface LabelledWindow {
+  rows: LabelledPredictionRow[];
+  /** Predictions of the window read, labelled or not. */
+  predictions: number;
+  /** Documents that are not the prediction-log shape. */
+  skipped: number;
+}
+
+export interface LabelledWindowQuery {
+  runId: string;
+  from: Date;
+  to: Date;
+  /** Most recent predictions read at most (default 100,000). */
+  limit?: number;
+}
+
+const windowQuerySchema = z.object({ runId: z.string().min(1), from: z.date(), to: z.date(), limit: z.number().int().positive().max(1_000_000).optional() });
+
+const loggedSchema = z.object({
+  features: z.record(z.string(), z.unknown()),
+  churn_chance: z.number().min(0).max(1),
+  created_at: z.date(),
+  request_id: z.string().optional(),
+  customer_id: z.union([z.string(), z.number()]).optional(),
+});
+
+/** Outcomes looked up per query: keeps each `$in` list a modest size. */
+const KEYS_PER_QUERY = 5_000;
+
+/**
+ * Joins outcomes to the logged predictions of one model run made in [from, to), in code: FerretDB
+ * has no $lookup. Because the join happens here, an outcome that arrived before its prediction was
+ * logged joins as soon as it is. Each outcome labels one prediction: the newest it names (a customer
+ * scored twice is judged on the latest score), and a prediction takes its most specific outcome.
+ */
+export async function readLabelledWindow(db: Db, query: LabelledWindowQuery): Promise<LabelledWindow> {
+  const q = windowQuerySchema.parse(query);
+  const documents = await db
+    .collection(PREDICTIONS_COLLECTION)
+    .find(
+      { model_run_id: q.runId, created_at: { $gte: q.from, $lt: q.to } },
+      { projection: { _id: 0, features: 1, churn_chance: 1, created_at: 1, request_id: 1, customer_id: 1 } },
+    )
+    .sort({ created_at: -1 })
+    .limit(q.limit ?? 100_000)
+    .toArray();
+  const logged: { row: z.infer<typeof loggedSchema>; keys: string[] }[] = [];
+  let skipped = 0;
+  for (const document of documents) {
+    const parsed = loggedSchema.safeParse(document);
+    if (parsed.success) logged.push({ row: parsed.data, keys: predictionKeys(parsed.data.request_id, parsed.data.customer_id) });
+    else skipped++;
+  }
+  const wanted = [...new Set(logged.flatMap((p) => p.keys))];
+  const outcomes = new Map<string, OutcomeDocument>();
+  for (let i = 0; i < wanted.length; i += KEYS_PER_QUERY) {
+    const found = await db
+      .collection<OutcomeDocument>(OUTCOMES_COLLECTION)
+      .find({ _id: { $in: wanted.slice(i, i + KEYS_PER_QUERY) } })
+      .toArray();
+    for (const o of found) outcomes.set(o._id, o);
+  }
+  const used = new Set<string>();
+  const rows: LabelledPredictionRow[] = [];
+  // Newest first (the sort above), so a reference naming several predictions labels the latest.
+  for (const { row, keys } of logged) {
+    const key = keys.find((k) => outcomes.has(k) && !used.has(k));
+    if (key === undefined) continue;
+    used.add(key);
+    const outcome = outcomes.get(key) as OutcomeDocument;
+    rows.push({ features: row.features, chance: row.churn_chance, label: outcome.churned, created_at: row.created_at, observed_at: outcome.observed_at });
+  }
+  return { rows, predictions: documents.length, skipped };
+}
