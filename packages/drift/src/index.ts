@@ -10,3 +10,4 @@ export * from './run-report.js';
 export { barChartSvg, categoricalShares, numericShares } from './charts.js';
 export * from './classification.js';
 export * from './outcomes.js';
+export * from './quality-monitor.js';

@@ -11,6 +11,9 @@ export const predictorApiConfigSchema = z.object({
   PREDICTOR_API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 512kb or 1mb').default('1mb'),
   PREDICTOR_API_BATCH_CHUNK_ROWS: env.positiveInt(1000),
   PREDICTOR_API_KEY: z.string().min(1).optional(),
+  /** Realised quality gauges: predictions this far back are joined to their outcomes, every QUALITY_EVERY (0s: off). */
+  QUALITY_WINDOW: env.duration('30d'),
+  QUALITY_EVERY: env.duration('1m'),
 }).superRefine(env.requiredInCloud(['PREDICTOR_API_KEY']));
 
 export type PredictorApiConfig = z.infer<typeof predictorApiConfigSchema>;

@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '@churn/logger';
 import { DatasetContract } from '@churn/churn-data';
 import { createServingRuntime, envFilePath, type ServingRuntime, type ServingRuntimeOptions } from '@churn/serving';
 import { mongoOutcomeStore } from '@churn/drift/outcomes';
+import { QualityMonitor } from '@churn/drift/quality-monitor';
 import { MongoClient } from 'mongodb';
 import { Registry } from 'prom-client';
 import { createPredictor } from './app.js';
@@ -25,6 +26,8 @@ export interface RunningPredictor {
   readonly server: Server;
   readonly runtime: ServingRuntime;
   readonly registry: Registry;
+  /** The realised quality gauges; undefined when QUALITY_EVERY is 0. */
+  readonly quality: QualityMonitor | undefined;
   /** Stops accepting, finishes in-flight requests, flushes the prediction log. */
   close(): Promise<void>;
 }
@@ -54,6 +57,18 @@ export async function start(options: StartOptions = {}): Promise<RunningPredicto
     ...(runtime.onPrediction ? { onPrediction: runtime.onPrediction } : {}),
     outcomes,
   });
+  const quality =
+    config.QUALITY_EVERY > 0
+      ? new QualityMonitor({
+          db: mongo.db(),
+          registry,
+          runId: () => runtime.holder.runId,
+          windowMs: config.QUALITY_WINDOW,
+          everyMs: config.QUALITY_EVERY,
+          onError: (error) => logger.warn({ err: error }, 'realised quality computation failed'),
+        })
+      : undefined;
+  quality?.start();
   const server = createServer(listener).listen(options.port ?? config.PREDICTOR_API_PORT, config.PREDICTOR_API_HOST);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -68,11 +83,13 @@ export async function start(options: StartOptions = {}): Promise<RunningPredicto
     server,
     runtime,
     registry,
+    quality,
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await closed;
+        quality?.stop();
         await runtime.close();
         await mongo.close();
         logger.info('predictor-api stopped');

@@ -1,0 +1,96 @@
+import type { Db } from 'mongodb';
+import { Gauge, type Registry } from 'prom-client';
+import { classificationQuality, type ClassificationQuality } from './classification.js';
+import { readLabelledWindow } from './outcomes.js';
+
+export const QUALITY_METRICS = {
+  quality: 'churn_model_quality',
+  labelled: 'churn_model_quality_labelled',
+  predictions: 'churn_model_quality_predictions',
+} as const;
+
+/** The figures exported as `churn_model_quality{measure=...}`. */
+const MEASURES = ['auc', 'log_loss', 'brier', 'accuracy', 'precision', 'recall', 'f1'] as const;
+
+export interface QualityMonitorOptions {
+  db: Db;
+  registry: Registry;
+  /** The served model run, read at each refresh (a promotion switches the gauges to the new run). */
+  runId: () => string | undefined;
+  /** Predictions made this far back are judged. */
+  windowMs: number;
+  /** How often the window is re-read; a refresh still running is not started twice. */
+  everyMs: number;
+  /** Most recent predictions read per refresh (bounds the cost on a busy predictor). */
+  limit?: number;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Realised quality of the served model on /metrics: every `everyMs` it joins the outcomes to the run's
+ * predictions of the last `windowMs` and sets one gauge per measure. Periodic rather than per outcome:
+ * the join reads Mongo, and Prometheus only looks every few seconds anyway.
+ */
+export class QualityMonitor {
+  private readonly quality: Gauge<'run_id' | 'measure'>;
+  private readonly labelled: Gauge<'run_id'>;
+  private readonly predictions: Gauge<'run_id'>;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<ClassificationQuality | undefined> | undefined;
+
+  constructor(private readonly options: QualityMonitorOptions) {
+    const { registry } = options;
+    this.quality = new Gauge({ name: QUALITY_METRICS.quality, help: 'Realised quality of the served model on labelled predictions of the window (measure: auc, log_loss, brier, accuracy, precision, recall, f1 at 0.5)', labelNames: ['run_id', 'measure'] as const, registers: [registry] });
+    this.labelled = new Gauge({ name: QUALITY_METRICS.labelled, help: 'Predictions of the window joined to an outcome', labelNames: ['run_id'] as const, registers: [registry] });
+    this.predictions = new Gauge({ name: QUALITY_METRICS.predictions, help: 'Predictions of the window read for the quality join', labelNames: ['run_id'] as const, registers: [registry] });
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.refresh(), this.options.everyMs).unref();
+    void this.refresh();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Recomputes the gauges now; resolves with the figures (undefined without a run or labelled predictions, or on error). */
+  refresh(now = new Date()): Promise<ClassificationQuality | undefined> {
+    this.running ??= this.compute(now).finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async compute(now: Date): Promise<ClassificationQuality | undefined> {
+    const runId = this.options.runId();
+    if (!runId) return undefined;
+    try {
+      const window = await readLabelledWindow(this.options.db, {
+        runId,
+        from: new Date(now.getTime() - this.options.windowMs),
+        to: now,
+        ...(this.options.limit ? { limit: this.options.limit } : {}),
+      });
+      // Only the served run's series: a promoted-away run's figures would otherwise stay frozen.
+      for (const gauge of [this.quality, this.labelled, this.predictions]) gauge.reset();
+      this.labelled.set({ run_id: runId }, window.rows.length);
+      this.predictions.set({ run_id: runId }, window.predictions);
+      if (window.rows.length === 0) return undefined;
+      const q = classificationQuality(
+        window.rows.map((r) => r.label),
+        window.rows.map((r) => r.chance),
+      );
+      const values: Record<(typeof MEASURES)[number], number | null> = { auc: q.auc, log_loss: q.logLoss, brier: q.brier, accuracy: q.accuracy, precision: q.precision, recall: q.recall, f1: q.f1 };
+      for (const measure of MEASURES) {
+        const value = values[measure];
+        if (value !== null) this.quality.set({ run_id: runId, measure }, value);
+      }
+      return q;
+    } catch (error) {
+      this.options.onError?.(error);
+      return undefined;
+    }
+  }
+}
