@@ -62,6 +62,13 @@ describe('predictor-api', () => {
     expect(await response.json()).toEqual({ error: 'not found' });
   });
 
+  it('given no x-request-id, when /predict answers, then it returns the minted id in x-request-id and logs the prediction under it', async () => {
+    const response = await fetch(`${app.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(customer) });
+    const id = response.headers.get('x-request-id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(app.logged.at(-1)?.request_id).toBe(id);
+  });
+
   it('when the caller sends an x-request-id, then the logged prediction carries it', async () => {
     await fetch(`${app.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-42' }, body: JSON.stringify(customer) });
     expect(app.logged.at(-1)?.request_id).toBe('req-42');

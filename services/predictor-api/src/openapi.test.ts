@@ -46,8 +46,9 @@ describe('the OpenAPI document', () => {
 
   it('when it is built, then every route is documented and the non-contract bodies keep their schemas', () => {
     const doc = docOf(gym);
-    expect(Object.keys(doc.paths)).toEqual(['/predict', '/invocations', '/predict/batch', '/health', '/metrics']);
-    expect(Object.keys(doc.components.schemas)).toEqual(['PredictionRequest', 'PredictionResponse', 'InvocationsRequest', 'InvocationsResponse', 'Error', 'Health']);
+    expect(Object.keys(doc.paths)).toEqual(['/predict', '/invocations', '/predict/batch', '/outcomes', '/health', '/metrics']);
+    expect(Object.keys(doc.components.schemas)).toEqual(['PredictionRequest', 'PredictionResponse', 'OutcomeRequest', 'InvocationsRequest', 'InvocationsResponse', 'Error', 'Health']);
+    expect(Object.keys(doc.components.schemas.OutcomeRequest?.properties ?? {})).toEqual(['request_id', 'customer_id', 'churned', 'left', 'observed_at']);
     // Components follow the OpenAPI 3.1 dialect; a $schema per component would override it.
     for (const schema of Object.values(doc.components.schemas)) expect(schema.$schema).toBeUndefined();
     expect(doc.components.schemas.Error?.required).toEqual(['error']);

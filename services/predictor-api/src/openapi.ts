@@ -26,6 +26,25 @@ function predictionResponse({ chance_field: chance, run_id_field: runId }: Datas
   };
 }
 
+/** One outcome as POST /outcomes reads it (@churn/drift parseOutcome): the id column and target words are the contract's. */
+function outcomeRequest(contract: DatasetContract) {
+  const { column, positive, negative } = contract.spec.target;
+  const label = { oneOf: [{ type: 'boolean' }, { enum: [0, 1, 'true', 'false', '1', '0'] }, { enum: [...positive, ...negative] }], description: `Whether the customer left: a boolean, 0/1 or one of the target's words (${positive[0]} means left)` };
+  const id = { type: ['string', 'number'], description: 'The customer id the prediction was requested with' };
+  return {
+    type: 'object',
+    properties: {
+      request_id: { type: 'string', pattern: '^[\\w.:-]{1,128}$', description: 'The x-request-id of the /predict call' },
+      customer_id: id,
+      ...(contract.spec.id ? { [contract.spec.id]: { ...id, description: 'Same as customer_id' } } : {}),
+      churned: label,
+      [column]: { ...label, description: 'Same as churned' },
+      observed_at: { type: ['string', 'integer'], description: 'When the outcome was observed: ISO 8601 date or time, or epoch milliseconds (default: now)' },
+    },
+    description: 'Names its prediction by request_id, customer_id, or both (a /predict/batch row); a second outcome for the same reference is counted as a duplicate, not stored',
+  };
+}
+
 /** The OpenAPI 3.1 document: the request and response from the dataset contract, the other bodies from the zod schemas the routes validate with. */
 export function buildOpenApi(contract: DatasetContract, version = '0.1.0'): Record<string, unknown> {
   const { $schema: _dialect, ...predictionRequest } = requestJsonSchema(contract);
@@ -62,6 +81,22 @@ export function buildOpenApi(contract: DatasetContract, version = '0.1.0'): Reco
           responses: { '200': { description: `The input columns plus ${chance}, ${runId} and error`, content: { 'text/csv': { schema: { type: 'string' } } } }, ...errors },
         },
       },
+      '/outcomes': {
+        post: {
+          summary: 'Record observed outcomes (one, an array, { outcomes: [...] } or CSV); bad ones in a batch are listed by index',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/OutcomeRequest' }, { type: 'array', items: { $ref: '#/components/schemas/OutcomeRequest' } }, { type: 'object', properties: { outcomes: { type: 'array', items: { $ref: '#/components/schemas/OutcomeRequest' } } }, required: ['outcomes'] }] } },
+              'text/csv': { schema: { type: 'string', description: 'A header row with the outcome fields (a raw export\'s headers are read with the contract\'s cleaning), then one row per outcome' } },
+            },
+          },
+          responses: {
+            '200': { description: 'What happened to the outcomes: received, stored, duplicates, matched (prediction already logged), invalid and, for a batch, rejected [{ index, field, error }]', content: { 'application/json': { schema: { type: 'object' } } } },
+            ...errors,
+          },
+        },
+      },
       '/health': {
         get: {
           summary: 'Ready once a model is loaded',
@@ -77,6 +112,7 @@ export function buildOpenApi(contract: DatasetContract, version = '0.1.0'): Reco
       schemas: {
         PredictionRequest: predictionRequest,
         PredictionResponse: predictionResponse(contract.response),
+        OutcomeRequest: outcomeRequest(contract),
         InvocationsRequest: json(invocationsRequestSchema),
         InvocationsResponse: json(invocationsResponseSchema),
         Error: json(errorResponseSchema),

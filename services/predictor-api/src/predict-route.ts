@@ -17,9 +17,9 @@ export function isPredictRequest(req: IncomingMessage): boolean {
   return path === ROUTE || path === `${ROUTE}/`;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, id?: string): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...(id ? { 'x-request-id': id } : {}) });
   res.end(text);
 }
 
@@ -31,8 +31,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
  * are the ones the Express routes use.
  */
 export function predictRoute(deps: PredictorDeps, limitBytes: number, metrics: HttpMetrics): (req: IncomingMessage, res: ServerResponse) => void {
-  const reply = (res: ServerResponse, status: number, body: unknown, startedNs: bigint) => {
-    sendJson(res, status, body);
+  const reply = (res: ServerResponse, status: number, body: unknown, startedNs: bigint, id?: string) => {
+    sendJson(res, status, body, id);
     metrics.observe(ROUTE, 'POST', status, startedNs);
   };
   return (req, res) => {
@@ -52,8 +52,10 @@ export function predictRoute(deps: PredictorDeps, limitBytes: number, metrics: H
         });
         const { chance_field, run_id_field } = contract.response;
         const { customerId } = parsed;
-        reply(res, 200, { [chance_field]: chances[0], [run_id_field]: runId, ...(customerId !== undefined ? { customer_id: customerId } : {}) }, startedNs);
-        recordPredictions(deps, { features: parsed.features, chances, runId, requestId: requestId(req.headers['x-request-id']), started, ids: [customerId] });
+        // Echoed (or minted) so the client can name this prediction when its outcome is known (POST /outcomes).
+        const id = requestId(req.headers['x-request-id']);
+        reply(res, 200, { [chance_field]: chances[0], [run_id_field]: runId, ...(customerId !== undefined ? { customer_id: customerId } : {}) }, startedNs, id);
+        recordPredictions(deps, { features: parsed.features, chances, runId, requestId: id, started, ids: [customerId] });
       } catch (error) {
         if (res.headersSent) {
           deps.logger.error({ err: error }, 'recording a served prediction failed');
