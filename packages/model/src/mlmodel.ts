@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
 /** The versions written into MLmodel and the environment files, matching what our cross-check tests load. */
-export const XGB_VERSION = '1.7.4';
-// Ranges, not pins: model.json is XGBoost 1.7's JSON, which every xgboost from 1.7.4 to 3.x loads
-// (tested with 2.1.4 and 3.1.3), and MLflow 2.17+ and 3.x both load this directory.
+// Ranges, not pins: model.json is XGBoost 1.7's JSON (the native engine writes 3.x's base score as
+// the scalar 1.7 reads), which every xgboost from 1.7.4 to 3.x loads (tested with 2.1.4 and 3.1.3),
+// and MLflow 2.17+ and 3.x both load this directory.
 export const PYTHON_XGBOOST_REQUIREMENT = 'xgboost>=1.7.4,<4';
 export const PYTHON_MLFLOW_REQUIREMENT = 'mlflow>=2.17,<4';
 export const MLFLOW_VERSION = '2.17.2';
@@ -17,6 +17,8 @@ export interface SignatureColumn {
 }
 
 export interface MlmodelOptions {
+  /** The XGBoost release that wrote model.json (`xgbVersionOf`), MLflow's xgb_version. */
+  xgbVersion: string;
   /** The raw columns the python_function flavor takes: the contract's features. */
   inputs: SignatureColumn[];
   /** The module in code/ that MLflow's pyfunc imports. */
@@ -25,6 +27,16 @@ export interface MlmodelOptions {
   modelSizeBytes: number;
   metadata?: Record<string, unknown>;
   now?: Date;
+}
+
+/**
+ * The XGBoost version in a model.json's "version" field: the libxgboost that trained it (3.2.0
+ * from the native engine), or 1.7.4 for the schema the WebAssembly engine converts its models to.
+ */
+export function xgbVersionOf(modelJson: string): string {
+  const { version } = JSON.parse(modelJson) as { version?: unknown };
+  if (!Array.isArray(version) || version.length !== 3 || !version.every(Number.isInteger)) throw new Error('model.json has no XGBoost "version" field');
+  return version.join('.');
 }
 
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
@@ -56,7 +68,7 @@ export function buildMlmodel(options: MlmodelOptions): string {
     '    data: model.json',
     '    model_class: xgboost.core.Booster',
     '    model_format: json',
-    `    xgb_version: ${XGB_VERSION}`,
+    `    xgb_version: ${options.xgbVersion}`,
   ];
   if (options.metadata) lines.push(`metadata: ${JSON.stringify(options.metadata)}`);
   lines.push(

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DatasetContract, defaultContract, type FeatureRow, type ReferenceProfile } from '@churn/churn-data';
 import { createEngine, type Booster, type XGBoostEngine } from '@churn/xgboost';
 import type { Metrics } from './metrics.js';
-import { buildMlmodel, CONDA_YAML, PYTHON_ENV_YAML, readMlmodelField, REQUIREMENTS_TXT, type SignatureColumn } from './mlmodel.js';
+import { buildMlmodel, xgbVersionOf, CONDA_YAML, PYTHON_ENV_YAML, readMlmodelField, REQUIREMENTS_TXT, type SignatureColumn } from './mlmodel.js';
 import { PYFUNC_MODULE, PYFUNC_SOURCE } from './pyfunc-loader.js';
 import { Preprocessor } from './preprocessor.js';
 
@@ -80,6 +80,7 @@ export async function writeModelDir(dir: string, options: WriteModelDirOptions):
   const inputs = signatureOf(options.contract);
   const files: Record<string, string> = {
     MLmodel: buildMlmodel({
+      xgbVersion: xgbVersionOf(modelJson),
       inputs,
       loaderModule: PYFUNC_MODULE,
       runId: options.runId,

@@ -3,7 +3,7 @@ import { XGBoostError, type EngineKind, type XGBoostEngine } from './types.js';
 import { WasmEngine } from './wasm-engine.js';
 
 export * from './types.js';
-export { nativeAvailable } from './native-engine.js';
+export { nativeAvailable, nativeVersion } from './native-engine.js';
 export { parseModelJson, parseModelObject, buildModelJson, TreeEnsemble, type TreeModel, type TreeArrays } from './model-json.js';
 export { parseLegacyBinary } from './legacy-binary.js';
 export { decodeUbjson, type UbjValue } from './ubjson.js';

@@ -1,14 +1,33 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import koffi from 'koffi';
 import { parseModelJson, TreeEnsemble } from './model-json.js';
 import { checkMatrix, XGBoostError, type Booster, type LoadOptions, type Matrix, type TrainOptions, type XGBoostEngine } from './types.js';
 
-const LIBRARY_NAMES = ['libxgboost.so.0', 'libxgboost.so', 'libxgboost.dylib', 'xgboost.dll'];
+// Where scripts/stack/install.sh unpacks PyPI's xgboost-cpu wheel (its libgomp beside it), from
+// this file in src/ or dist/. STACK_DIR moves .stack, as it does for the stack's scripts.
+const STACK_LIBRARY = 'xgboost/xgboost/lib/libxgboost.so';
+const stackDir = () => process.env.STACK_DIR ?? fileURLToPath(new URL('../../../.stack', import.meta.url));
+// Debian's libxgboost0 (1.7.4): the compose image's library, and a machine's without the stack install.
+const SYSTEM_NAMES = ['libxgboost.so.0', 'libxgboost.so', 'libxgboost.dylib', 'xgboost.dll'];
+
+/**
+ * The libraries to try, first that loads wins: XGBOOST_LIBRARY alone when set (a path; failing to
+ * load it is an error, not a silent fallback), else the stack's pinned libxgboost, else the system's.
+ */
+function libraryCandidates(): string[] {
+  const configured = process.env.XGBOOST_LIBRARY;
+  if (configured) return [configured];
+  const stack = `${stackDir()}/${STACK_LIBRARY}`;
+  return existsSync(stack) ? [stack, ...SYSTEM_NAMES] : SYSTEM_NAMES;
+}
 
 type Handle = unknown;
 // koffi writes `_Out_` values into a one-element array.
 type Out<T> = [T | null];
 
 interface Api {
+  version: string;
   lastError(): string;
   matCreate(data: Float32Array, rows: number, cols: number, missing: number, out: Out<Handle>): number;
   setFloatInfo(m: Handle, field: string, values: Float32Array, len: number): number;
@@ -33,7 +52,7 @@ function bind(): Api {
   process.env.OMP_WAIT_POLICY ??= 'passive';
   let lib: ReturnType<typeof koffi.load> | undefined;
   const failures: string[] = [];
-  for (const name of LIBRARY_NAMES) {
+  for (const name of libraryCandidates()) {
     try {
       lib = koffi.load(name);
       break;
@@ -41,9 +60,12 @@ function bind(): Api {
       failures.push(`${name}: ${(e as Error).message}`);
     }
   }
-  if (!lib) throw new XGBoostError(`libxgboost not found (install libxgboost0): ${failures.join('; ')}`);
+  if (!lib) throw new XGBoostError(`libxgboost not found (scripts/stack/install.sh xgboost, or set XGBOOST_LIBRARY): ${failures.join('; ')}`);
   const f = (sig: string): unknown => lib.func(sig);
+  const parts: [number[], number[], number[]] = [[0], [0], [0]];
+  (f('void XGBoostVersion(_Out_ int *major, _Out_ int *minor, _Out_ int *patch)') as (...out: number[][]) => void)(...parts);
   const api = {
+    version: parts.map(([n]) => n).join('.'),
     lastError: f('const char *XGBGetLastError()'),
     matCreate: f('int XGDMatrixCreateFromMat(const float *data, uint64_t nrow, uint64_t ncol, float missing, _Out_ void **out)'),
     setFloatInfo: f('int XGDMatrixSetFloatInfo(void *m, const char *field, const float *values, uint64_t len)'),
@@ -62,6 +84,11 @@ function bind(): Api {
   } as unknown as Api;
   cached = api;
   return api;
+}
+
+/** The version of the libxgboost the native engine loads (XGBoostVersion), or undefined when none loads. */
+export function nativeVersion(): string | undefined {
+  return nativeAvailable() ? bind().version : undefined;
 }
 
 /** True when libxgboost can be loaded on this machine. */
@@ -169,7 +196,10 @@ class NativeBooster implements Booster {
     const len: Out<number> = [null];
     const data: Out<Handle> = [null];
     check(this.api, this.api.saveToBuffer(this.live(), JSON.stringify({ format: 'json' }), len, data), 'XGBoosterSaveModelToBuffer');
-    return Buffer.from(koffi.view(take(data, 'save'), Number(take(len, 'save')))).toString('utf8');
+    const json = Buffer.from(koffi.view(take(data, 'save'), Number(take(len, 'save')))).toString('utf8');
+    // 3.x writes a one-target base score as a vector ("[5.05E-1]") that xgboost before 3.1 misreads
+    // (Python 2.1.4 predicted 0.004 off); the scalar reads the same in every xgboost from 1.7 to 3.x.
+    return json.replace(/"base_score":"\[([^,\]]+)\]"/, '"base_score":"$1"');
   }
 
   dispose(): void {
