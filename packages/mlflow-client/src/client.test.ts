@@ -136,6 +136,22 @@ describe('MlflowClient request shaping', () => {
     expect(resolved).toMatchObject({ runId: 'r9', artifactUri: 'mlflow-artifacts:/1/models/m-abc/artifacts' });
   });
 
+  it('when a run logged its model with MLflow 3, then loggedModelOfRun finds it by name and source run, across pages', async () => {
+    const model = (runId: string, id: string) => ({ info: { artifact_uri: `mlflow-artifacts:/1/models/${id}/artifacts`, source_run_id: runId } });
+    const { fetch, seen } = fakeFetch([
+      json({ run: run('r9') }),
+      json({ models: [model('other', 'm-1')], next_page_token: 'p2' }),
+      json({ models: [model('r9', 'm-2')] }),
+      json({ run: run('r8') }),
+      json({}),
+    ]);
+    const client = new MlflowClient({ trackingUri: 'http://h:1', fetch });
+    await expect(client.loggedModelOfRun('r9', 'model')).resolves.toBe('mlflow-artifacts:/1/models/m-2/artifacts');
+    expect(JSON.parse(seen[1]?.body ?? '{}')).toMatchObject({ experiment_ids: ['1'], filter: "name = 'model'" });
+    expect(JSON.parse(seen[2]?.body ?? '{}')).toMatchObject({ page_token: 'p2' });
+    await expect(client.loggedModelOfRun('r8', 'model')).resolves.toBeUndefined();
+  });
+
   it('when searching model versions with order_by, then each order clause is a repeated query key', async () => {
     const { fetch, seen } = fakeFetch([json({})]);
     await new MlflowClient({ trackingUri: 'http://h:1', fetch }).searchModelVersions({ filter: "name='m'", orderBy: ['version_number DESC', 'name'] });

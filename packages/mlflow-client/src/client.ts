@@ -48,6 +48,10 @@ const searchExperimentsResponse = z.object({ experiments: z.array(experimentSche
 const searchModelVersionsResponse = z.object({ model_versions: z.array(modelVersionSchema).default([]), next_page_token: z.string().optional() });
 const searchRegisteredModelsResponse = z.object({ registered_models: z.array(registeredModelSchema).default([]), next_page_token: z.string().optional() });
 const loggedModelResponse = z.object({ model: z.object({ info: z.object({ artifact_uri: z.string(), source_run_id: z.string().optional() }) }) });
+const searchLoggedModelsResponse = z.object({
+  models: z.array(z.object({ info: z.object({ artifact_uri: z.string(), source_run_id: z.string().optional() }) })).default([]),
+  next_page_token: z.string().optional(),
+});
 
 /**
  * A typed client of MLflow's REST API (tracking, registry, artifact proxy). Works against our
@@ -265,6 +269,24 @@ export class MlflowClient {
   /** Like downloadDir, for any mlflow-artifacts URI (a model version's source, a logged model's location). */
   async downloadUri(artifactUri: string, destDir: string): Promise<string[]> {
     return this.downloadTree(proxyPathOf(artifactUri), destDir);
+  }
+
+  /**
+   * The artifact location of the model a run logged under `name` with MLflow 3, which keeps it in a
+   * logged model rather than in the run's artifacts; `runs:/<run>/<name>` names it, as MLflow's own
+   * client resolves that URI (search the run's experiment by name, match the source run).
+   */
+  async loggedModelOfRun(runId: string, name: string): Promise<string | undefined> {
+    const { experiment_id: experimentId } = (await this.getRun(runId)).info;
+    let pageToken: string | undefined;
+    do {
+      const body = await this.post('/logged-models/search', { experiment_ids: [experimentId], filter: `name = '${name.replace(/'/g, "\\'")}'`, max_results: 100, page_token: pageToken });
+      const page = parse(searchLoggedModelsResponse, body, 'logged-models/search');
+      const match = page.models.find((m) => m.info.source_run_id === runId);
+      if (match) return match.info.artifact_uri;
+      pageToken = page.next_page_token || undefined;
+    } while (pageToken);
+    return undefined;
   }
 
   // ---------------------------------------------------------------- model registry

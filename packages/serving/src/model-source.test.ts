@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MlflowClient } from '@churn/mlflow-client';
+import { MlflowError, type MlflowClient } from '@churn/mlflow-client';
 import { buildModelJson } from '@churn/xgboost';
 import { ModelHolder } from './model-holder.js';
 import { COMPLETE_MARKER, ModelSource, modelUriOf, readModelSelection } from './model-source.js';
@@ -87,14 +87,18 @@ describe('ModelSource cache', () => {
 });
 
 describe('ModelSource with models Python logged', () => {
-  /** A registry holding one model directory per run, given as files. */
-  const registryOf = (runs: Record<string, Record<string, string>>) =>
+  const put = async (files: Record<string, string>, dest: string) => {
+    // As the client does for a path with no files under it.
+    if (Object.keys(files).length === 0) throw new MlflowError('no artifacts under it', 'RESOURCE_DOES_NOT_EXIST', 404);
+    for (const [name, text] of Object.entries(files)) await writeFile(join(dest, name), text);
+    return Object.keys(files);
+  };
+  /** A registry holding one model directory per run, given as files; `logged` runs keep theirs in an MLflow 3 logged model. */
+  const registryOf = (runs: Record<string, Record<string, string>>, logged: Record<string, Record<string, string>> = {}) =>
     ({
-      downloadDir: async (runId: string, _artifactPath: string, dest: string) => {
-        const files = runs[runId] ?? {};
-        for (const [name, text] of Object.entries(files)) await writeFile(join(dest, name), text);
-        return Object.keys(files);
-      },
+      downloadDir: async (runId: string, _artifactPath: string, dest: string) => put(runs[runId] ?? {}, dest),
+      loggedModelOfRun: async (runId: string, name: string) => (logged[runId] && name === 'model' ? `mlflow-artifacts:/1/models/m-${runId}/artifacts` : undefined),
+      downloadUri: async (uri: string, dest: string) => put(logged[/m-([^/]+)/.exec(uri)?.[1] ?? ''] ?? {}, dest),
     }) as unknown as MlflowClient;
   // A one-tree booster on two columns: x0 < 0.5 scores margin -1, else +1.
   const modelJson = buildModelJson({
@@ -118,5 +122,12 @@ describe('ModelSource with models Python logged', () => {
     await expect(holder.load('run-sk')).rejects.toThrow(/is a sklearn model; only the xgboost flavor can be served/);
     expect(holder.runId).toBe('run-xgb');
     expect(holder.use(({ model }) => Array.from(model.predict(rows)))).toEqual([Math.fround(1 / (1 + Math.exp(-1)))]);
+  });
+
+  it('when RUN_ID names a run whose model MLflow 3 logged as a logged model (nothing under the run), then that model is downloaded and served', async () => {
+    const source = new ModelSource({ client: registryOf({}, { 'run-3': xgboostRun }), cacheDir: await mkdtemp(join(tmpdir(), 'cache-')) });
+    const holder = new ModelHolder(source.load);
+    await holder.load('run-3');
+    expect(holder.use(({ model }) => Array.from(model.predict([{ x0: 0.1, x1: 0 }])))).toEqual([Math.fround(1 / (1 + Math.exp(1)))]);
   });
 });

@@ -4,7 +4,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readEnvFiles } from '@churn/config';
 import type { Logger } from '@churn/logger';
-import type { MlflowClient } from '@churn/mlflow-client';
+import { MlflowError, type MlflowClient } from '@churn/mlflow-client';
 import { loadAnyModelDir } from '@churn/model';
 import type { ServableModel } from './model-holder.js';
 
@@ -79,8 +79,17 @@ export class ModelSource {
     await mkdir(partial, { recursive: true });
     const started = Date.now();
     try {
-      if (location.artifactUri) await this.options.client.downloadUri(location.artifactUri, partial);
-      else await this.options.client.downloadDir(location.runId, location.artifactPath, partial);
+      const { client } = this.options;
+      try {
+        if (location.artifactUri) await client.downloadUri(location.artifactUri, partial);
+        else await client.downloadDir(location.runId, location.artifactPath, partial);
+      } catch (error) {
+        // MLflow 3's log_model keeps the model in a logged model of the run, not under the run's artifacts.
+        const empty = error instanceof MlflowError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST';
+        const logged = empty && location.runId && /^[^/]+$/.test(location.artifactPath) ? await client.loggedModelOfRun(location.runId, location.artifactPath) : undefined;
+        if (!logged) throw error;
+        await client.downloadUri(logged, partial);
+      }
       await writeFile(join(partial, COMPLETE_MARKER), new Date().toISOString());
       // Another process sharing the cache (the other predictor) may have finished first: its copy
       // may be loading right now, so it is kept and ours dropped. Only a half-built folder is replaced.

@@ -1,0 +1,134 @@
+// Issue 16, "shows it works": an XGBoost model a Python team trains and logs with MLflow 3
+// (mlflow.xgboost.log_model: model.ubj, a signature) to our registry is served by RUN_ID, and our
+// /invocations answers what mlflow.pyfunc predicts within 1e-6; a scikit-learn model is refused at
+// load naming its flavor while the previous model keeps serving.
+import { execFile, execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createLogger } from '@churn/logger';
+import { updateEnvFile, waitFor, writeEnvFile } from '@churn/serving/testing';
+import { MongoClient } from 'mongodb';
+import { loadPredictorApiConfig } from './config.js';
+import { start, type RunningPredictor } from './server.js';
+
+// Against the native stack (make up-local): the registry on 5051, FerretDB on 27017.
+const TRACKING_URI = 'http://127.0.0.1:5051';
+const MONGO = 'mongodb://127.0.0.1:27017';
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const run = promisify(execFile);
+const logger = createLogger('python-model-int', { level: 'warn' });
+
+const hasPython = (() => {
+  try {
+    execFileSync('python3', ['--version']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!hasPython) console.warn('python3 is absent: skipping the test of models Python logged');
+const describeIf = hasPython ? describe : describe.skip;
+
+interface Logged {
+  rows: Record<string, number>[];
+  binary: { run_id: string; predictions: number[] };
+  multi: { run_id: string; predictions: number[][] };
+  sklearn: { run_id: string };
+}
+
+const maxDiff = (a: readonly number[], b: readonly number[]) => Math.max(...a.map((v, i) => Math.abs(v - (b[i] ?? Number.NaN))));
+
+describeIf('models Python logged with MLflow 3 to our registry, served by RUN_ID', () => {
+  let logged: Logged;
+  let predictor: RunningPredictor;
+  let envFile: string;
+  let base: string;
+  let cacheDir: string;
+  const dbName = `churn_pyint_${randomUUID().slice(0, 8)}`;
+  /** Every load the env file triggers, so a refused one can be awaited. */
+  const loads: { runId: string; done: Promise<void> }[] = [];
+
+  beforeAll(async () => {
+    const python = (await run('bash', [join(ROOT, 'scripts/py-venv.sh'), 'mlflow3'], { cwd: ROOT, timeout: 900_000 })).stdout.trim();
+    const env = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', MLFLOW_TRACKING_URI: TRACKING_URI, GIT_PYTHON_REFRESH: 'quiet' };
+    const script = join(ROOT, 'services/predictor-api/python/log_python_models.py');
+    const experiment = `python-models-${randomUUID().slice(0, 8)}`;
+    const { stdout } = await run(python, [script, join(ROOT, 'data/credit_card_churn.csv'), experiment], { env, cwd: ROOT, timeout: 600_000, maxBuffer: 20 * 1024 * 1024 });
+    const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    if (!line) throw new Error(`the Python script printed no result:\n${stdout}`);
+    logged = JSON.parse(line.slice('RESULT '.length)) as Logged;
+
+    cacheDir = await mkdtemp(join(tmpdir(), 'python-model-cache-'));
+    envFile = await writeEnvFile({
+      RUN_ID: logged.binary.run_id,
+      MODEL_URI: '',
+      MLFLOW_TRACKING_URI: TRACKING_URI,
+      MODEL_CACHE_DIR: cacheDir,
+      MONGODB_URI: `${MONGO}/${dbName}?directConnection=true`,
+      PREDICTION_LOG_FLUSH_INTERVAL: '100ms',
+    });
+    predictor = await start({ port: 0, envFile, config: loadPredictorApiConfig(envFile), logger });
+    const { holder } = predictor.runtime;
+    const load = holder.load.bind(holder);
+    holder.load = (runId: string) => {
+      const done = load(runId);
+      loads.push({ runId, done });
+      return done;
+    };
+    await waitFor(() => holder.ready, { timeoutMs: 120_000, what: 'the first model', intervalMs: 100 });
+    base = `http://127.0.0.1:${predictor.port}`;
+  }, 1_500_000);
+
+  afterAll(async () => {
+    await predictor?.close();
+    const mongo = new MongoClient(`${MONGO}/?directConnection=true`);
+    await mongo.db(dbName).dropDatabase().catch(() => undefined);
+    await mongo.close();
+    if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
+  });
+
+  const invoke = async (rows: Record<string, number>[]) => {
+    const columns = Object.keys(rows[0] ?? {});
+    const response = await fetch(`${base}/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ dataframe_split: { columns, data: rows.map((row) => columns.map((c) => row[c])) } }),
+    });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { predictions: unknown[] }).predictions;
+  };
+
+  it('when RUN_ID names a binary Booster (model.ubj), then /invocations answers what mlflow.pyfunc predicts for 1,000 rows within 1e-6, and /predict its chance', async () => {
+    expect(predictor.runtime.holder.runId).toBe(logged.binary.run_id);
+    const ours = (await invoke(logged.rows)) as number[];
+    expect(ours).toHaveLength(1_000);
+    expect(maxDiff(logged.binary.predictions, ours)).toBeLessThan(1e-6);
+    const single = await fetch(`${base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(logged.rows[0]) });
+    expect(((await single.json()) as Record<string, number>)['churn chance']).toBeCloseTo(logged.binary.predictions[0] ?? Number.NaN, 6);
+  });
+
+  it('when RUN_ID is switched to a multi:softprob Booster, then /invocations answers the per-class probabilities mlflow.pyfunc predicts within 1e-6', async () => {
+    await updateEnvFile(envFile, { RUN_ID: logged.multi.run_id });
+    await waitFor(() => predictor.runtime.holder.runId === logged.multi.run_id, { timeoutMs: 60_000, what: 'the multi-class model', intervalMs: 100 });
+    const ours = (await invoke(logged.rows)) as number[][];
+    expect(ours).toHaveLength(1_000);
+    expect(ours.every((p) => p.length === 4)).toBe(true);
+    expect(maxDiff(logged.multi.predictions.flat(), ours.flat())).toBeLessThan(1e-6);
+  });
+
+  it('when RUN_ID is switched to a scikit-learn model, then its load is refused naming the flavor and the previous model keeps serving', async () => {
+    const before = loads.length;
+    await updateEnvFile(envFile, { RUN_ID: logged.sklearn.run_id });
+    await waitFor(() => loads.slice(before).some((l) => l.runId === logged.sklearn.run_id), { timeoutMs: 60_000, what: 'the load of the sklearn run', intervalMs: 100 });
+    const attempt = loads.slice(before).find((l) => l.runId === logged.sklearn.run_id);
+    await expect(attempt?.done).rejects.toThrow(/is a sklearn model; only the xgboost flavor can be served/);
+    expect(predictor.runtime.holder.runId).toBe(logged.multi.run_id);
+    expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok', model_run_id: logged.multi.run_id });
+    const ours = (await invoke(logged.rows.slice(0, 10))) as number[][];
+    expect(maxDiff(logged.multi.predictions.slice(0, 10).flat(), ours.flat())).toBeLessThan(1e-6);
+  });
+});
