@@ -11,3 +11,4 @@ export { barChartSvg, categoricalShares, numericShares } from './charts.js';
 export * from './classification.js';
 export * from './outcomes.js';
 export * from './quality-monitor.js';
+export * from './cbpe.js';

@@ -192,6 +192,8 @@ export interface LabelledWindow {
   rows: LabelledPredictionRow[];
   /** Predictions of the window read, labelled or not. */
   predictions: number;
+  /** The chance of every valid prediction read, labelled or not (quality estimated before the labels). */
+  chances: number[];
   /** Documents that are not the prediction-log shape. */
   skipped: number;
 }
@@ -260,5 +262,5 @@ export async function readLabelledWindow(db: Db, query: LabelledWindowQuery): Pr
     const outcome = outcomes.get(key) as OutcomeDocument;
     rows.push({ features: row.features, chance: row.churn_chance, label: outcome.churned, created_at: row.created_at, observed_at: outcome.observed_at });
   }
-  return { rows, predictions: documents.length, skipped };
+  return { rows, predictions: documents.length, chances: logged.map((p) => p.row.churn_chance), skipped };
 }

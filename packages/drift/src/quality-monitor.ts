@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
 import { Gauge, type Registry } from 'prom-client';
+import { estimateQuality, fitIsotonic } from './cbpe.js';
 import { classificationQuality, type ClassificationQuality } from './classification.js';
 import { readLabelledWindow } from './outcomes.js';
 
@@ -7,7 +8,11 @@ export const QUALITY_METRICS = {
   quality: 'churn_model_quality',
   labelled: 'churn_model_quality_labelled',
   predictions: 'churn_model_quality_predictions',
+  estimated: 'churn_model_quality_estimated',
 } as const;
+
+/** Labelled predictions needed before the estimate is calibrated on them rather than on the raw chances. */
+export const MIN_CALIBRATION_ROWS = 100;
 
 /** The figures exported as `churn_model_quality{measure=...}`. */
 const MEASURES = ['auc', 'log_loss', 'brier', 'accuracy', 'precision', 'recall', 'f1'] as const;
@@ -35,6 +40,7 @@ export class QualityMonitor {
   private readonly quality: Gauge<'run_id' | 'measure'>;
   private readonly labelled: Gauge<'run_id'>;
   private readonly predictions: Gauge<'run_id'>;
+  private readonly estimated: Gauge<'run_id' | 'measure' | 'calibration'>;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<ClassificationQuality | undefined> | undefined;
 
@@ -42,6 +48,12 @@ export class QualityMonitor {
     const { registry } = options;
     this.quality = new Gauge({ name: QUALITY_METRICS.quality, help: 'Realised quality of the served model on labelled predictions of the window (measure: auc, log_loss, brier, accuracy, precision, recall, f1 at 0.5)', labelNames: ['run_id', 'measure'] as const, registers: [registry] });
     this.labelled = new Gauge({ name: QUALITY_METRICS.labelled, help: 'Predictions of the window joined to an outcome', labelNames: ['run_id'] as const, registers: [registry] });
+    this.estimated = new Gauge({
+      name: QUALITY_METRICS.estimated,
+      help: 'Quality estimated from the chances of every prediction of the window, labelled or not (CBPE; calibration: labelled when isotonic on the window\'s labelled predictions, none when the raw chances are taken as probabilities)',
+      labelNames: ['run_id', 'measure', 'calibration'] as const,
+      registers: [registry],
+    });
     this.predictions = new Gauge({ name: QUALITY_METRICS.predictions, help: 'Predictions of the window read for the quality join', labelNames: ['run_id'] as const, registers: [registry] });
   }
 
@@ -74,9 +86,10 @@ export class QualityMonitor {
         ...(this.options.limit ? { limit: this.options.limit } : {}),
       });
       // Only the served run's series: a promoted-away run's figures would otherwise stay frozen.
-      for (const gauge of [this.quality, this.labelled, this.predictions]) gauge.reset();
+      for (const gauge of [this.quality, this.labelled, this.predictions, this.estimated]) gauge.reset();
       this.labelled.set({ run_id: runId }, window.rows.length);
       this.predictions.set({ run_id: runId }, window.predictions);
+      this.setEstimate(runId, window.chances, window.rows);
       if (window.rows.length === 0) return undefined;
       const q = classificationQuality(
         window.rows.map((r) => r.label),
@@ -91,6 +104,27 @@ export class QualityMonitor {
     } catch (error) {
       this.options.onError?.(error);
       return undefined;
+    }
+  }
+
+  /** The estimate needs no labels, so it covers the recent predictions whose outcomes are not known yet. */
+  private setEstimate(runId: string, chances: readonly number[], labelled: readonly { chance: number; label: 0 | 1 }[]): void {
+    if (chances.length === 0) return;
+    const bothClasses = labelled.some((r) => r.label === 1) && labelled.some((r) => r.label === 0);
+    const calibrated = labelled.length >= MIN_CALIBRATION_ROWS && bothClasses;
+    const estimate = estimateQuality(
+      chances,
+      calibrated
+        ? fitIsotonic(
+            labelled.map((r) => r.chance),
+            labelled.map((r) => r.label),
+          )
+        : undefined,
+    );
+    const calibration = calibrated ? 'labelled' : 'none';
+    for (const measure of ['auc', 'accuracy', 'precision', 'recall', 'f1'] as const) {
+      const value = estimate[measure];
+      if (value !== null) this.estimated.set({ run_id: runId, measure, calibration }, value);
     }
   }
 }

@@ -6,9 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { defaultContract, type ChurnRow } from '@churn/churn-data';
-import { classificationQuality } from '@churn/drift';
+import { classificationQuality, estimateQuality, fitIsotonic } from '@churn/drift';
 import { createLogger } from '@churn/logger';
-import { datasetSplit, registerTestModel, trainTestModel, waitFor, writeEnvFile } from '@churn/serving/testing';
+import { datasetSplit, loadLocal, registerTestModel, trainTestModel, waitFor, writeEnvFile } from '@churn/serving/testing';
 import { MongoClient } from 'mongodb';
 import { loadPredictorApiConfig } from './config.js';
 import { start, type RunningPredictor } from './server.js';
@@ -41,9 +41,10 @@ const gauge = (text: string, name: string, labels: string) => {
 
 let predictor: RunningPredictor;
 let runId: string;
+let dir: string;
 
 beforeAll(async () => {
-  const dir = await trainTestModel({ max_depth: 3 }, 20);
+  dir = await trainTestModel({ max_depth: 3 }, 20);
   runId = await registerTestModel(TRACKING_URI, dir, 'quality-int');
   const envFile = await writeEnvFile({
     RUN_ID: runId,
@@ -122,5 +123,23 @@ describe('realised model quality through the predictor API', () => {
     const counter = (name: string) => Number(metrics.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1]);
     expect([counter('churn_outcomes_received_total'), counter('churn_outcomes_duplicate_total'), counter('churn_outcomes_invalid_total')]).toEqual([282, 30, 2]);
     expect([counter('churn_outcomes_matched_total'), counter('churn_outcomes_unmatched_total')]).toEqual([200, 50]);
+    // Every prediction is labelled here, so the estimate is calibrated on all of them.
+    const estimated = estimateQuality(chances, fitIsotonic(chances, labels));
+    expect(gauge(metrics, 'churn_model_quality_estimated', `run_id="${runId}",measure="auc",calibration="labelled"`)).toBeCloseTo(estimated.auc as number, 10);
+  });
+
+  it('given a calibration on the validation split, when the test split is scored without labels, then the estimated AUC and accuracy are near the realised ones', async () => {
+    const model = await loadLocal(dir);
+    try {
+      const { validation, test } = datasetSplit();
+      const calibrate = fitIsotonic(Array.from(model.predict(validation)), validation.map((r) => r.churned));
+      const chances = Array.from(model.predict(test));
+      const estimated = estimateQuality(chances, calibrate);
+      const realised = classificationQuality(test.map((r) => r.churned), chances);
+      expect(Math.abs((estimated.auc as number) - (realised.auc as number))).toBeLessThan(0.02);
+      expect(Math.abs(estimated.accuracy - realised.accuracy)).toBeLessThan(0.02);
+    } finally {
+      model.dispose();
+    }
   });
 });
