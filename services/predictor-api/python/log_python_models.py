@@ -1,8 +1,9 @@
 """Logs models the way a Python team does, to the registry MLFLOW_TRACKING_URI names, and prints
 what mlflow.pyfunc predicts for them after loading them back from that registry.
 
-usage: log_python_models.py DATA_CSV EXPERIMENT
-prints one line: RESULT {"rows": [...], "binary": {"run_id", "predictions"}, "multi": {...}, "sklearn": {"run_id"}}
+usage: log_python_models.py DATA_CSV EXPERIMENT [MODEL_FORMAT]
+MODEL_FORMAT is mlflow.xgboost's (ubj, json, xgb); MLflow's default when absent.
+prints one line: RESULT {"rows": [...], "binary": {"run_id", "predictions"}, "multi": {...}, "sklearn": {"run_id"}, "versions": {...}}
   binary: an xgboost Booster (binary:logistic) on a few numeric BankChurners columns
   multi: an xgboost Booster (multi:softprob) predicting the card category
   sklearn: a scikit-learn model, which our predictors must refuse
@@ -17,6 +18,9 @@ from mlflow.models import infer_signature
 from sklearn.linear_model import LogisticRegression
 
 data_csv, experiment = sys.argv[1], sys.argv[2]
+model_format = {"model_format": sys.argv[3]} if len(sys.argv) > 3 else {}
+# MLflow 3 names a logged model; MLflow 2 puts it under an artifact path of the run.
+where = {"name": "model"} if int(mlflow.__version__.split(".")[0]) >= 3 else {"artifact_path": "model"}
 raw = pd.read_csv(data_csv)
 columns = ["Customer_Age", "Months_on_book", "Credit_Limit", "Total_Revolving_Bal", "Total_Trans_Amt", "Total_Trans_Ct"]
 x = raw[columns]
@@ -35,11 +39,12 @@ boosters = {
 for name, (params, labels, rounds) in boosters.items():
     booster = xgb.train(params, xgb.DMatrix(x_train, label=labels.iloc[train]), rounds)
     with mlflow.start_run(run_name=f"python-{name}") as run:
-        mlflow.xgboost.log_model(booster, name="model", signature=signature, registered_model_name=f"{experiment}-{name}")
+        mlflow.xgboost.log_model(booster, signature=signature, registered_model_name=f"{experiment}-{name}", **where, **model_format)
     loaded = mlflow.pyfunc.load_model(f"runs:/{run.info.run_id}/model")
     result[name] = {"run_id": run.info.run_id, "predictions": loaded.predict(x_holdout).tolist()}
 
 with mlflow.start_run(run_name="python-sklearn") as run:
-    mlflow.sklearn.log_model(LogisticRegression(max_iter=200).fit(x_train, churned.iloc[train]), name="model", signature=signature)
+    mlflow.sklearn.log_model(LogisticRegression(max_iter=200).fit(x_train, churned.iloc[train]), signature=signature, **where)
 result["sklearn"] = {"run_id": run.info.run_id}
+result["versions"] = {"mlflow": mlflow.__version__, "xgboost": xgb.__version__}
 print("RESULT " + json.dumps(result))

@@ -1,15 +1,18 @@
-// Issue 16, "shows it works": an XGBoost model a Python team trains and logs with MLflow 3
-// (mlflow.xgboost.log_model: model.ubj, a signature) to our registry is served by RUN_ID, and our
-// /invocations answers what mlflow.pyfunc predicts within 1e-6; a scikit-learn model is refused at
-// load naming its flavor while the previous model keeps serving.
+// Issue 16, "shows it works": an XGBoost model a Python team trains and logs with MLflow
+// (mlflow.xgboost.log_model with a signature) is served by RUN_ID, and our /invocations answers what
+// mlflow.pyfunc predicts within 1e-6; a scikit-learn model is refused at load naming its flavor while
+// the previous model keeps serving. Three ways: MLflow 3 (xgboost 3.1, model.ubj) to our registry and
+// to a real `mlflow server`, and MLflow 2 with xgboost 2.1 saving model.json to our registry.
 import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createLogger } from '@churn/logger';
+import { startMlflowServer, type RunningMlflowServer } from '@churn/mlflow-client';
 import { updateEnvFile, waitFor, writeEnvFile } from '@churn/serving/testing';
 import { MongoClient } from 'mongodb';
 import { loadPredictorApiConfig } from './config.js';
@@ -34,6 +37,7 @@ if (!hasPython) console.warn('python3 is absent: skipping the test of models Pyt
 const describeIf = hasPython ? describe : describe.skip;
 
 interface Logged {
+  versions: { mlflow: string; xgboost: string };
   rows: Record<string, number>[];
   binary: { run_id: string; predictions: number[] };
   multi: { run_id: string; predictions: number[][] };
@@ -42,31 +46,46 @@ interface Logged {
 
 const maxDiff = (a: readonly number[], b: readonly number[]) => Math.max(...a.map((v, i) => Math.abs(v - (b[i] ?? Number.NaN))));
 
-describeIf('models Python logged with MLflow 3 to our registry, served by RUN_ID', () => {
+const CASES = [
+  { venv: 'mlflow3', server: 'our registry', format: undefined, file: 'model.ubj', versions: /^3\./ },
+  { venv: 'mlflow3', server: 'a real mlflow server', format: undefined, file: 'model.ubj', versions: /^3\./ },
+  { venv: 'mlflow2', server: 'our registry', format: 'json', file: 'model.json', versions: /^2\./ },
+] as const;
+
+describeIf.each(CASES)('models Python logged with $venv to $server, saved as $file, served by RUN_ID', ({ venv, server, format, file, versions }) => {
   let logged: Logged;
   let predictor: RunningPredictor;
   let envFile: string;
   let base: string;
   let cacheDir: string;
+  let workDir: string;
+  let mlflowServer: RunningMlflowServer | undefined;
   const dbName = `churn_pyint_${randomUUID().slice(0, 8)}`;
   /** Every load the env file triggers, so a refused one can be awaited. */
   const loads: { runId: string; done: Promise<void> }[] = [];
 
   beforeAll(async () => {
-    const python = (await run('bash', [join(ROOT, 'scripts/py-venv.sh'), 'mlflow3'], { cwd: ROOT, timeout: 900_000 })).stdout.trim();
-    const env = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', MLFLOW_TRACKING_URI: TRACKING_URI, GIT_PYTHON_REFRESH: 'quiet' };
+    const python = (await run('bash', [join(ROOT, 'scripts/py-venv.sh'), venv], { cwd: ROOT, timeout: 900_000 })).stdout.trim();
+    workDir = await mkdtemp(join(tmpdir(), 'python-model-'));
+    if (server === 'a real mlflow server') {
+      const mlflow3 = (await run('bash', [join(ROOT, 'scripts/py-venv.sh'), 'mlflow3'], { cwd: ROOT, timeout: 900_000 })).stdout.trim();
+      mlflowServer = await startMlflowServer({ python: mlflow3, backendStoreUri: `sqlite:///${join(workDir, 'mlflow.db')}`, artifactsDestination: join(workDir, 'artifacts'), startTimeoutMs: 600_000 });
+    }
+    const trackingUri = mlflowServer?.url ?? TRACKING_URI;
+    const env = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', MLFLOW_TRACKING_URI: trackingUri, GIT_PYTHON_REFRESH: 'quiet' };
     const script = join(ROOT, 'services/predictor-api/python/log_python_models.py');
     const experiment = `python-models-${randomUUID().slice(0, 8)}`;
-    const { stdout } = await run(python, [script, join(ROOT, 'data/credit_card_churn.csv'), experiment], { env, cwd: ROOT, timeout: 600_000, maxBuffer: 20 * 1024 * 1024 });
+    const args = [script, join(ROOT, 'data/credit_card_churn.csv'), experiment, ...(format ? [format] : [])];
+    const { stdout } = await run(python, args, { env, cwd: ROOT, timeout: 600_000, maxBuffer: 20 * 1024 * 1024 });
     const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
     if (!line) throw new Error(`the Python script printed no result:\n${stdout}`);
     logged = JSON.parse(line.slice('RESULT '.length)) as Logged;
 
-    cacheDir = await mkdtemp(join(tmpdir(), 'python-model-cache-'));
+    cacheDir = join(workDir, 'cache');
     envFile = await writeEnvFile({
       RUN_ID: logged.binary.run_id,
       MODEL_URI: '',
-      MLFLOW_TRACKING_URI: TRACKING_URI,
+      MLFLOW_TRACKING_URI: trackingUri,
       MODEL_CACHE_DIR: cacheDir,
       MONGODB_URI: `${MONGO}/${dbName}?directConnection=true`,
       PREDICTION_LOG_FLUSH_INTERVAL: '100ms',
@@ -85,10 +104,11 @@ describeIf('models Python logged with MLflow 3 to our registry, served by RUN_ID
 
   afterAll(async () => {
     await predictor?.close();
+    await mlflowServer?.stop();
     const mongo = new MongoClient(`${MONGO}/?directConnection=true`);
     await mongo.db(dbName).dropDatabase().catch(() => undefined);
     await mongo.close();
-    if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
+    if (workDir) await rm(workDir, { recursive: true, force: true });
   });
 
   const invoke = async (rows: Record<string, number>[]) => {
@@ -102,8 +122,11 @@ describeIf('models Python logged with MLflow 3 to our registry, served by RUN_ID
     return ((await response.json()) as { predictions: unknown[] }).predictions;
   };
 
-  it('when RUN_ID names a binary Booster (model.ubj), then /invocations answers what mlflow.pyfunc predicts for 1,000 rows within 1e-6, and /predict its chance', async () => {
+  it('when RUN_ID names a binary Booster, then /invocations answers what mlflow.pyfunc predicts for 1,000 rows within 1e-6, and /predict its chance', async () => {
+    expect(logged.versions.mlflow).toMatch(versions);
+    expect(logged.versions.xgboost).toMatch(versions);
     expect(predictor.runtime.holder.runId).toBe(logged.binary.run_id);
+    expect(existsSync(join(cacheDir, logged.binary.run_id, file))).toBe(true);
     const ours = (await invoke(logged.rows)) as number[];
     expect(ours).toHaveLength(1_000);
     expect(maxDiff(logged.binary.predictions, ours)).toBeLessThan(1e-6);
