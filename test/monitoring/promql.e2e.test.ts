@@ -25,7 +25,11 @@ describe('PromQL of dashboards and rules against the real Prometheus', () => {
   beforeAll(async () => {
     const ready = await fetch(`${PROMETHEUS}/-/ready`).catch(() => undefined);
     if (!ready?.ok) throw new Error(`Prometheus is not ready at ${PROMETHEUS}: start the stack (make up-local) and the services first`);
-  });
+    // The flow may have just switched the served dataset (the e2e promotes back to BankChurners),
+    // which clears the drift gauges until the live window refills: give every metric time to return.
+    const absent = async () => (await Promise.all(metrics.map(async (m) => ((await query(`count(${m})`)).data?.result.length ? [] : [m])))).flat();
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline && (await absent()).length > 0; ) await new Promise((r) => setTimeout(r, 2_000));
+  }, 150_000);
 
   it.each(metrics)('when %s is looked up, then Prometheus has at least one series of it', async (metric) => {
     const result = await query(`count(${metric})`);
