@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,18 +103,32 @@ const hasPython = spawnSync('python3', ['--version']).status === 0;
 const maybe = hasPython ? describe : describe.skip;
 if (!hasPython) console.warn('python3 is absent: skipping the MLflow xgboost cross-check');
 
-maybe('XGBoost models Python logged with MLflow 3 (mlflow.xgboost.save_model, signature)', () => {
+// MLflow 3 saves model.ubj (xgboost 3.1); MLflow 2 saves model.xgb, which xgboost 2.1 writes as UBJSON.
+maybe.each([
+  ['mlflow3', 'model.ubj'],
+  ['mlflow2', 'model.xgb'],
+])('XGBoost models Python saved with %s (mlflow.xgboost.save_model, signature: %s)', (venv, dataFile) => {
   let dir = '';
-  let expected: { rows: Record<string, unknown>[]; cases: Record<string, number[] | number[][]> };
+  let expected: { rows: Record<string, unknown>[]; cases: Record<string, number[] | number[][]>; skipped: Record<string, string> };
+  /** True when Python could not save this case: only xgboost 2.1's scikit-learn wrappers under scikit-learn 1.6+ (the mlflow2 venv). */
+  const unsaved = (name: string) => {
+    const why = expected.skipped[name];
+    if (why === undefined) return false;
+    expect(venv).toBe('mlflow2');
+    expect(why).toMatch(/_estimator_type/);
+    return true;
+  };
   beforeAll(() => {
-    const python = execFileSync(join(root, 'scripts/py-venv.sh'), ['mlflow3'], { encoding: 'utf8' }).trim();
+    const python = execFileSync(join(root, 'scripts/py-venv.sh'), [venv], { encoding: 'utf8' }).trim();
     dir = mkdtempSync(join(tmpdir(), 'mlflow-xgb-'));
     execFileSync(python, [join(root, 'packages/model/python/mlflow_xgboost_models.py'), dir], { stdio: ['ignore', 'ignore', 'pipe'] });
     expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as typeof expected;
   }, 900_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test.each(['booster-binary', 'booster-multi', 'regressor'])('when the %s model (model.ubj) is scored, then it answers what mlflow.pyfunc predicts within 1e-6', async (name) => {
+  test.each(['booster-binary', 'booster-multi', 'regressor'])('when the %s model is scored, then it answers what mlflow.pyfunc predicts within 1e-6', async (name) => {
+    if (unsaved(name)) return;
+    expect(existsSync(join(dir, name, dataFile))).toBe(true);
     const model = await loadAnyModelDir(join(dir, name));
     const foreign = model as ForeignModel;
     const { predictions } = foreign.score(rowsOf(foreign, expected.rows));
@@ -126,6 +140,7 @@ maybe('XGBoost models Python logged with MLflow 3 (mlflow.xgboost.save_model, si
   });
 
   test.each(['classifier-binary', 'classifier-multi'])('when the %s XGBClassifier is scored, then it answers the same class labels as mlflow.pyfunc', async (name) => {
+    if (unsaved(name)) return;
     const model = (await loadAnyModelDir(join(dir, name))) as ForeignModel;
     expect(model.score(rowsOf(model, expected.rows)).predictions).toEqual(expected.cases[name]);
   });
