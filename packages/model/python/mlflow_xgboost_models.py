@@ -39,6 +39,10 @@ models = {
     "classifier-binary": xgb.XGBClassifier(**params).fit(frame, binary),
     "classifier-multi": xgb.XGBClassifier(**params).fit(frame, classes),
     "regressor": xgb.XGBRegressor(**params).fit(frame, signal),
+    # Early stopping keeps every round in the file; the wrapper predicts with rounds 0..best_iteration.
+    "regressor-early-stopped": xgb.XGBRegressor(**{**params, "n_estimators": 200, "early_stopping_rounds": 3}).fit(
+        frame.iloc[100:], signal.iloc[100:] + rng.normal(scale=1.0, size=n - 100), eval_set=[(frame.iloc[:100], signal.iloc[:100])], verbose=False
+    ),
 }
 holdout = frame.iloc[:60]
 expected = {"rows": json.loads(holdout.to_json(orient="records", double_precision=15)), "cases": {}}

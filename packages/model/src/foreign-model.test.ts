@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseRequest, type FeatureRow } from '@churn/churn-data';
-import { buildModelJson } from '@churn/xgboost';
+import { buildModelJson, parseModelFile } from '@churn/xgboost';
 import { loadAnyModelDir, loadForeignModelDir, NoSingleChanceError, type ForeignModel } from './foreign-model.js';
 import { ModelDirError } from './model-dir.js';
 
@@ -126,7 +126,7 @@ maybe.each([
   }, 900_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test.each(['booster-binary', 'booster-multi', 'regressor'])('when the %s model is scored, then it answers what mlflow.pyfunc predicts within 1e-6', async (name) => {
+  test.each(['booster-binary', 'booster-multi', 'regressor', 'regressor-early-stopped'])('when the %s model is scored, then it answers what mlflow.pyfunc predicts within 1e-6', async (name) => {
     if (unsaved(name)) return;
     expect(existsSync(join(dir, name, dataFile))).toBe(true);
     const model = await loadAnyModelDir(join(dir, name));
@@ -143,6 +143,14 @@ maybe.each([
     if (unsaved(name)) return;
     const model = (await loadAnyModelDir(join(dir, name))) as ForeignModel;
     expect(model.score(rowsOf(model, expected.rows)).predictions).toEqual(expected.cases[name]);
+  });
+
+  test('when an XGBRegressor stopped early is saved, then its file holds rounds past the best one, which the parity above leaves out', () => {
+    if (unsaved('regressor-early-stopped')) return;
+    const model = parseModelFile(readFileSync(join(dir, 'regressor-early-stopped', dataFile)));
+    expect(model.bestIteration).toBeDefined();
+    expect(model.bestIteration?.trees).toBe((model.bestIteration?.iteration ?? 0) + 1);
+    expect(model.trees.length).toBeGreaterThan(model.bestIteration?.trees ?? Infinity);
   });
 
   test('when a multi-class model is asked for one churn chance per row (/predict, the stream), then it refuses with a field the predictors answer 400 for', async () => {

@@ -160,10 +160,12 @@ export async function loadForeignModelDir(dir: string): Promise<ForeignModel> {
     return data;
   };
   const isClassifier = /Classifier$/.test(modelClass);
+  // Python's scikit-learn wrappers predict with the trees up to early stopping's best round; a bare Booster with all of them.
+  const treeLimit = modelClass.startsWith('xgboost.sklearn.') ? model.bestIteration?.trees : undefined;
   const binary = model.objective === 'binary:logistic' || model.objective === 'reg:logistic';
 
   const score = (rows: FeatureRow[]): MlflowScore => {
-    const out = ensemble.predict(matrix(rows), rows.length, model.numFeature);
+    const out = ensemble.predict(matrix(rows), rows.length, model.numFeature, treeLimit);
     const k = ensemble.outputs;
     if (k > 1) {
       const probabilities = Array.from({ length: rows.length }, (_, r) => Array.from(out.subarray(r * k, (r + 1) * k)));

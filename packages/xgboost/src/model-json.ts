@@ -26,6 +26,8 @@ export interface TreeModel {
   multiClass?: { numClass: number; treeClass: number[]; baseScores: number[] };
   /** Column names the booster was trained on (Python saves a DataFrame's), in feature index order. */
   featureNames?: string[];
+  /** Early stopping's best round and the trees up to it (Python's scikit-learn wrappers predict with those only). */
+  bestIteration?: { iteration: number; trees: number };
 }
 
 // XGBoost writes scalars as strings ("5E-1"); 3.x writes the base score as a vector ("[5E-1]", one per class for multi-class).
@@ -49,12 +51,19 @@ const treeSchema = z.object({
 });
 const modelSchema = z.object({
   learner: z.object({
+    attributes: z.record(z.string(), z.unknown()).optional(),
     feature_names: z.array(z.string()).optional(),
     learner_model_param: z.object({ base_score: vectorLike, num_feature: numberLike, num_class: numberLike.optional() }),
     objective: z.object({ name: z.string() }),
     gradient_booster: z.object({
       name: z.literal('gbtree', { message: 'only gbtree models are supported' }),
-      model: z.object({ trees: z.array(treeSchema), tree_info: z.array(z.number()) }),
+      model: z.object({
+        trees: z.array(treeSchema),
+        tree_info: z.array(z.number()),
+        gbtree_model_param: z.object({ num_parallel_tree: numberLike.optional() }).optional(),
+        // 2.x and 3.x: where each boosting round's trees start.
+        iteration_indptr: z.array(z.number()).optional(),
+      }),
     }),
   }),
 });
@@ -96,6 +105,7 @@ export function parseModelObject(raw: unknown): TreeModel {
     baseScore: baseScores[0] ?? Number.NaN,
     numFeature: learner.learner_model_param.num_feature,
     ...(learner.feature_names?.length ? { featureNames: learner.feature_names } : {}),
+    ...bestIterationOf(learner.attributes?.['best_iteration'], learner.gradient_booster.model, multi ? numClass : 1),
     ...(multi ? { multiClass: { numClass, treeClass, baseScores: baseScores.length === 1 ? Array.from({ length: numClass }, () => baseScores[0] ?? 0) : baseScores } } : {}),
     trees: learner.gradient_booster.model.trees.map((t) => {
       if (t.categories && t.categories.length > 0) throw new XGBoostError('categorical splits are not supported');
@@ -112,6 +122,19 @@ export function parseModelObject(raw: unknown): TreeModel {
       };
     }),
   };
+}
+
+/** The trees of rounds 0..best_iteration: from iteration_indptr when saved, else rounds x classes x parallel trees. */
+function bestIterationOf(
+  attribute: unknown,
+  model: { trees: unknown[]; iteration_indptr?: number[] | undefined; gbtree_model_param?: { num_parallel_tree?: number | undefined } | undefined },
+  outputs: number,
+): Pick<TreeModel, 'bestIteration'> {
+  const iteration = typeof attribute === 'string' || typeof attribute === 'number' ? Number(attribute) : Number.NaN;
+  if (!Number.isInteger(iteration) || iteration < 0) return {};
+  const perRound = outputs * (model.gbtree_model_param?.num_parallel_tree ?? 1);
+  const trees = model.iteration_indptr?.[iteration + 1] ?? (iteration + 1) * perRound;
+  return { bestIteration: { iteration, trees: Math.min(trees, model.trees.length) } };
 }
 
 /** The shortest decimal that reads back as the same float32 (model files stay small and exact). */
@@ -311,8 +334,9 @@ export class TreeEnsemble {
     return out;
   }
 
-  predict(data: Float32Array, rows: number, cols: number): Float32Array {
+  /** Predictions of trees [0, treeLimit): all of them by default. */
+  predict(data: Float32Array, rows: number, cols: number, treeLimit = this.roots.length): Float32Array {
     if (data.length !== rows * cols) throw new XGBoostError(`predict: ${data.length} values for ${rows}x${cols}`);
-    return this.transform(this.margins(data, rows, cols));
+    return this.transform(this.margins(data, rows, cols, treeLimit));
   }
 }
