@@ -22,7 +22,7 @@ const config = loadConfig(
   { envFiles: [envFile], exitOnError: true },
 );
 const log = createLogger('seed-local');
-const STREAMS = ['predictions', 'results', 'predictions-dlq'];
+const STREAMS = ['predictions', 'results', 'predictions-dlq', 'outcomes'];
 
 const s3 = createS3Client(config);
 const kinesis = createKinesisClient(config);

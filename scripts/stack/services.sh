@@ -145,7 +145,7 @@ seed_current() {
     [ -f "$STACK/s3/$bucket/${store%/}${store:+/}$(basename "$name" .yaml)/$(date -u +%F)/churn.csv" ] || return 1
   done
   streams=$(list_streams) || return 1
-  for name in predictions results predictions-dlq; do
+  for name in predictions results predictions-dlq outcomes; do
     [[ $streams == *"\"$name\""* ]] || return 1
   done
 }

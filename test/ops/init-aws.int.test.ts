@@ -19,6 +19,7 @@ const names = {
   PREDICTIONS_STREAM: `${prefix}-predictions`,
   RESULTS_STREAM: `${prefix}-results`,
   DLQ_STREAM: `${prefix}-dlq`,
+  OUTCOMES_STREAM: `${prefix}-outcomes`,
 };
 const awsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
 if (!awsCli) console.warn('SKIPPED init-aws: the aws CLI is not installed (pip install awscli)');
@@ -37,7 +38,7 @@ const config = {
 
 afterAll(() => {
   if (!awsCli) return;
-  for (const stream of [names.PREDICTIONS_STREAM, names.RESULTS_STREAM, names.DLQ_STREAM]) cli('--endpoint-url', config.AWS_ENDPOINT_URL_KINESIS ?? '', 'kinesis', 'delete-stream', '--stream-name', stream);
+  for (const stream of [names.PREDICTIONS_STREAM, names.RESULTS_STREAM, names.DLQ_STREAM, names.OUTCOMES_STREAM]) cli('--endpoint-url', config.AWS_ENDPOINT_URL_KINESIS ?? '', 'kinesis', 'delete-stream', '--stream-name', stream);
   for (const bucket of [`${prefix}-features`, names.ARTIFACTS_BUCKET, names.REPORTS_BUCKET]) cli('--endpoint-url', config.AWS_ENDPOINT_URL_S3 ?? '', 's3', 'rb', '--force', `s3://${bucket}`);
 }, 120_000);
 
@@ -60,7 +61,7 @@ afterAll(() => {
     expect(snapshots.map((o) => [o.key, o.size]).sort()).toEqual(expected);
     for (const bucket of [names.ARTIFACTS_BUCKET, names.REPORTS_BUCKET]) expect(await listKeys(createS3Client(config), bucket)).toEqual([]);
     const kinesis = createKinesisClient(config);
-    for (const stream of [names.PREDICTIONS_STREAM, names.RESULTS_STREAM, names.DLQ_STREAM]) {
+    for (const stream of [names.PREDICTIONS_STREAM, names.RESULTS_STREAM, names.DLQ_STREAM, names.OUTCOMES_STREAM]) {
       const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
       expect(summary.StreamDescriptionSummary?.StreamStatus).toBe('ACTIVE');
     }

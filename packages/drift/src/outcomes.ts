@@ -1,6 +1,7 @@
 import type { DatasetContract } from '@churn/churn-data';
 import { describeIssue } from '@churn/churn-data';
 import { MongoBulkWriteError, type Db } from 'mongodb';
+import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import type { LabelledRow } from './classification.js';
 import { PREDICTIONS_COLLECTION } from './prediction-window.js';
@@ -111,6 +112,33 @@ export function parseOutcome(contract: DatasetContract, body: unknown, now: Date
 export function outcomeKey(o: Pick<Outcome, 'request_id' | 'customer_id'>): string {
   if (o.request_id !== undefined) return o.customer_id !== undefined ? `r:${o.request_id}|c:${o.customer_id}` : `r:${o.request_id}`;
   return `c:${o.customer_id}`;
+}
+
+export interface OutcomeMetrics {
+  received: Counter;
+  duplicate: Counter;
+  invalid: Counter;
+  matched: Counter;
+  unmatched: Counter;
+}
+
+/** What every outcome intake counts (POST /outcomes, the outcomes stream). */
+export function outcomeMetrics(registry: Registry): OutcomeMetrics {
+  const counter = (name: string, help: string) => new Counter({ name, help, registers: [registry] });
+  return {
+    received: counter('churn_outcomes_received_total', 'Outcomes received, valid or not'),
+    duplicate: counter('churn_outcomes_duplicate_total', 'Valid outcomes for a prediction that already had one (not stored again)'),
+    invalid: counter('churn_outcomes_invalid_total', 'Outcomes refused by validation'),
+    matched: counter('churn_outcomes_matched_total', 'Stored outcomes whose prediction was already logged when they arrived'),
+    unmatched: counter('churn_outcomes_unmatched_total', 'Stored outcomes whose prediction was unknown or not yet logged when they arrived (joined when it is)'),
+  };
+}
+
+/** Counts one stored batch. */
+export function countStored(metrics: OutcomeMetrics, stored: StoredOutcomes): void {
+  metrics.duplicate.inc(stored.duplicates);
+  metrics.matched.inc(stored.matched);
+  metrics.unmatched.inc(stored.stored - stored.matched);
 }
 
 export interface StoredOutcomes {

@@ -2,6 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { performance } from 'node:perf_hooks';
 import express, { type Express, type Request } from 'express';
 import type { DatasetContract, FeatureRow } from '@churn/churn-data';
+import { outcomeMetrics } from '@churn/drift/outcomes';
 import { requestId } from '@churn/logger';
 import { requireApiKey } from './api-key.js';
 import { scoreCsv } from './batch-csv.js';
@@ -12,7 +13,7 @@ import { featuresOf, featuresOfCsv } from './invocations.js';
 import { buildOpenApi } from './openapi.js';
 import { docsPage, formPage } from './pages.js';
 import { isPredictRequest, predictRoute } from './predict-route.js';
-import { outcomeMetrics, outcomesRoute } from './outcomes-route.js';
+import { outcomesRoute } from './outcomes-route.js';
 import { currentContract, recordPredictions, scoreWithServedModel, type PredictorDeps } from './scoring.js';
 
 export type { PredictorDeps };

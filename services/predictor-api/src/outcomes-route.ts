@@ -1,29 +1,9 @@
 import type { RequestHandler } from 'express';
-import { parseOutcome, type Outcome, type OutcomeStore } from '@churn/drift/outcomes';
+import { countStored, parseOutcome, type Outcome, type OutcomeMetrics, type OutcomeStore } from '@churn/drift/outcomes';
 import type { DatasetContract } from '@churn/churn-data';
 import type { Logger } from '@churn/logger';
 import { parse } from 'csv-parse/sync';
-import { Counter, type Registry } from 'prom-client';
 import { HttpError } from './errors.js';
-
-export interface OutcomeMetrics {
-  received: Counter;
-  duplicate: Counter;
-  invalid: Counter;
-  matched: Counter;
-  unmatched: Counter;
-}
-
-export function outcomeMetrics(registry: Registry): OutcomeMetrics {
-  const counter = (name: string, help: string) => new Counter({ name, help, registers: [registry] });
-  return {
-    received: counter('churn_outcomes_received_total', 'Outcomes received on POST /outcomes, valid or not'),
-    duplicate: counter('churn_outcomes_duplicate_total', 'Valid outcomes for a prediction that already had one (not stored again)'),
-    invalid: counter('churn_outcomes_invalid_total', 'Outcomes refused by validation'),
-    matched: counter('churn_outcomes_matched_total', 'Stored outcomes whose prediction was already logged when they arrived'),
-    unmatched: counter('churn_outcomes_unmatched_total', 'Stored outcomes whose prediction was unknown or not yet logged when they arrived (joined when it is)'),
-  };
-}
 
 export interface RejectedOutcome {
   index: number;
@@ -80,9 +60,7 @@ export function outcomesRoute(deps: { outcomes?: OutcomeStore; logger: Logger; c
       deps.logger.error({ err: error, outcomes: valid.length }, 'storing outcomes failed');
       throw new HttpError(503, 'the outcome store is unavailable; retry (an outcome sent twice is counted once)');
     }
-    metrics.duplicate.inc(stored.duplicates);
-    metrics.matched.inc(stored.matched);
-    metrics.unmatched.inc(stored.stored - stored.matched);
+    countStored(metrics, stored);
     if (rejected.length > 0) deps.logger.info({ rejected: rejected.length, first: rejected[0] }, 'outcomes refused');
     res.json({ received: records.length, stored: stored.stored, duplicates: stored.duplicates, matched: stored.matched, invalid: rejected.length, ...(single ? {} : { rejected }) });
   };

@@ -12,6 +12,8 @@ export const predictorStreamConfigSchema = z.object({
   PREDICTIONS_STREAM: streamName('predictions'),
   RESULTS_STREAM: streamName('results'),
   DLQ_STREAM: streamName('predictions-dlq'),
+  /** Observed outcomes (POST /outcomes' records); refused ones go to DLQ_STREAM too. */
+  OUTCOMES_STREAM: streamName('outcomes'),
   STREAM_BATCH_SIZE: env.positiveInt(1000),
   STREAM_POLL_INTERVAL: env.duration('200ms'),
   STREAM_CHECKPOINT_COLLECTION: z.string().regex(/^[a-zA-Z0-9_.-]{1,100}$/, 'must be a collection name').default('stream_checkpoints'),

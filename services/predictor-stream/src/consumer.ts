@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient, type _Record } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, _Record } from '@aws-sdk/client-kinesis';
 import type { DatasetContract, FeatureRow } from '@churn/churn-data';
 import type { Logger } from '@churn/logger';
 import type { ModelHolder, PredictionLogEntry, ServableModel, ServingMetrics } from '@churn/serving';
@@ -7,6 +7,7 @@ import type { CheckpointStore } from './checkpoints.js';
 import { putAll } from './kinesis-io.js';
 import type { StreamMetrics } from './metrics.js';
 import { dlqEntryOf, parseRecord, resultOf, type InputRecord, type InvalidRecord, type ValidRecord } from './records.js';
+import { ShardConsumer } from './shard-consumer.js';
 
 export interface ConsumerOptions {
   kinesis: KinesisClient;
@@ -24,158 +25,28 @@ export interface ConsumerOptions {
   onPrediction?: (features: FeatureRow, chance: number) => void;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-
-/** Batches scored and being written at once per shard; checkpoints still advance strictly in order. */
-const MAX_BATCHES_IN_FLIGHT = 3;
-
-const RETRYABLE_READ = new Set(['ProvisionedThroughputExceededException', 'LimitExceededException', 'KMSThrottlingException', 'InternalFailure', 'ServiceUnavailable']);
-
 /**
  * Consumes every shard of the input stream. Per batch: validate, predict, write results (and refused
  * records to the DLQ), then checkpoint the batch's last sequence number. A crash between the writes and
  * the checkpoint replays the batch (at-least-once); results carry the input sequence number so
  * duplicates can be dropped downstream.
  */
-export class StreamConsumer {
-  private readonly abort = new AbortController();
-  private readonly shards = new Map<string, Promise<void>>();
-  private refresher: Promise<void> | undefined;
-  private readonly pendingCheckpoints = new Map<string, Promise<void>>();
-  processed = 0;
-
-  constructor(private readonly options: ConsumerOptions) {}
-
-  get running(): boolean {
-    return !this.abort.signal.aborted && this.shards.size > 0;
+export class StreamConsumer extends ShardConsumer {
+  constructor(private readonly predictions: ConsumerOptions) {
+    super({
+      kinesis: predictions.kinesis,
+      stream: predictions.streams.input,
+      checkpoints: predictions.checkpoints,
+      logger: predictions.logger,
+      batchSize: predictions.batchSize,
+      pollIntervalMs: predictions.pollIntervalMs,
+      ...(predictions.shardRefreshMs !== undefined ? { shardRefreshMs: predictions.shardRefreshMs } : {}),
+      onLag: (shard: string, ms: number) => predictions.streamMetrics.lag.set({ shard }, ms),
+    });
   }
 
-  async start(): Promise<void> {
-    await this.discoverShards();
-    this.refresher = (async () => {
-      while (!this.abort.signal.aborted) {
-        await sleep(this.options.shardRefreshMs ?? 30_000, this.abort.signal);
-        if (this.abort.signal.aborted) break;
-        await this.discoverShards().catch((error: unknown) => this.options.logger.warn({ err: error }, 'listing shards failed'));
-      }
-    })();
-  }
-
-  /** Stops polling; the batch in progress finishes and is checkpointed. */
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await Promise.allSettled([...this.shards.values(), this.refresher]);
-    await Promise.allSettled([...this.pendingCheckpoints.values()]);
-  }
-
-  private async discoverShards(): Promise<void> {
-    let token: string | undefined;
-    do {
-      const page = await this.options.kinesis.send(
-        new ListShardsCommand(token ? { NextToken: token } : { StreamName: this.options.streams.input }),
-      );
-      for (const shard of page.Shards ?? []) {
-        const id = shard.ShardId;
-        if (!id || this.shards.has(id)) continue;
-        this.shards.set(id, this.runShard(id));
-      }
-      token = page.NextToken;
-    } while (token);
-  }
-
-  private async iteratorFor(shardId: string): Promise<string> {
-    const { kinesis, streams, checkpoints, logger } = this.options;
-    await this.pendingCheckpoints.get(shardId);
-    const checkpoint = await checkpoints.get(shardId);
-    if (checkpoint) {
-      try {
-        const { ShardIterator } = await kinesis.send(
-          new GetShardIteratorCommand({ StreamName: streams.input, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: checkpoint }),
-        );
-        if (ShardIterator) {
-          logger.info({ shardId, after: checkpoint }, 'resuming shard after checkpoint');
-          return ShardIterator;
-        }
-      } catch (error) {
-        logger.warn({ err: error, shardId, checkpoint }, 'checkpoint not usable; reading from the oldest record');
-      }
-    }
-    const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: streams.input, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }));
-    if (!ShardIterator) throw new Error(`no iterator for ${shardId}`);
-    logger.info({ shardId }, 'reading shard from TRIM_HORIZON');
-    return ShardIterator;
-  }
-
-  private async runShard(shardId: string): Promise<void> {
-    const { kinesis, logger, streamMetrics } = this.options;
-    const signal = this.abort.signal;
-    const read = (iterator: string) => kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize }));
-    let iterator: string | undefined;
-    // The next page is fetched while the current one is scored and written.
-    let prefetched: ReturnType<typeof read> | undefined;
-    // Batches whose writes are under way; each one's checkpoint waits for its own writes and the previous checkpoint.
-    let inFlight: Promise<void>[] = [];
-    let chain: Promise<void> = Promise.resolve();
-    let backoff = this.options.pollIntervalMs;
-    while (!signal.aborted) {
-      try {
-        iterator ??= await this.iteratorFor(shardId);
-        const response = await (prefetched ?? read(iterator));
-        prefetched = undefined;
-        streamMetrics.lag.set({ shard: shardId }, response.MillisBehindLatest ?? 0);
-        const records = response.Records ?? [];
-        if (records.length > 0 && response.NextShardIterator) {
-          prefetched = read(response.NextShardIterator);
-          prefetched.catch(() => undefined);
-        }
-        if (records.length > 0) {
-          const written = this.processBatch(shardId, records);
-          const last = records.at(-1)?.SequenceNumber;
-          chain = Promise.all([chain, written]).then(() => (last ? this.checkpoint(shardId, last) : undefined));
-          chain.catch(() => undefined);
-          this.pendingCheckpoints.set(shardId, chain.catch(() => undefined));
-          inFlight.push(chain);
-          while (inFlight.length >= MAX_BATCHES_IN_FLIGHT) await inFlight.shift();
-        }
-        backoff = this.options.pollIntervalMs;
-        if (!response.NextShardIterator) {
-          await Promise.all(inFlight);
-          logger.info({ shardId }, 'shard closed and fully read');
-          return;
-        }
-        iterator = response.NextShardIterator;
-        if (records.length === 0) await sleep(this.options.pollIntervalMs, signal);
-      } catch (error) {
-        // Let the other batches settle, then replay from the last checkpoint (at-least-once).
-        await Promise.allSettled(inFlight);
-        inFlight = [];
-        chain = Promise.resolve();
-        prefetched = undefined;
-        const name = (error as { name?: string }).name ?? '';
-        if (name === 'ExpiredIteratorException') iterator = undefined;
-        else if (!RETRYABLE_READ.has(name)) {
-          logger.error({ err: error, shardId }, 'batch failed; re-reading from the checkpoint');
-          iterator = undefined;
-        }
-        await sleep(backoff, signal);
-        backoff = Math.min(backoff * 2, 5_000);
-      }
-    }
-    await Promise.allSettled(inFlight);
-  }
-
-  private async processBatch(shardId: string, records: _Record[]): Promise<void> {
-    const { streams, kinesis, streamMetrics, metrics } = this.options;
+  protected async processBatch(shardId: string, records: _Record[]): Promise<void> {
+    const { streams, kinesis, streamMetrics, metrics } = this.predictions;
     const started = performance.now();
     const inputs = records.map((r) => ({ sequenceNumber: r.SequenceNumber ?? '', partitionKey: r.PartitionKey ?? '', data: r.Data ?? new Uint8Array() }));
     const { runId, chances, scored, invalid, response } = this.score(inputs);
@@ -200,7 +71,7 @@ export class StreamConsumer {
     for (let i = 0; i < scored.length; i += 1) {
       const record = scored[i] as ValidRecord;
       const chance = chances[i] as number;
-      this.options.log.log({
+      this.predictions.log.log({
         model_run_id: runId,
         source: 'stream',
         features: record.features,
@@ -211,7 +82,7 @@ export class StreamConsumer {
         ...(record.customerId !== undefined ? { customer_id: record.customerId } : {}),
         ...(record.requestId !== undefined ? { request_id: record.requestId } : {}),
       });
-      this.options.onPrediction?.(record.features, chance);
+      this.predictions.onPrediction?.(record.features, chance);
     }
     streamMetrics.records.inc({ outcome: 'ok' }, scored.length);
     if (invalid.length > 0) {
@@ -228,7 +99,7 @@ export class StreamConsumer {
    * by row to single it out.
    */
   private score(inputs: InputRecord[]): { runId: string; chances: Float64Array; scored: ValidRecord[]; invalid: InvalidRecord[]; response: DatasetContract['response'] } {
-    return this.options.holder.use(({ runId, model }) => {
+    return this.predictions.holder.use(({ runId, model }) => {
       const parsed = inputs.map((input) => parseRecord(model.contract, input));
       const valid = parsed.filter((p): p is ValidRecord => p.ok);
       const invalid = parsed.filter((p): p is InvalidRecord => !p.ok);
@@ -258,14 +129,5 @@ export class StreamConsumer {
       }
     }
     return { chances: Float64Array.from(chances), refused };
-  }
-
-  /** A failed checkpoint only means a longer replay after a crash: log it and go on. */
-  private async checkpoint(shardId: string, sequenceNumber: string): Promise<void> {
-    try {
-      await this.options.checkpoints.save(shardId, sequenceNumber);
-    } catch (error) {
-      this.options.logger.warn({ err: error, shardId, sequenceNumber }, 'checkpoint failed; will retry with the next batch');
-    }
   }
 }

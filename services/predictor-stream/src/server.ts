@@ -1,11 +1,13 @@
 import { createKinesisClient } from '@churn/aws';
 import { createLogger, type Logger } from '@churn/logger';
+import { mongoOutcomeStore, outcomeMetrics } from '@churn/drift/outcomes';
 import { createServingRuntime, envFilePath, startOpsServer, type OpsServer, type ServingRuntime, type ServingRuntimeOptions } from '@churn/serving';
 import { MongoClient } from 'mongodb';
 import { Registry } from 'prom-client';
 import { mongoCheckpoints, type CheckpointStore } from './checkpoints.js';
 import { loadPredictorStreamConfig, type PredictorStreamConfig } from './config.js';
 import { StreamConsumer } from './consumer.js';
+import { OutcomeStreamConsumer, prefixedCheckpoints } from './outcome-consumer.js';
 import { createStreamMetrics } from './metrics.js';
 
 export interface StartStreamOptions {
@@ -21,6 +23,7 @@ export interface RunningStreamPredictor {
   readonly port: number;
   readonly runtime: ServingRuntime;
   readonly consumer: StreamConsumer;
+  readonly outcomes: OutcomeStreamConsumer;
   readonly registry: Registry;
   readonly ops: OpsServer;
   /** Stops polling, lets the current batch finish and checkpoint, flushes the prediction log. */
@@ -36,12 +39,8 @@ export async function startStreamPredictor(options: StartStreamOptions = {}): Pr
   const runtime = await createServingRuntime({ config, envFile, registry, logger, ...options.runtime });
   const streamMetrics = createStreamMetrics(registry);
   const kinesis = createKinesisClient(config);
-  let mongo: MongoClient | undefined;
-  let checkpoints = options.checkpoints;
-  if (!checkpoints) {
-    mongo = new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 2_000, connectTimeoutMS: 2_000 });
-    checkpoints = mongoCheckpoints(mongo.db(), config.STREAM_CHECKPOINT_COLLECTION, config.PREDICTIONS_STREAM);
-  }
+  const mongo = new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 2_000, connectTimeoutMS: 2_000 });
+  const checkpoints = options.checkpoints ?? mongoCheckpoints(mongo.db(), config.STREAM_CHECKPOINT_COLLECTION, config.PREDICTIONS_STREAM);
   const consumer = new StreamConsumer({
     kinesis,
     streams: { input: config.PREDICTIONS_STREAM, results: config.RESULTS_STREAM, dlq: config.DLQ_STREAM },
@@ -54,6 +53,18 @@ export async function startStreamPredictor(options: StartStreamOptions = {}): Pr
     batchSize: config.STREAM_BATCH_SIZE,
     pollIntervalMs: config.STREAM_POLL_INTERVAL,
     ...(runtime.onPrediction ? { onPrediction: runtime.onPrediction } : {}),
+  });
+  const outcomes = new OutcomeStreamConsumer({
+    kinesis,
+    stream: config.OUTCOMES_STREAM,
+    dlq: config.DLQ_STREAM,
+    checkpoints: prefixedCheckpoints(options.checkpoints ?? mongoCheckpoints(mongo.db(), config.STREAM_CHECKPOINT_COLLECTION, config.OUTCOMES_STREAM), `${config.OUTCOMES_STREAM}:`),
+    store: mongoOutcomeStore(mongo.db()),
+    contract: () => runtime.holder.use(({ model }) => model.contract),
+    metrics: outcomeMetrics(registry),
+    logger,
+    batchSize: config.STREAM_BATCH_SIZE,
+    pollIntervalMs: config.STREAM_POLL_INTERVAL,
   });
   let consuming = false;
   let closing = false;
@@ -81,22 +92,37 @@ export async function startStreamPredictor(options: StartStreamOptions = {}): Pr
       }
     }
   });
+  // The outcomes stream is optional infrastructure: without it predictions flow and this keeps looking, quietly.
+  const outcomesStarted = runtime.firstLoad.then(async () => {
+    for (let attempt = 0; !closing; attempt += 1) {
+      try {
+        await outcomes.start();
+        logger.info({ stream: config.OUTCOMES_STREAM }, 'consuming outcomes');
+        return;
+      } catch (error) {
+        if (attempt === 0) logger.warn({ err: error, stream: config.OUTCOMES_STREAM }, 'cannot read the outcomes stream yet; retrying every 5 s');
+        // In steps, so a close is not held up by the wait.
+        for (let waited = 0; waited < 5_000 && !closing; waited += 250) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  });
   let closed: Promise<void> | undefined;
   return {
     port: ops.port,
     runtime,
     consumer,
+    outcomes,
     registry,
     ops,
     close() {
       closed ??= (async () => {
         closing = true;
-        await consumer.stop();
-        await started;
-        await consumer.stop();
+        await Promise.all([consumer.stop(), outcomes.stop()]);
+        await Promise.all([started, outcomesStarted]);
+        await Promise.all([consumer.stop(), outcomes.stop()]);
         await runtime.close();
         await ops.close();
-        await mongo?.close();
+        await mongo.close();
         kinesis.destroy();
         logger.info('predictor-stream stopped');
       })();

@@ -6,8 +6,13 @@ import { ensureStream } from '@churn/aws';
 /** Fresh streams per test so parallel runs never read each other's records. */
 export async function createTestStreams(kinesis: KinesisClient, inputShards = 2) {
   const suffix = randomUUID().slice(0, 8);
-  const streams = { input: `int-predictions-${suffix}`, results: `int-results-${suffix}`, dlq: `int-dlq-${suffix}` };
-  await Promise.all([ensureStream(kinesis, streams.input, inputShards), ensureStream(kinesis, streams.results, 1), ensureStream(kinesis, streams.dlq, 1)]);
+  const streams = { input: `int-predictions-${suffix}`, results: `int-results-${suffix}`, dlq: `int-dlq-${suffix}`, outcomes: `int-outcomes-${suffix}` };
+  await Promise.all([
+    ensureStream(kinesis, streams.input, inputShards),
+    ensureStream(kinesis, streams.results, 1),
+    ensureStream(kinesis, streams.dlq, 1),
+    ensureStream(kinesis, streams.outcomes, 1),
+  ]);
   return {
     ...streams,
     checkpoints: `int_checkpoints_${suffix}`,

@@ -5,6 +5,7 @@ import { loadConfig } from '@churn/config';
 import { createLogger } from '@churn/logger';
 import type { LoadedModel } from '@churn/model';
 import { datasetSplit, loadLocal, registerTestModel, trainTestModel, waitFor, writeEnvFile } from '@churn/serving/testing';
+import { readLabelledWindow } from '@churn/drift/outcomes';
 import { MongoClient } from 'mongodb';
 import { loadPredictorStreamConfig, predictorStreamConfigSchema } from './config.js';
 import { startStreamPredictor } from './server.js';
@@ -47,6 +48,7 @@ const envFor = (streams: Awaited<ReturnType<typeof createTestStreams>>, extra: R
       PREDICTIONS_STREAM: streams.input,
       RESULTS_STREAM: streams.results,
       DLQ_STREAM: streams.dlq,
+      OUTCOMES_STREAM: streams.outcomes,
       STREAM_CHECKPOINT_COLLECTION: streams.checkpoints,
       STREAM_POLL_INTERVAL: '50ms',
       PREDICTION_LOG_FLUSH_INTERVAL: '100ms',
@@ -130,4 +132,37 @@ describe('predictor-stream against kinesalite, the registry and Mongo', () => {
       await streams.remove();
     }
   }, 240_000);
+
+  it('given predictions and an outcomes stream with duplicated, early, unknown and bad records, when consumed, then each prediction is labelled once and the bad ones reach the DLQ', async () => {
+    const streams = await createTestStreams(kinesis, 1);
+    const envFile = await envFor(streams);
+    const predictor = await startStreamPredictor({ port: 0, envFile, config: loadPredictorStreamConfig(envFile), logger: createLogger('stream-int', { level: 'warn' }) });
+    const tag = `o${Date.now()}`;
+    const outcome = (i: number, label = rows[i]!.churned) => JSON.stringify({ request_id: `${tag}-${i}`, churned: label === 1 });
+    try {
+      // 40-49 arrive before their predictions.
+      await putPayloads(kinesis, streams.outcomes, Array.from({ length: 10 }, (_, k) => outcome(40 + k)));
+      const predictions = rows.slice(0, 50).map((row, i) => JSON.stringify({ ...requestOf(row, i), request_id: `${tag}-${i}` }));
+      await putPayloads(kinesis, streams.input, predictions);
+      const bad = ['not json', JSON.stringify({ request_id: `${tag}-1`, churned: 'perhaps' }), JSON.stringify({ churned: true })];
+      await putPayloads(kinesis, streams.outcomes, [...Array.from({ length: 40 }, (_, i) => outcome(i)), outcome(0, rows[0]!.churned === 1 ? 0 : 1), outcome(1), JSON.stringify({ request_id: `${tag}-unknown`, churned: false }), ...bad]);
+      const metric = async (name: string) => Number(/\s(\d+)$/.exec((await (await fetch(`http://127.0.0.1:${predictor.port}/metrics`)).text()).split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[1]);
+      await waitFor(async () => (await metric('churn_outcomes_received_total')) === 56, { timeoutMs: 30_000, what: 'the outcomes', intervalMs: 200 });
+      expect([await metric('churn_outcomes_duplicate_total'), await metric('churn_outcomes_invalid_total')]).toEqual([2, 3]);
+      await waitFor(async () => (await readAll(kinesis, streams.dlq)).length >= bad.length, { timeoutMs: 20_000, what: 'DLQ records', intervalMs: 200 });
+      expect((await readAll(kinesis, streams.dlq)).map((d) => [d.field, d.stream]).sort()).toEqual([
+        ['(record)', streams.outcomes],
+        ['churned', streams.outcomes],
+        ['request_id', streams.outcomes],
+      ]);
+      await waitFor(async () => (await mongo.db().collection('predictions').countDocuments({ request_id: { $regex: `^${tag}-` } })) === 50, { timeoutMs: 20_000, what: 'the prediction log', intervalMs: 200 });
+      const window = await readLabelledWindow(mongo.db(), { runId, from: new Date(Date.now() - 600_000), to: new Date(Date.now() + 1000) });
+      const expected = model.predict(rows.slice(0, 50));
+      const pairs = (list: [number, number][]) => list.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      expect(pairs(window.rows.map((r) => [r.chance, r.label]))).toEqual(pairs(rows.slice(0, 50).map((row, i) => [expected[i] as number, row.churned])));
+    } finally {
+      await predictor.close();
+      await streams.remove();
+    }
+  });
 });
