@@ -3,7 +3,7 @@ model.ubj and model.json, with a holdout matrix (some cells missing) and Python'
 our readers can be checked against what xgboost 2.x and 3.x write.
 
 usage: train_formats.py OUT_DIR
-writes OUT_DIR/{binary,multi}/model.{ubj,json}, OUT_DIR/holdout.f32 (little-endian float32,
+writes OUT_DIR/{binary,multi}/model.{ubj,json} (and model.deprecated, the legacy binary, with xgboost 2.x), OUT_DIR/holdout.f32 (little-endian float32,
 row-major), OUT_DIR/expected.json ({"xgboost", "rows", "cols", "binary": [...], "multi": [[...]]})
 """
 import json
@@ -33,6 +33,9 @@ for name, booster in models.items():
     os.makedirs(os.path.join(out, name), exist_ok=True)
     for ext in ("ubj", "json"):
         booster.save_model(os.path.join(out, name, f"model.{ext}"))
+    # The pre-1.0 binary layout, which xgboost 2.x still writes by this extension and 3.x no longer does.
+    if int(xgb.__version__.split(".")[0]) < 3:
+        booster.save_model(os.path.join(out, name, "model.deprecated"))
     expected[name] = booster.predict(xgb.DMatrix(holdout)).tolist()
 holdout.astype("<f4").tofile(os.path.join(out, "holdout.f32"))
 with open(os.path.join(out, "expected.json"), "w") as f:

@@ -87,14 +87,16 @@ function compact(nodes: RawNode[]): TreeArrays {
 export function parseLegacyBinary(bytes: Uint8Array): TreeModel {
   const r = new Reader(bytes);
   if (r.peek4() === 'binf') r.skip(4);
-  const baseMarginStored = r.f32();
+  const baseScoreStored = r.f32();
   const numFeature = r.u32();
   const numClass = r.i32();
-  r.skip(LEARNER_PARAM_BYTES - 12);
+  r.skip(8);
+  // 0 in 0.x files; 1.0 and later write their major version here (xgboost 2.x still saves this format as *.deprecated).
+  const majorVersion = r.u32();
+  r.skip(LEARNER_PARAM_BYTES - 24);
   const objective = r.string();
   const booster = r.string();
   if (booster !== 'gbtree') throw new XGBoostError(`legacy model: booster ${booster} is not supported`);
-  if (numClass > 1) throw new XGBoostError('legacy model: multi-class is not supported');
   const numTrees = r.i32();
   r.skip(GBTREE_PARAM_BYTES - 4);
   const trees: TreeArrays[] = [];
@@ -104,7 +106,8 @@ export function parseLegacyBinary(bytes: Uint8Array): TreeModel {
     r.skip(12);
     const sizeLeafVector = r.i32();
     r.skip(TREE_PARAM_BYTES - 24);
-    if (sizeLeafVector !== 0) throw new XGBoostError('legacy model: leaf vectors are not supported');
+    // A scalar leaf: 0 before 1.7, 1 since.
+    if (sizeLeafVector > 1) throw new XGBoostError('legacy model: leaf vectors are not supported');
     const nodes: RawNode[] = [];
     for (let n = 0; n < numNodes; n++) {
       nodes.push({ parent: r.i32(), left: r.i32(), right: r.i32(), sindex: r.u32(), value: r.f32(), lossChange: 0, sumHess: 0, baseWeight: 0 });
@@ -118,7 +121,11 @@ export function parseLegacyBinary(bytes: Uint8Array): TreeModel {
     trees.push(compact(nodes));
   }
   const normalized = objective === 'reg:linear' ? 'reg:squarederror' : objective;
-  // 0.x stores the base score as a margin; XGBoost's JSON stores it in output space.
-  const baseScore = normalized === 'reg:squarederror' ? baseMarginStored : 1 / (1 + Math.exp(-baseMarginStored));
-  return { objective: normalized, baseScore, numFeature, trees };
+  // 0.x stores the base score as a margin; 1.0 and later, like XGBoost's JSON, in output space.
+  const baseScore = majorVersion >= 1 || normalized === 'reg:squarederror' ? baseScoreStored : 1 / (1 + Math.exp(-baseScoreStored));
+  if (numClass <= 1) return { objective: normalized, baseScore, numFeature, trees };
+  // The class each tree scores follows the trees.
+  const treeClass = Array.from({ length: numTrees }, () => r.i32());
+  if (!normalized.startsWith('multi:') || treeClass.some((c) => c < 0 || c >= numClass)) throw new XGBoostError(`legacy model: ${normalized} with ${numClass} classes is not supported`);
+  return { objective: normalized, baseScore, numFeature, trees, multiClass: { numClass, treeClass, baseScores: Array.from({ length: numClass }, () => baseScore) } };
 }
