@@ -108,6 +108,13 @@ describe('POST /invocations and /predict on a multi-class XGBoost model Python l
     expect(app.logged.map((e) => e.churn_chance)).toEqual([predictions[0]?.[0], predictions[1]?.[1]]);
   });
 
+  it('when the form and OpenAPI are asked for, then they describe the signature columns', async () => {
+    expect(await (await fetch(`${app.url}/openapi.json`)).text()).toContain('"x0"');
+    const form = await fetch(`${app.url}/`);
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain('x1');
+  });
+
   it('when a row is posted to /predict, then it answers 400: a multi-class model has no single churn chance', async () => {
     const response = await fetch(`${app.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x0: 0.9, x1: 0 }) });
     expect(response.status).toBe(400);
