@@ -52,6 +52,8 @@ export interface ForeignModel {
   readonly runId?: string;
   /** The Python class MLflow saved (xgboost.core.Booster, xgboost.sklearn.XGBClassifier, ...). */
   readonly modelClass: string;
+  /** Set for models without one chance per row (multi-class): why predict() throws. */
+  readonly noSingleChance: string | undefined;
   /** The churn chance per row, for routes that answer one chance (/predict, the stream): binary and regression models only. */
   predict(rows: FeatureRow[]): Float64Array;
   /** /invocations: the output of `mlflow.pyfunc.load_model(...).predict` on the same rows. */
@@ -179,15 +181,15 @@ export async function loadForeignModelDir(dir: string): Promise<ForeignModel> {
     return { predictions: isClassifier && binary ? Array.from(out, (p) => (p > 0.5 ? 1 : 0)) : Array.from(out), chances };
   };
 
+  const noSingleChance = model.multiClass ? `this ${model.objective} model has no single churn chance per row; POST /invocations gives its per-class output` : undefined;
   return {
     contract,
     modelClass,
     ...(mlmodel.run_id ? { runId: mlmodel.run_id } : {}),
+    noSingleChance,
     score,
     predict(rows: FeatureRow[]): Float64Array {
-      if (ensemble.outputs > 1 || model.objective === 'multi:softmax') {
-        throw new NoSingleChanceError(`this ${model.objective} model has no single churn chance per row; POST /invocations gives its per-class output`);
-      }
+      if (noSingleChance) throw new NoSingleChanceError(noSingleChance);
       return score(rows).chances;
     },
     dispose: () => undefined,

@@ -6,7 +6,7 @@ import { outcomeMetrics } from '@churn/drift/outcomes';
 import { requestId } from '@churn/logger';
 import { requireApiKey } from './api-key.js';
 import { scoreCsv } from './batch-csv.js';
-import { errorHandler } from './errors.js';
+import { errorHandler, HttpError } from './errors.js';
 import { httpMetrics, type HttpMetrics } from './http-metrics.js';
 import { jsonOrCsvBody, parseSize } from './json-body.js';
 import { featuresOf, featuresOfCsv } from './invocations.js';
@@ -69,6 +69,9 @@ function createApp(deps: PredictorDeps, bodyLimitBytes: number, metrics: HttpMet
       res.status(503).json({ error: 'no model loaded yet' });
       return;
     }
+    // Refused before the first row is streamed: an answer already under way cannot turn into a 400.
+    const noSingleChance = deps.holder.use(({ model }) => model.noSingleChance);
+    if (noSingleChance) throw new HttpError(400, noSingleChance, '(model)');
     const started = performance.now();
     await scoreCsv(req, res, {
       holder: deps.holder,

@@ -108,6 +108,12 @@ describe('POST /invocations and /predict on a multi-class XGBoost model Python l
     expect(app.logged.map((e) => e.churn_chance)).toEqual([predictions[0]?.[0], predictions[1]?.[1]]);
   });
 
+  it('when a CSV is posted to /predict/batch, then it answers 400 before any row: the batch output is one churn chance per row', async () => {
+    const response = await fetch(`${app.url}/predict/batch`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'x0,x1\n0.9,0\n0.1,0\n' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ field: '(model)', error: expect.stringMatching(/multi:softprob model has no single churn chance/) });
+  });
+
   it('when the form and OpenAPI are asked for, then they describe the signature columns', async () => {
     expect(await (await fetch(`${app.url}/openapi.json`)).text()).toContain('"x0"');
     const form = await fetch(`${app.url}/`);
