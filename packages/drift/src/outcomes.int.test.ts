@@ -59,13 +59,14 @@ describe('outcomes against FerretDB', () => {
       { request_id: 'r-late', churned: 0, observed_at: at(100) },
       { request_id: 'r1', churned: 0, observed_at: at(200) },
     ]);
-    expect(first).toEqual({ stored: 6, duplicates: 1, matched: 5 });
-    expect(await store.insert([{ request_id: 'r1', churned: 1, observed_at: at(300) }])).toEqual({ stored: 0, duplicates: 1, matched: 0 });
+    expect(first).toEqual({ stored: 6, duplicates: 1 });
+    expect(await store.insert([{ request_id: 'r1', churned: 1, observed_at: at(300) }])).toEqual({ stored: 0, duplicates: 1 });
     expect(await db.collection('outcomes').countDocuments()).toBe(6);
 
     const window = { runId, from: at(0), to: at(1000) };
     const before = await readLabelledWindow(db, window);
     expect(before.predictions).toBe(6);
+    expect(before.unjoined).toBe(1);
     expect(before.rows.map((r) => [r.chance, r.label]).sort()).toEqual([
       [0.1, 0],
       [0.2, 0],
@@ -78,6 +79,7 @@ describe('outcomes against FerretDB', () => {
     await db.collection('predictions').insertOne(prediction(7, 0.4, { request_id: 'r-late' }));
     const after = await readLabelledWindow(db, window);
     expect(after.rows).toHaveLength(6);
+    expect(after.unjoined).toBe(0);
     expect(after.rows.find((r) => r.chance === 0.4)).toMatchObject({ label: 0, observed_at: at(100), created_at: at(7) });
   });
 });

@@ -9,6 +9,7 @@ export const QUALITY_METRICS = {
   labelled: 'churn_model_quality_labelled',
   predictions: 'churn_model_quality_predictions',
   estimated: 'churn_model_quality_estimated',
+  unjoined: 'churn_model_quality_unjoined_outcomes',
 } as const;
 
 /** Labelled predictions needed before the estimate is calibrated on them rather than on the raw chances. */
@@ -40,6 +41,7 @@ export class QualityMonitor {
   private readonly quality: Gauge<'run_id' | 'measure'>;
   private readonly labelled: Gauge<'run_id'>;
   private readonly predictions: Gauge<'run_id'>;
+  private readonly unjoined: Gauge<'run_id'>;
   private readonly estimated: Gauge<'run_id' | 'measure' | 'calibration'>;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<ClassificationQuality | undefined> | undefined;
@@ -48,6 +50,12 @@ export class QualityMonitor {
     const { registry } = options;
     this.quality = new Gauge({ name: QUALITY_METRICS.quality, help: 'Realised quality of the served model on labelled predictions of the window (measure: auc, log_loss, brier, accuracy, precision, recall, f1 at 0.5)', labelNames: ['run_id', 'measure'] as const, registers: [registry] });
     this.labelled = new Gauge({ name: QUALITY_METRICS.labelled, help: 'Predictions of the window joined to an outcome', labelNames: ['run_id'] as const, registers: [registry] });
+    this.unjoined = new Gauge({
+      name: QUALITY_METRICS.unjoined,
+      help: "Outcomes received since the window start (less a day) that label none of the run's predictions: unknown, another run's, or not logged yet",
+      labelNames: ['run_id'] as const,
+      registers: [registry],
+    });
     this.estimated = new Gauge({
       name: QUALITY_METRICS.estimated,
       help: 'Quality estimated from the chances of every prediction of the window, labelled or not (CBPE; calibration: labelled when isotonic on the window\'s labelled predictions, none when the raw chances are taken as probabilities)',
@@ -86,9 +94,10 @@ export class QualityMonitor {
         ...(this.options.limit ? { limit: this.options.limit } : {}),
       });
       // Only the served run's series: a promoted-away run's figures would otherwise stay frozen.
-      for (const gauge of [this.quality, this.labelled, this.predictions, this.estimated]) gauge.reset();
+      for (const gauge of [this.quality, this.labelled, this.predictions, this.unjoined, this.estimated]) gauge.reset();
       this.labelled.set({ run_id: runId }, window.rows.length);
       this.predictions.set({ run_id: runId }, window.predictions);
+      this.unjoined.set({ run_id: runId }, window.unjoined);
       this.setEstimate(runId, window.chances, window.rows);
       if (window.rows.length === 0) return undefined;
       const q = classificationQuality(

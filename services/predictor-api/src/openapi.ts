@@ -92,7 +92,7 @@ export function buildOpenApi(contract: DatasetContract, version = '0.1.0'): Reco
             },
           },
           responses: {
-            '200': { description: 'What happened to the outcomes: received, stored, duplicates, matched (prediction already logged), invalid and, for a batch, rejected [{ index, field, error }]', content: { 'application/json': { schema: { type: 'object' } } } },
+            '200': { description: 'What happened to the outcomes: received, stored, duplicates, invalid and, for a batch, rejected [{ index, field, error }]', content: { 'application/json': { schema: { type: 'object' } } } },
             ...errors,
           },
         },

@@ -1,22 +1,19 @@
 import { outcomeKey, type Outcome, type OutcomeStore } from '@churn/drift/outcomes';
 import { startTestApp } from './test-support.js';
 
-/** The Mongo store's contract in memory: one outcome per key, "matched" when its request id is in `logged`. */
+/** The Mongo store's contract in memory: one outcome per key. */
 class MemoryOutcomes implements OutcomeStore {
   readonly stored = new Map<string, Outcome>();
   failing = false;
-  constructor(readonly logged: ReadonlySet<string> = new Set()) {}
   async insert(outcomes: readonly Outcome[]) {
     if (this.failing) throw new Error('connection refused');
     let stored = 0;
-    let matched = 0;
     for (const o of outcomes) {
       if (this.stored.has(outcomeKey(o))) continue;
       this.stored.set(outcomeKey(o), o);
       stored++;
-      if (o.request_id !== undefined && this.logged.has(o.request_id)) matched++;
     }
-    return { stored, duplicates: outcomes.length - stored, matched };
+    return { stored, duplicates: outcomes.length - stored };
   }
 }
 
@@ -30,15 +27,15 @@ describe('POST /outcomes', () => {
   let app: TestApp;
   let store: MemoryOutcomes;
   beforeEach(async () => {
-    store = new MemoryOutcomes(new Set(['r-logged']));
+    store = new MemoryOutcomes();
     app = await startTestApp({ outcomes: store });
   });
   afterEach(() => app.close());
 
-  it('given one valid outcome, when posted, then it is stored and the answer says whether its prediction is logged', async () => {
+  it('given one valid outcome, when posted, then it is stored and the answer counts it', async () => {
     const response = await post(app, JSON.stringify({ request_id: 'r-logged', churned: true, observed_at: '2026-01-01T00:00:00Z' }));
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ received: 1, stored: 1, duplicates: 0, matched: 1, invalid: 0 });
+    expect(await response.json()).toEqual({ received: 1, stored: 1, duplicates: 0, invalid: 0 });
     expect(store.stored.get('r:r-logged')).toEqual({ request_id: 'r-logged', churned: 1, observed_at: new Date('2026-01-01T00:00:00Z') });
   });
 
@@ -59,7 +56,7 @@ describe('POST /outcomes', () => {
     const response = await post(app, JSON.stringify({ outcomes }));
     expect(response.status).toBe(200);
     const body = (await response.json()) as { rejected: { index: number; field: string }[] };
-    expect(body).toMatchObject({ received: 5, stored: 2, duplicates: 1, matched: 0, invalid: 2 });
+    expect(body).toMatchObject({ received: 5, stored: 2, duplicates: 1, invalid: 2 });
     expect(body.rejected.map((r) => [r.index, r.field])).toEqual([
       [1, 'churned'],
       [4, '(body)'],
@@ -68,7 +65,7 @@ describe('POST /outcomes', () => {
     expect(await counter(app, 'churn_outcomes_received_total')).toBe(5);
     expect(await counter(app, 'churn_outcomes_duplicate_total')).toBe(1);
     expect(await counter(app, 'churn_outcomes_invalid_total')).toBe(2);
-    expect(await counter(app, 'churn_outcomes_unmatched_total')).toBe(2);
+    expect(await counter(app, 'churn_outcomes_stored_total')).toBe(2);
   });
 
   it('given a CSV export with the raw headers and the target words, when uploaded, then each row is an outcome and a bad row is reported by index', async () => {

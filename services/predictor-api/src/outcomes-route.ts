@@ -53,7 +53,7 @@ export function outcomesRoute(deps: { outcomes?: OutcomeStore; logger: Logger; c
     metrics.invalid.inc(rejected.length);
     if (single && rejected[0]) throw new HttpError(400, rejected[0].error, rejected[0].field);
     if (!deps.outcomes) throw new HttpError(503, 'outcomes are not stored by this predictor');
-    let stored = { stored: 0, duplicates: 0, matched: 0 };
+    let stored = { stored: 0, duplicates: 0 };
     try {
       stored = await deps.outcomes.insert(valid);
     } catch (error) {
@@ -62,6 +62,6 @@ export function outcomesRoute(deps: { outcomes?: OutcomeStore; logger: Logger; c
     }
     countStored(metrics, stored);
     if (rejected.length > 0) deps.logger.info({ rejected: rejected.length, first: rejected[0] }, 'outcomes refused');
-    res.json({ received: records.length, stored: stored.stored, duplicates: stored.duplicates, matched: stored.matched, invalid: rejected.length, ...(single ? {} : { rejected }) });
+    res.json({ received: records.length, stored: stored.stored, duplicates: stored.duplicates, invalid: rejected.length, ...(single ? {} : { rejected }) });
   };
 }

@@ -83,7 +83,7 @@ describe('realised model quality through the predictor API', () => {
 
     // Outcomes for 200-239 arrive before their predictions are made.
     const early = await postJson(base, '/outcomes', { outcomes: rows.slice(200).map((_r, k) => byRequest(200 + k)) });
-    expect(await early.json()).toMatchObject({ stored: 40, matched: 0 });
+    expect(await early.json()).toMatchObject({ stored: 40 });
     for (let i = 0; i < rows.length; i++) await predict(i);
     await waitFor(async () => (await logged()) === rows.length, { timeoutMs: 20_000, what: 'the prediction log', intervalMs: 50 });
 
@@ -96,11 +96,11 @@ describe('realised model quality through the predictor API', () => {
       ...Array.from({ length: 10 }, (_v, k) => ({ request_id: `${tag}-unknown-${k}`, churned: true })),
     ];
     const answer = (await (await postJson(base, '/outcomes', batch)).json()) as Record<string, unknown>;
-    expect(answer).toMatchObject({ received: 192, stored: 160, duplicates: 30, matched: 150, invalid: 2 });
+    expect(answer).toMatchObject({ received: 192, stored: 160, duplicates: 30, invalid: 2 });
     // 150-199 as a CSV export: the contract's id column and target words.
     const csv = ['CLIENTNUM,Attrition_Flag', ...rows.slice(150, 200).map((_r, k) => `c-${tag}-${150 + k},${label(150 + k) === 1 ? 'Attrited Customer' : 'Existing Customer'}`)].join('\n');
     const uploaded = await fetch(`${base}/outcomes`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
-    expect(await uploaded.json()).toMatchObject({ received: 50, stored: 50, matched: 50, invalid: 0 });
+    expect(await uploaded.json()).toMatchObject({ received: 50, stored: 50, invalid: 0 });
 
     const labels = rows.map((_r, i) => label(i));
     const expectedAuc = sklearnAuc(labels, chances);
@@ -122,7 +122,9 @@ describe('realised model quality through the predictor API', () => {
     expect(gauge(metrics, 'churn_model_quality_predictions', `run_id="${runId}"`)).toBe(rows.length);
     const counter = (name: string) => Number(metrics.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1]);
     expect([counter('churn_outcomes_received_total'), counter('churn_outcomes_duplicate_total'), counter('churn_outcomes_invalid_total')]).toEqual([282, 30, 2]);
-    expect([counter('churn_outcomes_matched_total'), counter('churn_outcomes_unmatched_total')]).toEqual([200, 50]);
+    expect(counter('churn_outcomes_stored_total')).toBe(250);
+    // The ten for requests never made are stored but label nothing.
+    expect(gauge(metrics, 'churn_model_quality_unjoined_outcomes', `run_id="${runId}"`)).toBe(10);
     // Every prediction is labelled here, so the estimate is calibrated on all of them.
     const estimated = estimateQuality(chances, fitIsotonic(chances, labels));
     expect(gauge(metrics, 'churn_model_quality_estimated', `run_id="${runId}",measure="auc",calibration="labelled"`)).toBeCloseTo(estimated.auc as number, 10);
