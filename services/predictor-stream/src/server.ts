@@ -54,12 +54,14 @@ export async function startStreamPredictor(options: StartStreamOptions = {}): Pr
     pollIntervalMs: config.STREAM_POLL_INTERVAL,
     ...(runtime.onPrediction ? { onPrediction: runtime.onPrediction } : {}),
   });
+  const outcomeStore = mongoOutcomeStore(mongo.db());
+  outcomeStore.ensureIndexes().catch((error: unknown) => logger.warn({ err: error }, 'could not ensure the outcomes index (Mongo down?)'));
   const outcomes = new OutcomeStreamConsumer({
     kinesis,
     stream: config.OUTCOMES_STREAM,
     dlq: config.DLQ_STREAM,
     checkpoints: prefixedCheckpoints(options.checkpoints ?? mongoCheckpoints(mongo.db(), config.STREAM_CHECKPOINT_COLLECTION, config.OUTCOMES_STREAM), `${config.OUTCOMES_STREAM}:`),
-    store: mongoOutcomeStore(mongo.db()),
+    store: outcomeStore,
     contract: () => runtime.holder.use(({ model }) => model.contract),
     metrics: outcomeMetrics(registry),
     logger,
