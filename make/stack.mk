@@ -1,7 +1,7 @@
 # The native local stack: real services on loopback, no Docker (scripts/stack/).
 .PHONY: up-local down-local status-local install-local restart-local
 
-install-local: ## Install the native stack's pieces (apt packages, temporal, rclone, FerretDB) under .stack/
+install-local: ## Install the native stack's pieces (apt packages, temporal, rclone, FerretDB, libxgboost) under .stack/
 	scripts/stack/install.sh
 
 up-local: install ## Install what is missing, start the native stack, seed buckets, streams and the snapshot

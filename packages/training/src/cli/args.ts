@@ -17,7 +17,7 @@ const argsSchema = z.object({
 export type TrainArgs = z.infer<typeof argsSchema>;
 
 export const USAGE = `usage: npm run train -- [--dataset bankchurners|contract.yaml] [--data file.csv] [--trials 50] [--seed 42]
-                        [--engine native|wasm|auto] [--out model-dir] [--rounds 500] [--early-stopping 30] [--nthread 2] [--register]
+                        [--engine native|wasm|auto] [--out model-dir] [--rounds 500] [--early-stopping 30] [--nthread 1] [--register]
   --dataset picks the dataset contract (default DATASET); --data reads another CSV with it
   --register logs the best trial to the registry at MLFLOW_TRACKING_URI and registers a model version`;
 
@@ -34,7 +34,7 @@ export function parseTrainArgs(argv: string[], defaults: { engine: 'native' | 'w
       out: { type: 'string' },
       rounds: { type: 'string', default: '500' },
       'early-stopping': { type: 'string', default: '30' },
-      nthread: { type: 'string', default: '2' },
+      nthread: { type: 'string', default: '1' },
       register: { type: 'boolean', default: false },
     },
     strict: true,

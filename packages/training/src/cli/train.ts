@@ -4,7 +4,7 @@ import { env, loadConfig } from '@churn/config';
 import { createLogger } from '@churn/logger';
 import { MlflowClient } from '@churn/mlflow-client';
 import { writeModelDir } from '@churn/model';
-import { createEngine } from '@churn/xgboost';
+import { createEngine, nativeVersion } from '@churn/xgboost';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import { tune } from '../tune.js';
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const engine = await createEngine(args.engine);
   process.stdout.write(
     `data (${contract.name}): ${rows.length} rows (${droppedMissing} dropped for missing values, ${invalid.length} invalid); train ${split.train.length}, validation ${split.validation.length}, test ${split.test.length}\n` +
-      `tuning ${args.trials} trials with TPE on the ${engine.kind} engine (seed ${args.seed})\n`,
+      `tuning ${args.trials} trials with TPE on the ${engine.kind === 'native' ? `native engine (libxgboost ${nativeVersion()})` : `${engine.kind} engine`}, nthread ${args.nthread} (seed ${args.seed})\n`,
   );
 
   const tty = process.stdout.isTTY;
