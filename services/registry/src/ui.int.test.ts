@@ -50,6 +50,7 @@ describeIfChromium('registry web UI', () => {
     await page.click('[data-testid=experiment-row] a');
     await page.waitForSelector('[data-testid=runs-table]');
     await page.click('[data-testid=sort-header][data-sort-key="metric:test_auc"]');
+    await page.waitForSelector('[data-testid=runs-table][data-sorted="metric:test_auc:desc"]');
     const order = await page.$$eval('[data-testid=run-row]', (rows) => rows.map((row) => row.getAttribute('data-run-id')));
     expect(order).toEqual([runIds[1], runIds[3], runIds[0], runIds[2]]);
     await page.click(`[data-testid=run-row][data-run-id="${runIds[2]}"] [data-testid=copy-run-id]`);

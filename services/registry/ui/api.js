@@ -41,8 +41,8 @@ async function call(method, path, params) {
 export const api = {
   searchExperiments: () => call('POST', '/experiments/search', { max_results: 1000, order_by: ['last_update_time DESC'] }),
   getExperiment: (id) => call('GET', '/experiments/get', { experiment_id: id }),
-  searchRuns: (experimentId, filter, pageToken) =>
-    call('POST', '/runs/search', { experiment_ids: [experimentId], filter: filter || undefined, max_results: 500, order_by: ['attributes.start_time DESC'], page_token: pageToken }),
+  searchRuns: (experimentId, { filter, orderBy = ['attributes.start_time DESC'], pageToken, maxResults = 100 } = {}) =>
+    call('POST', '/runs/search', { experiment_ids: [experimentId], filter: filter || undefined, max_results: maxResults, order_by: orderBy, page_token: pageToken }),
   getRun: (runId) => call('GET', '/runs/get', { run_id: runId }),
   metricHistory: (runId, key) => call('GET', '/metrics/get-history', { run_id: runId, metric_key: key }),
   listArtifacts: (runId, path) => call('GET', '/artifacts/list', { run_id: runId, path }),

@@ -1,8 +1,10 @@
 /* global document, window */
 import { api, artifactHref } from './api.js';
 import { metricChart } from './chart.js';
-import { copyRunIdButton, toast } from './copy.js';
-import { formatBytes, formatDuration, formatNumber, formatTime, h } from './dom.js';
+import { copyPromoteButton, copyRunIdButton, promoteCommand, toast } from './copy.js';
+import { crumbs, errorBox, formatBytes, formatDuration, formatNumber, formatTime, h, statusBadge } from './dom.js';
+import { runsView } from './runs-view.js';
+import { currentHash } from './url-state.js';
 
 const main = document.getElementById('main');
 const ALIASES = ['champion', 'challenger'];
@@ -12,7 +14,7 @@ const ALIASES = ['champion', 'challenger'];
 const routes = [
   [/^#?\/?$/, () => experimentsView()],
   [/^#\/experiments\/?$/, () => experimentsView()],
-  [/^#\/experiments\/([^/]+)\/?$/, (id) => runsView(id)],
+  [/^#\/experiments\/([^/]+)\/?$/, (id, query) => runsView(id, query)],
   [/^#\/runs\/([^/]+)\/?$/, (id) => runView(id)],
   [/^#\/models\/?$/, () => modelsView()],
   [/^#\/models\/(.+)$/, (name) => modelView(name)],
@@ -21,13 +23,13 @@ const routes = [
 let renderId = 0;
 
 async function render() {
-  const hash = window.location.hash || '#/';
+  const { path: hash, query } = currentHash();
   const id = ++renderId;
-  for (const link of document.querySelectorAll('nav a')) link.classList.toggle('active', hash.startsWith(link.getAttribute('href')) || (hash === '#/' && link.dataset.testid === 'nav-experiments'));
+  for (const link of document.querySelectorAll('.topbar nav a')) link.classList.toggle('active', hash.startsWith(link.getAttribute('href')) || (hash === '#/' && link.dataset.testid === 'nav-experiments'));
   const found = routes.map(([re, view]) => [re.exec(hash), view]).find(([m]) => m);
   main.replaceChildren(h('p', { class: 'muted', dataset: { testid: 'loading' } }, 'Loading…'));
   try {
-    const view = found ? await found[1](...found[0].slice(1).map(decodeURIComponent)) : notFoundView();
+    const view = found ? await found[1](...found[0].slice(1).map(decodeURIComponent), query) : notFoundView();
     if (id === renderId) main.replaceChildren(view);
   } catch (error) {
     if (id === renderId) main.replaceChildren(errorBox(error));
@@ -37,16 +39,8 @@ async function render() {
 window.addEventListener('hashchange', render);
 render();
 
-function errorBox(error) {
-  return h('div', { class: 'error', role: 'alert', dataset: { testid: 'error' } }, h('strong', {}, error.errorCode || 'Error'), ' ', error.message);
-}
-
 function notFoundView() {
   return h('div', {}, h('h1', {}, 'Not found'), h('p', {}, h('a', { href: '#/' }, 'Back to experiments')));
-}
-
-function crumbs(...parts) {
-  return h('div', { class: 'crumbs' }, parts.map((p, i) => [i ? h('span', { class: 'sep' }, '/') : null, p]));
 }
 
 // ------------------------------------------------------------------ experiments
@@ -71,149 +65,6 @@ async function experimentsView() {
       ? h('p', { class: 'muted' }, 'No experiments yet. Run the tuning workflow (make train) to create churn-tuning.')
       : h('table', { class: 'table', dataset: { testid: 'experiments-table' } }, h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'ID'), h('th', {}, 'Created'), h('th', {}, 'Updated'))), h('tbody', {}, rows)),
   );
-}
-
-// ------------------------------------------------------------------ runs of one experiment
-
-function latest(list) {
-  return Object.fromEntries((list ?? []).map((kv) => [kv.key, kv.value]));
-}
-
-function compareValues(a, b) {
-  const [na, nb] = [Number(a), Number(b)];
-  const aMissing = a === undefined || a === '';
-  const bMissing = b === undefined || b === '';
-  if (aMissing || bMissing) return aMissing === bMissing ? 0 : aMissing ? 1 : -1; // blanks last
-  if (Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
-  return String(a).localeCompare(String(b), undefined, { numeric: true });
-}
-
-async function runsView(experimentId) {
-  const { experiment } = await api.getExperiment(experimentId);
-  const state = { runs: [], nextPageToken: undefined, filter: '', sort: { key: 'attr:start_time', dir: -1 } };
-  const tableHolder = h('div', { class: 'table-scroll' });
-  const status = h('p', { class: 'muted', dataset: { testid: 'runs-count' } });
-  const filterError = h('div');
-  const moreButton = h('button', { type: 'button', class: 'secondary', dataset: { testid: 'load-more' }, onclick: () => load(true) }, 'Load more');
-
-  async function load(more) {
-    filterError.replaceChildren();
-    try {
-      const page = await api.searchRuns(experimentId, state.filter, more ? state.nextPageToken : undefined);
-      state.runs = more ? [...state.runs, ...(page.runs ?? [])] : page.runs ?? [];
-      state.nextPageToken = page.next_page_token || undefined;
-      draw();
-    } catch (error) {
-      filterError.replaceChildren(errorBox(error));
-    }
-  }
-
-  function value(run, key) {
-    const [kind, name] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-    if (kind === 'param') return run.params[name];
-    if (kind === 'metric') return run.metrics[name];
-    if (name === 'duration') return run.info.end_time && run.info.start_time ? Number(run.info.end_time) - Number(run.info.start_time) : undefined;
-    return run.info[name];
-  }
-
-  function draw() {
-    const runs = state.runs.map((r) => ({ info: r.info, params: latest(r.data?.params), metrics: latest(r.data?.metrics) }));
-    const paramKeys = [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort();
-    const metricKeys = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].sort();
-    const { key, dir } = state.sort;
-    runs.sort((a, b) => dir * compareValues(value(a, key), value(b, key)));
-
-    const header = (label, sortKey, cls) =>
-      h(
-        'th',
-        {
-          class: `sortable ${cls ?? ''}`,
-          dataset: { sortKey, testid: 'sort-header' },
-          'aria-sort': key === sortKey ? (dir > 0 ? 'ascending' : 'descending') : 'none',
-          onclick: () => {
-            state.sort = { key: sortKey, dir: key === sortKey ? -dir : sortKey.startsWith('metric:') ? -1 : 1 };
-            draw();
-          },
-        },
-        label,
-        key === sortKey ? (dir > 0 ? ' ▲' : ' ▼') : '',
-      );
-    const groupRow = h(
-      'tr',
-      { class: 'groups' },
-      h('th', { colspan: 4 }, ''),
-      paramKeys.length ? h('th', { colspan: paramKeys.length, class: 'group params' }, 'Parameters') : null,
-      metricKeys.length ? h('th', { colspan: metricKeys.length, class: 'group metrics' }, 'Metrics') : null,
-    );
-    const headRow = h(
-      'tr',
-      {},
-      h('th', {}, 'RUN_ID'),
-      header('Run', 'attr:run_name'),
-      header('Started', 'attr:start_time'),
-      header('Duration', 'attr:duration'),
-      paramKeys.map((k) => header(k, `param:${k}`, 'param')),
-      metricKeys.map((k) => header(k, `metric:${k}`, 'metric num')),
-    );
-    const body = runs.map((r) =>
-      h(
-        'tr',
-        { dataset: { testid: 'run-row', runId: r.info.run_id }, class: r.info.status === 'FAILED' ? 'failed' : '' },
-        h('td', { class: 'nowrap' }, copyRunIdButton(r.info.run_id, { compact: true }), h('span', { class: 'mono short', title: r.info.run_id }, r.info.run_id.slice(0, 8))),
-        h('td', {}, h('a', { href: `#/runs/${encodeURIComponent(r.info.run_id)}`, dataset: { testid: 'run-link' } }, r.info.run_name || r.info.run_id), ' ', statusBadge(r.info.status)),
-        h('td', { class: 'nowrap' }, formatTime(r.info.start_time)),
-        h('td', { class: 'nowrap' }, formatDuration(r.info.start_time, r.info.end_time)),
-        paramKeys.map((k) => h('td', { class: 'param' }, r.params[k] ?? '')),
-        metricKeys.map((k) => h('td', { class: 'num metric', title: r.metrics[k] === undefined ? '' : String(r.metrics[k]) }, r.metrics[k] === undefined ? '' : formatNumber(r.metrics[k]))),
-      ),
-    );
-    tableHolder.replaceChildren(
-      runs.length === 0
-        ? h('p', { class: 'muted', dataset: { testid: 'runs-empty' } }, state.filter ? 'No run matches the filter.' : 'No runs in this experiment yet.')
-        : h('table', { class: 'table runs', dataset: { testid: 'runs-table' } }, h('thead', {}, groupRow, headRow), h('tbody', {}, body)),
-    );
-    status.textContent = `${runs.length} run${runs.length === 1 ? '' : 's'}${state.nextPageToken ? ' (more available)' : ''}. Click a header to sort; Copy ID puts the RUN_ID on the clipboard.`;
-    moreButton.hidden = !state.nextPageToken;
-  }
-
-  const filterInput = h('input', {
-    type: 'search',
-    class: 'filter',
-    placeholder: "MLflow filter, e.g. metrics.auc > 0.9 and params.max_depth = '6'",
-    'aria-label': 'Filter runs',
-    dataset: { testid: 'runs-filter' },
-  });
-  const form = h(
-    'form',
-    {
-      class: 'filter-form',
-      onsubmit: (event) => {
-        event.preventDefault();
-        state.filter = filterInput.value.trim();
-        void load(false);
-      },
-    },
-    filterInput,
-    h('button', { type: 'submit' }, 'Search'),
-  );
-
-  await load(false);
-  return h(
-    'section',
-    {},
-    crumbs(h('a', { href: '#/' }, 'Experiments'), experiment.name),
-    h('h1', {}, experiment.name),
-    h('p', { class: 'muted' }, `Experiment ${experiment.experiment_id} · artifacts at `, h('span', { class: 'mono' }, experiment.artifact_location)),
-    form,
-    filterError,
-    status,
-    tableHolder,
-    moreButton,
-  );
-}
-
-function statusBadge(status) {
-  return h('span', { class: `badge status-${String(status).toLowerCase()}` }, String(status).toLowerCase());
 }
 
 // ------------------------------------------------------------------ one run
@@ -259,7 +110,7 @@ async function runView(runId) {
       { class: 'run-id-box', dataset: { testid: 'run-id-box' } },
       h('div', {}, h('div', { class: 'label' }, 'RUN_ID'), h('code', { class: 'run-id', dataset: { testid: 'run-id' } }, info.run_id)),
       copyRunIdButton(info.run_id),
-      h('p', { class: 'hint' }, 'Serve this run: put it into RUN_ID in .env.local, or run ', h('code', {}, `make promote RUN_ID=${info.run_id} env=local`), '.'),
+      h('p', { class: 'hint' }, 'Serve this run: put it into RUN_ID in .env.local, or run ', h('code', { dataset: { testid: 'promote-command' } }, promoteCommand(info.run_id)), ' ', copyPromoteButton(info.run_id, { compact: true })),
     ),
     h(
       'dl',

@@ -40,27 +40,54 @@ export function toast(message) {
   toastTimer = setTimeout(() => el.classList.remove('show'), 3500);
 }
 
-/** The button that copies a run id, the hand-off to RUN_ID in .env.local. */
-export function copyRunIdButton(runId, { compact = false } = {}) {
+function copyButton({ text, label, title, testid, runId, compact, message }) {
   return h(
     'button',
     {
       type: 'button',
       class: compact ? 'copy compact' : 'copy',
-      title: `Copy RUN_ID ${runId}`,
-      dataset: { testid: 'copy-run-id', runId },
+      title,
+      dataset: { testid, runId },
       onclick: async (event) => {
         event.stopPropagation();
         event.preventDefault();
-        const ok = await copyText(runId);
         const button = event.currentTarget ?? event.target;
+        const ok = await copyText(text);
         if (button) {
           button.classList.add('copied');
           setTimeout(() => button.classList.remove('copied'), 1500);
         }
-        toast(ok ? `Copied RUN_ID=${runId}: paste it into RUN_ID (.env.local) or run make promote RUN_ID=${runId}` : `RUN_ID=${runId}`);
+        toast(ok ? message : text);
       },
     },
-    compact ? 'Copy ID' : 'Copy RUN_ID',
+    label,
   );
+}
+
+/** The button that copies a run id, the hand-off to RUN_ID in .env.local. */
+export function copyRunIdButton(runId, { compact = false } = {}) {
+  return copyButton({
+    text: runId,
+    label: compact ? 'Copy ID' : 'Copy RUN_ID',
+    title: `Copy RUN_ID ${runId}`,
+    testid: 'copy-run-id',
+    runId,
+    compact,
+    message: `Copied RUN_ID=${runId}: paste it into RUN_ID (.env.local) or run make promote RUN_ID=${runId}`,
+  });
+}
+
+export const promoteCommand = (runId) => `make promote RUN_ID=${runId} env=local`;
+
+/** The button that copies the command serving a run locally: the last step of choosing a model. */
+export function copyPromoteButton(runId, { compact = false } = {}) {
+  return copyButton({
+    text: promoteCommand(runId),
+    label: compact ? 'Copy promote' : 'Copy command',
+    title: `Copy: ${promoteCommand(runId)}`,
+    testid: 'copy-promote',
+    runId,
+    compact,
+    message: `Copied: ${promoteCommand(runId)}`,
+  });
 }

@@ -68,3 +68,15 @@ export function formatBytes(size) {
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 ** 2).toFixed(1)} MiB`;
 }
+
+export function errorBox(error) {
+  return h('div', { class: 'error', role: 'alert', dataset: { testid: 'error' } }, h('strong', {}, error.errorCode || 'Error'), ' ', error.message);
+}
+
+export function crumbs(...parts) {
+  return h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, parts.map((p, i) => [i ? h('span', { class: 'sep', 'aria-hidden': 'true' }, '/') : null, p]));
+}
+
+export function statusBadge(status) {
+  return h('span', { class: `badge status-${String(status).toLowerCase()}` }, String(status).toLowerCase());
+}

@@ -1,0 +1,161 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { MlflowClient } from '@churn/mlflow-client';
+import { generateRuns, prng, seedRuns } from '../bench/seed-sql.js';
+import { startTestRegistry, type TestRegistry } from './testing/test-registry.js';
+
+// Choosing the model at scale, in headless Chromium: a 50-trial tuning run among 10,000 other runs
+// of the same experiment. The user's path to the best trial's promote command is counted in clicks,
+// and each page's API time is measured in the browser (printed, not asserted: the machine is shared).
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+const describeIfChromium = existsSync(CHROMIUM) ? describe : describe.skip;
+const OTHER_RUNS = 10_000;
+const TRIALS = 50;
+
+describeIfChromium('registry web UI with 10,000 runs and a 50-trial tuning run', () => {
+  let registry: TestRegistry;
+  let browser: Browser;
+  let page: Page;
+  let experimentId: string;
+  let parentId: string;
+  const trials: { runId: string; testAuc: number }[] = [];
+  const consoleErrors: string[] = [];
+  const timings: Record<string, number> = {};
+  let clicks = 0;
+
+  const click = async (selector: string) => {
+    clicks++;
+    await page.click(selector);
+  };
+
+  /** Time from the first to the end of the last registry API call since the timings were cleared. */
+  const apiTime = () =>
+    page.evaluate(() => {
+      const calls = performance.getEntriesByType('resource').filter((e) => e.name.includes('/ajax-api/'));
+      return Math.round(Math.max(...calls.map((c) => c.startTime + c.duration)) - Math.min(...calls.map((c) => c.startTime)));
+    });
+  const clearTimings = () => page.evaluate(() => performance.clearResourceTimings());
+
+  beforeAll(async () => {
+    registry = await startTestRegistry({ ARTIFACTS_BUCKET: 'registry-ui-choose-test' });
+    const client = new MlflowClient({ trackingUri: registry.url });
+    experimentId = await client.getOrCreateExperiment('churn-tuning');
+    await seedRuns(registry.config.REGISTRY_DATABASE_URL, 'ours', experimentId, generateRuns(OTHER_RUNS));
+
+    // The tuning run as the workflow logs it: run_kind tags, trials pointing at their parent.
+    const parent = await client.createRun({ experimentId, runName: 'tuning-bankchurners', tags: { run_kind: 'tuning', dataset_hash: 'f'.repeat(64) } });
+    parentId = parent.info.run_id;
+    const random = prng(7);
+    for (let i = 0; i < TRIALS; i++) {
+      const run = await client.createRun({ experimentId, runName: `trial-${String(i).padStart(3, '0')}`, tags: { 'mlflow.parentRunId': parentId, run_kind: 'trial', trial_index: String(i), dataset_hash: 'f'.repeat(64) } });
+      const testAuc = 0.8 + random() * 0.15;
+      trials.push({ runId: run.info.run_id, testAuc });
+      await client.logBatch(run.info.run_id, {
+        params: [{ key: 'max_depth', value: String(3 + (i % 8)) }, { key: 'eta', value: String(0.01 + random() * 0.3) }],
+        metrics: [{ key: 'validation_auc', value: testAuc + (random() - 0.5) * 0.02 }, { key: 'test_auc', value: testAuc }],
+      });
+      await client.updateRun(run.info.run_id, { status: 'FINISHED' });
+    }
+    await client.updateRun(parentId, { status: 'FINISHED' });
+    await client.ensureRegisteredModel('churn-model');
+    for (const [i, alias] of [[0, 'champion'], [1, 'challenger']] as const) {
+      const trial = trials[i];
+      if (!trial) throw new Error('no trial');
+      const version = await client.createModelVersion({ name: 'churn-model', source: `mlflow-artifacts:/${experimentId}/${trial.runId}/artifacts/model`, runId: trial.runId });
+      await client.setRegisteredModelAlias('churn-model', alias, version.version);
+    }
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
+    page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(String(error)));
+  }, 300_000);
+
+  afterAll(async () => {
+    console.log(`registry UI data load in the browser (${OTHER_RUNS + TRIALS + 1} runs), ms:\n${Object.entries(timings).map(([name, ms]) => `  ${name.padEnd(36)} ${ms}`).join('\n')}`);
+    await browser?.close();
+    await registry?.close();
+  });
+
+  it('when the user sorts the open tuning run by test AUC, then the best trial comes first and its promote command is copied in 3 clicks', async () => {
+    await page.goto(`${registry.url}/#/`);
+    await page.waitForSelector('[data-testid=experiment-row]');
+    timings['experiments page'] = await apiTime();
+
+    await clearTimings();
+    await click('[data-testid=experiment-row] a');
+    await page.waitForSelector(`[data-testid=run-row][data-parent-run-id="${parentId}"]`);
+    timings['experiment page (runs + trials)'] = await apiTime();
+    expect(await page.$$eval('thead [data-testid=sort-header]', (hs) => hs.map((x) => x.getAttribute('data-sort-key')))).toEqual(['attr:run_name', 'metric:validation_auc', 'metric:test_auc', 'attr:start_time']);
+
+    await clearTimings();
+    await click('[data-testid=sort-header][data-sort-key="metric:test_auc"]');
+    await page.waitForSelector('[data-testid=runs-table][data-sorted="metric:test_auc:desc"]');
+    timings['sort by test_auc (server side)'] = await apiTime();
+    const best = [...trials].sort((a, b) => b.testAuc - a.testAuc)[0];
+    const shownOrder = await page.$$eval(`[data-testid=run-row][data-parent-run-id="${parentId}"]`, (rows) => rows.map((r) => r.getAttribute('data-run-id')));
+    expect(shownOrder).toHaveLength(TRIALS);
+    expect(shownOrder[0]).toBe(best?.runId);
+
+    await click(`[data-testid=run-row][data-run-id="${best?.runId}"] [data-testid=copy-promote]`);
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(`make promote RUN_ID=${best?.runId} env=local`);
+    expect(clicks).toBe(3);
+    await page.screenshot({ path: `${SHOTS}registry-trials.png` });
+  });
+
+  it('when a metric is shown, then it is rounded for reading and exact on hover, and the aliases are marked', async () => {
+    const trial = trials[0];
+    const cell = page.locator(`[data-testid=run-row][data-run-id="${trial?.runId}"] td.metric`).nth(1);
+    expect(await cell.getAttribute('title')).toBe(String(trial?.testAuc));
+    expect((await cell.textContent())?.length).toBeLessThanOrEqual(7);
+    expect(await page.getAttribute(`[data-testid=run-row][data-run-id="${trial?.runId}"] [data-testid=run-alias]`, 'data-alias')).toBe('champion');
+    expect(await page.getAttribute(`[data-testid=run-row][data-run-id="${trials[1]?.runId}"] [data-testid=run-alias]`, 'data-alias')).toBe('challenger');
+  });
+
+  it('when a parameter column is chosen, then it shows and the URL remembers it across a reload', async () => {
+    await page.click('[data-testid=column-chooser] summary');
+    await page.check('[data-testid=column-option][data-column="param:max_depth"]');
+    await page.waitForSelector('[data-testid=sort-header][data-sort-key="param:max_depth"]');
+    expect(decodeURIComponent(new URL(page.url()).hash)).toContain('param:max_depth');
+    await page.reload();
+    await page.waitForSelector('[data-testid=sort-header][data-sort-key="param:max_depth"]');
+    await page.waitForSelector('[data-testid=runs-table][data-sorted="metric:test_auc:desc"]');
+  });
+
+  it('when a filter does not parse, then the error is shown beside the filter and the runs stay', async () => {
+    await page.fill('[data-testid=runs-filter]', 'metrics.test_auc >> 0.9');
+    await page.press('[data-testid=runs-filter]', 'Enter');
+    await page.waitForSelector('[data-testid=filter-error]');
+    expect(await page.getAttribute('[data-testid=runs-filter]', 'aria-invalid')).toBe('true');
+    expect(await page.locator('[data-testid=run-row]').count()).toBeGreaterThan(TRIALS);
+    // Chromium logs the refused search (HTTP 400) itself; it is the one console error expected.
+    expect(consoleErrors.splice(0)).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+
+    await clearTimings();
+    await page.fill('[data-testid=runs-filter]', 'metrics.test_auc > 0.9');
+    await page.press('[data-testid=runs-filter]', 'Enter');
+    await page.waitForSelector('[data-testid=runs-table][data-filter="metrics.test_auc > 0.9"]');
+    timings['filter metrics.test_auc > 0.9'] = await apiTime();
+    expect(await page.locator('[data-testid=run-row]').count()).toBe(trials.filter((t) => t.testAuc > 0.9).length);
+    expect(await page.locator('[data-testid=filter-error]').count()).toBe(0);
+  });
+
+  it('when the user pages through 10,000 runs, then each page holds the next 100', async () => {
+    await page.goto(`${registry.url}/#/experiments/${experimentId}`);
+    await page.waitForSelector('[data-testid=runs-table]');
+    const firstPage = await page.$$eval('[data-testid=run-row]:not([data-parent-run-id])', (rows) => rows.map((r) => r.getAttribute('data-run-id')));
+    await clearTimings();
+    await page.click('[data-testid=page-next]');
+    await page.waitForSelector('[data-testid=runs-count]:has-text("Runs 101–")');
+    timings['next page of 100 runs'] = await apiTime();
+    const secondPage = await page.$$eval('[data-testid=run-row]:not([data-parent-run-id])', (rows) => rows.map((r) => r.getAttribute('data-run-id')));
+    expect(secondPage.filter((id) => id !== parentId && firstPage.includes(id))).toEqual([]);
+    expect(secondPage.length).toBeGreaterThanOrEqual(100);
+    expect(consoleErrors).toEqual([]);
+  });
+});
