@@ -84,6 +84,50 @@ describe('PredictionLogWriter', () => {
     await writer.close();
   });
 
+  it('when a batch bigger than the buffer logs through a slow sink awaiting whenWritable, then nothing is dropped and the buffer never passes half its bound', async () => {
+    // Given a sink that takes 2 ms per write and a buffer of 1,000
+    const stored: PredictionLogEntry[] = [];
+    const sink: PredictionLogSink = {
+      async insertMany(docs) {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        stored.push(...docs);
+      },
+    };
+    const writer = new PredictionLogWriter(sink, { batchSize: 100, flushIntervalMs: 10, maxBuffered: 1_000 });
+    let peak = 0;
+    // When 20,000 predictions are logged in chunks of 250, each chunk awaiting room
+    for (let chunk = 0; chunk < 80; chunk += 1) {
+      await writer.whenWritable(250);
+      for (let i = 0; i < 250; i += 1) writer.log(entry(chunk * 250 + i));
+      peak = Math.max(peak, writer.buffered);
+    }
+    await writer.flush();
+    // Then every one is stored in order, none dropped, and the buffer stayed at half its bound
+    expect(writer.dropped).toBe(0);
+    expect(stored).toHaveLength(20_000);
+    expect(stored.map((d) => d.request_id)).toEqual(Array.from({ length: 20_000 }, (_, i) => `r${i}`));
+    expect(peak).toBeLessThanOrEqual(500);
+    await writer.close();
+  });
+
+  it('when the sink is down, then whenWritable waits until writes recover; after close it resolves at once', async () => {
+    const sink = new FlakySink();
+    sink.up = false;
+    const writer = new PredictionLogWriter(sink, { batchSize: 10, flushIntervalMs: 5, maxBuffered: 40, retryDelayMs: 5, maxRetryDelayMs: 10 });
+    for (let i = 0; i < 20; i += 1) writer.log(entry(i));
+    let writable = false;
+    const waiting = writer.whenWritable(10).then(() => {
+      writable = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(writable).toBe(false);
+    sink.up = true;
+    await waiting;
+    expect(writer.buffered).toBeLessThanOrEqual(10);
+    await writer.close();
+    await expect(writer.whenWritable(1_000)).resolves.toBeUndefined();
+  });
+
   it('when closed with documents buffered, then close() writes them', async () => {
     const sink = new FlakySink();
     const writer = new PredictionLogWriter(sink, { batchSize: 1000, flushIntervalMs: 60_000, maxBuffered: 10_000 });

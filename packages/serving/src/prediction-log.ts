@@ -92,6 +92,7 @@ export class PredictionLogWriter {
   private retryDelay: number;
   private failing = false;
   private closed = false;
+  private waiters: { room: number; resolve: () => void }[] = [];
   dropped = 0;
   written = 0;
 
@@ -121,6 +122,32 @@ export class PredictionLogWriter {
     else this.timer ??= setTimeout(() => this.kick(), this.options.flushIntervalMs);
   }
 
+  /**
+   * Backpressure for batches: resolves once `room` more documents fit below half the buffer (the
+   * other half stays free for the per-request routes, which never wait), or at once after close,
+   * where `log` counts drops. A batch awaits this before logging each chunk, so it logs every row and
+   * holds at most one chunk beyond the buffer; while Mongo is down the batch waits with it.
+   */
+  whenWritable(room: number): Promise<void> {
+    if (this.closed || this.fits(room)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ room, resolve }));
+  }
+
+  private fits(room: number): boolean {
+    const highWater = Math.floor(this.options.maxBuffered / 2);
+    return room > highWater ? this.buffer.length === 0 : this.buffer.length + room <= highWater;
+  }
+
+  /** Wakes waiting batches in arrival order, as far as there is room for each. */
+  private wake(): void {
+    while (this.waiters.length > 0) {
+      const next = this.waiters[0] as { room: number; resolve: () => void };
+      if (!this.closed && !this.fits(next.room)) return;
+      this.waiters.shift();
+      next.resolve();
+    }
+  }
+
   /** Writes everything buffered; resolves when the buffer is empty or a write failed. */
   async flush(): Promise<void> {
     while (this.buffer.length > 0 || this.writing) {
@@ -136,6 +163,7 @@ export class PredictionLogWriter {
   /** Stops timers and tries to write what is left, for up to `timeoutMs`. */
   async close(timeoutMs = 5_000): Promise<void> {
     this.closed = true;
+    this.wake();
     clearTimeout(this.timer);
     clearTimeout(this.retryTimer);
     const deadline = Date.now() + timeoutMs;
@@ -177,6 +205,7 @@ export class PredictionLogWriter {
         this.written += batch.length;
         this.metrics?.logWritten.inc(batch.length);
         this.metrics?.logBuffered.set(this.buffer.length);
+        this.wake();
         if (this.failing) this.logger?.info({ buffered: this.buffer.length }, 'prediction log writes recovered');
         this.failing = false;
         this.retryDelay = this.options.retryDelayMs ?? 250;

@@ -5,11 +5,11 @@ import type { DatasetContract, FeatureRow } from '@churn/churn-data';
 import { outcomeMetrics } from '@churn/drift/outcomes';
 import { requestId } from '@churn/logger';
 import { requireApiKey } from './api-key.js';
-import { scoreCsv } from './batch-csv.js';
+import { scoreCsv, scoreCsvForMlflow, sendPredictions } from './batch-csv.js';
 import { errorHandler, HttpError } from './errors.js';
 import { httpMetrics, type HttpMetrics } from './http-metrics.js';
 import { jsonOrCsvBody, parseSize } from './json-body.js';
-import { featuresOf, featuresOfCsv } from './invocations.js';
+import { featuresOf } from './invocations.js';
 import { buildOpenApi } from './openapi.js';
 import { docsPage, formPage } from './pages.js';
 import { isPredictRequest, predictRoute } from './predict-route.js';
@@ -52,16 +52,37 @@ function createApp(deps: PredictorDeps, bodyLimitBytes: number, metrics: HttpMet
   const logAll = (req: Request, features: FeatureRow[], chances: Float64Array, runId: string, started: number, ids?: readonly (string | number | undefined)[]) =>
     recordPredictions(deps, { features, chances, runId, requestId: requestId(req.headers['x-request-id']), started, ...(ids ? { ids } : {}) });
 
-  app.post('/invocations', readJsonOrCsv, (req, res) => {
+  const batchOptions = (req: Request, started: number) => ({
+    holder: deps.holder,
+    chunkRows: deps.batchChunkRows ?? 1000,
+    maxRows: deps.maxBatchRows ?? 1_000_000,
+    // Each chunk waits for room in the prediction log before it is logged: a batch pushes back on its upload instead of dropping documents.
+    onScored: async (features: FeatureRow[], chances: Float64Array, runId: string, ids: (string | undefined)[]) => {
+      await deps.log.whenWritable?.(features.length);
+      logAll(req, features, chances, runId, started, ids);
+    },
+  });
+
+  app.post('/invocations', async (req, res, next) => {
     const started = performance.now();
-    const csv = (req.body as { csv?: unknown } | undefined)?.csv;
-    const { parsed, runId, chances, predictions } = scoreWithServedModel(
-      deps.holder,
-      (contract) => ({ features: typeof csv === 'string' && req.is('text/csv') ? featuresOfCsv(contract, csv) : featuresOf(contract, req.body) }),
-      true,
-    );
-    res.json({ predictions: predictions ?? Array.from(chances) });
-    logAll(req, parsed.features, chances, runId, started);
+    if (/^text\/csv\b/i.test(req.headers['content-type'] ?? '')) {
+      if (req.headers['content-encoding'] && req.headers['content-encoding'] !== 'identity') throw new HttpError(415, `unsupported content encoding ${req.headers['content-encoding']}`, '(body)');
+      // Streamed: a CSV of any size under the row limit, never held whole.
+      const { predictions } = await scoreCsvForMlflow(req, batchOptions(req, started));
+      await sendPredictions(res, predictions);
+      res.end();
+      return;
+    }
+    readJsonOrCsv(req, res, (error?: unknown) => {
+      if (error) return next(error);
+      try {
+        const { parsed, runId, chances, predictions } = scoreWithServedModel(deps.holder, (contract) => ({ features: featuresOf(contract, req.body, deps.maxBatchRows) }), true);
+        res.json({ predictions: predictions ?? Array.from(chances) });
+        logAll(req, parsed.features, chances, runId, started);
+      } catch (scoreError) {
+        next(scoreError);
+      }
+    });
   });
 
   app.post('/predict/batch', async (req, res) => {
@@ -72,13 +93,8 @@ function createApp(deps: PredictorDeps, bodyLimitBytes: number, metrics: HttpMet
     // Refused before the first row is streamed: an answer already under way cannot turn into a 400.
     const noSingleChance = deps.holder.use(({ model }) => model.noSingleChance);
     if (noSingleChance) throw new HttpError(400, noSingleChance, '(model)');
-    const started = performance.now();
-    await scoreCsv(req, res, {
-      holder: deps.holder,
-      contract: deps.contract,
-      chunkRows: deps.batchChunkRows ?? 1000,
-      onScored: (features, chances, runId, ids) => logAll(req, features, chances, runId, started, ids),
-    });
+    // A body cut at the row limit is discarded unread by node once the answer ends.
+    await scoreCsv(req, res, { ...batchOptions(req, performance.now()), contract: deps.contract });
     res.end();
   });
 

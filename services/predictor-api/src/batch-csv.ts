@@ -4,7 +4,7 @@ import { parseRequest, type DatasetContract, type FeatureRow } from '@churn/chur
 import type { ModelHolder } from '@churn/serving';
 import { parse } from 'csv-parse';
 import { HttpError } from './errors.js';
-import { currentContract, scoreWithServedModel } from './scoring.js';
+import { currentContract, scoreWithServedModel, type Scored } from './scoring.js';
 
 /** The part of an HTTP response the batch writer uses (tests pass a plain collector). */
 export interface CsvSink {
@@ -14,31 +14,105 @@ export interface CsvSink {
   once(event: 'drain', listener: () => void): unknown;
 }
 
+/** Called with every scored chunk before its output is written; a batch awaits it (prediction log backpressure). */
+export type OnScored = (features: FeatureRow[], chances: Float64Array, runId: string, customerIds: (string | undefined)[]) => void | Promise<void>;
+
 export interface BatchOptions {
   holder: ModelHolder;
   /** The configured contract, for the header if no model is loaded yet. */
   contract: DatasetContract;
   /** Rows scored per model call; also how often output is written. */
   chunkRows: number;
-  /** Called with every scored chunk (prediction log, metrics). */
-  onScored?: (features: FeatureRow[], chances: Float64Array, runId: string, customerIds: (string | undefined)[]) => void;
+  /** Most rows one request may send (PREDICTOR_API_MAX_BATCH_ROWS). */
+  maxRows: number;
+  onScored?: OnScored;
+}
+
+/** A body of more rows than PREDICTOR_API_MAX_BATCH_ROWS. */
+export class RowLimitError extends HttpError {
+  constructor(readonly limit: number) {
+    super(413, `more than ${limit} rows: PREDICTOR_API_MAX_BATCH_ROWS=${limit} is the most one request may send; split the file`, '(body)');
+  }
 }
 
 const quote = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 const line = (cells: readonly string[]) => `${cells.map(quote).join(',')}\n`;
+
+interface CsvChunk {
+  columns: string[];
+  records: Record<string, string>[];
+  /** Rows read before this chunk. */
+  offset: number;
+}
+
+/**
+ * A CSV stream in chunks of `chunkRows` records, parsed as it arrives. A parse error or the row
+ * limit is thrown after the rows before it were yielded, so good rows are never lost to a bad tail.
+ */
+async function* csvChunks(input: Readable, chunkRows: number, maxRows: number): AsyncGenerator<CsvChunk> {
+  const parser = input.pipe(parse({ columns: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }));
+  input.once('error', (error) => parser.destroy(error));
+  let columns: string[] | undefined;
+  let records: Record<string, string>[] = [];
+  let rows = 0;
+  let failure: unknown;
+  try {
+    for await (const record of parser as AsyncIterable<Record<string, string>>) {
+      columns ??= Object.keys(record);
+      if (rows === maxRows) {
+        failure = new RowLimitError(maxRows);
+        break;
+      }
+      records.push(record);
+      rows += 1;
+      if (records.length >= chunkRows) {
+        yield { columns, records, offset: rows - records.length };
+        records = [];
+      }
+    }
+  } catch (error) {
+    failure = error;
+  } finally {
+    // Stop reading an upload we will not use; the answer ends the exchange.
+    if (failure !== undefined) input.unpipe(parser);
+  }
+  if (columns && records.length > 0) yield { columns, records, offset: rows - records.length };
+  if (failure !== undefined) throw failure;
+}
+
+const isCsvError = (error: unknown) => error instanceof Error && 'code' in error && String(error.code).startsWith('CSV_');
+
+/** A chunk's records validated with `contract`: features of the good rows, and per row its error or undefined. */
+function validateChunk(contract: DatasetContract, { columns, records }: CsvChunk) {
+  const features: FeatureRow[] = [];
+  const ids: (string | undefined)[] = [];
+  const errors: ({ message: string; field: string } | undefined)[] = [];
+  // A raw export's header ("Tenure Months", "Customer_Age") named as the contract's cleaning names it.
+  const names = columns.map((c) => contract.normaliseColumn(c));
+  const renamed = names.some((name, i) => name !== columns[i]);
+  for (const record of records) {
+    const request = parseRequest(contract, renamed ? Object.fromEntries(names.map((name, i) => [name, record[columns[i] as string]])) : record, 'text');
+    if (!request.ok) {
+      errors.push({ message: request.message, field: request.field });
+      continue;
+    }
+    errors.push(undefined);
+    features.push(request.features);
+    ids.push(request.customerId === undefined ? undefined : String(request.customerId));
+  }
+  return { features, ids, errors };
+}
 
 /**
  * Scores a CSV stream as it arrives: rows are parsed incrementally, validated with the served model's
  * contract, scored `chunkRows` at a time and written straight back, so memory stays flat for any file
  * size. Output = the input columns plus the contract's chance and run id fields (`churn chance`,
  * `model_run_id` by default) and `error`; a bad row gets its reason in `error` and an empty chance
- * instead of failing the file. Returns the number of rows read.
+ * instead of failing the file. Past `maxRows` (or a malformed tail) the answer ends with one row
+ * saying why. Returns the number of rows scored.
  */
 export async function scoreCsv(input: Readable, output: CsvSink, options: BatchOptions): Promise<number> {
-  const parser = input.pipe(parse({ columns: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }));
-  input.once('error', (error) => parser.destroy(error));
   let columns: string[] | undefined;
-  let chunk: Record<string, string>[] = [];
   let rows = 0;
 
   const send = async (text: string) => {
@@ -46,58 +120,87 @@ export async function scoreCsv(input: Readable, output: CsvSink, options: BatchO
     if (!output.write(text)) await once(output as unknown as NodeJS.EventEmitter, 'drain');
   };
 
-  const flush = async () => {
-    if (chunk.length === 0) return;
-    const errors: (string | undefined)[] = [];
-    const { parsed, runId, chances } = scoreWithServedModel(options.holder, (contract) => {
-      const features: FeatureRow[] = [];
-      const ids: (string | undefined)[] = [];
-      // A raw export's header ("Tenure Months", "Customer_Age") named as the contract's cleaning names it.
-      const names = (columns ?? []).map((c) => contract.normaliseColumn(c));
-      const renamed = names.some((name, i) => name !== columns?.[i]);
-      for (const record of chunk) {
-        const request = parseRequest(contract, renamed ? Object.fromEntries(names.map((name, i) => [name, record[columns?.[i] as string]])) : record, 'text');
-        if (!request.ok) {
-          errors.push(request.message);
-          continue;
-        }
-        errors.push(undefined);
-        features.push(request.features);
-        ids.push(request.customerId === undefined ? undefined : String(request.customerId));
-      }
-      return { features, ids };
-    });
-    if (parsed.features.length > 0) options.onScored?.(parsed.features, chances, runId, parsed.ids);
-    let next = 0;
-    let text = '';
-    for (let i = 0; i < chunk.length; i += 1) {
-      const record = chunk[i] as Record<string, string>;
-      const error = errors[i];
-      const chance = error === undefined ? String(chances[next++]) : '';
-      text += line([...(columns ?? []).map((c) => record[c] ?? ''), chance, error === undefined ? runId : '', error ?? '']);
-    }
-    chunk = [];
-    await send(text);
-  };
-
   try {
-    for await (const record of parser as AsyncIterable<Record<string, string>>) {
+    for await (const chunk of csvChunks(input, options.chunkRows, options.maxRows)) {
       if (!columns) {
-        columns = Object.keys(record);
+        columns = chunk.columns;
         const { chance_field, run_id_field } = currentContract(options).response;
         await send(line([...columns, chance_field, run_id_field, 'error']));
       }
-      chunk.push(record);
-      rows += 1;
-      if (chunk.length >= options.chunkRows) await flush();
+      const { parsed, runId, chances } = scoreWithServedModel(options.holder, (contract) => validateChunk(contract, chunk));
+      if (parsed.features.length > 0) await options.onScored?.(parsed.features, chances, runId, parsed.ids);
+      let next = 0;
+      let text = '';
+      for (let i = 0; i < chunk.records.length; i += 1) {
+        const record = chunk.records[i] as Record<string, string>;
+        const error = parsed.errors[i];
+        const chance = error === undefined ? String(chances[next++]) : '';
+        text += line([...columns.map((c) => record[c] ?? ''), chance, error === undefined ? runId : '', error?.message ?? '']);
+      }
+      rows += chunk.records.length;
+      await send(text);
     }
-    await flush();
   } catch (error) {
-    if (error instanceof HttpError || !(error instanceof Error) || !('code' in error) || !String(error.code).startsWith('CSV_')) throw error;
-    if (!output.headersSent && rows === 0) throw new HttpError(400, `malformed CSV: ${error.message}`, '(body)');
-    await flush();
-    await send(line([...(columns ?? []).map(() => ''), '', '', `malformed CSV after row ${rows}: ${error.message}`]));
+    const limit = error instanceof RowLimitError;
+    if (!limit && !isCsvError(error)) throw error;
+    if (!output.headersSent) throw limit ? error : new HttpError(400, `malformed CSV: ${(error as Error).message}`, '(body)');
+    const reason = limit ? `${error.message}; the rows above were scored` : `malformed CSV after row ${rows}: ${(error as Error).message}`;
+    await send(line([...(columns ?? []).map(() => ''), '', '', reason]));
+    return rows;
   }
   if (!columns) throw new HttpError(400, 'empty CSV: expected a header row and at least one row', '(body)');
   return rows;
+}
+
+/**
+ * MLflow's `text/csv` scoring, streamed: every row must be valid (the first bad one is a 400 naming
+ * `rows[i].field`, as before), so only the predictions are held until the end (8 bytes a row for a
+ * chance), never the body or the features. Chunks are logged as they are scored: a 400 at row i
+ * leaves the rows before it logged, as they were scored.
+ */
+export async function scoreCsvForMlflow(
+  input: Readable,
+  options: Omit<BatchOptions, 'contract'>,
+): Promise<{ rows: number; predictions: (Float64Array | number[] | number[][])[] }> {
+  const predictions: (Float64Array | number[] | number[][])[] = [];
+  let rows = 0;
+  try {
+    for await (const chunk of csvChunks(input, options.chunkRows, options.maxRows)) {
+      const scored: Scored<ReturnType<typeof validateChunk>> = scoreWithServedModel(
+        options.holder,
+        (contract) => {
+          const parsed = validateChunk(contract, chunk);
+          const bad = parsed.errors.findIndex((e) => e !== undefined);
+          const error = parsed.errors[bad];
+          if (error) throw new HttpError(400, `rows[${chunk.offset + bad}].${error.message}`, `rows[${chunk.offset + bad}].${error.field}`);
+          return parsed;
+        },
+        true,
+      );
+      await options.onScored?.(scored.parsed.features, scored.chances, scored.runId, scored.parsed.ids);
+      predictions.push(scored.predictions ?? scored.chances);
+      rows += chunk.records.length;
+    }
+  } catch (error) {
+    if (isCsvError(error)) throw new HttpError(400, `malformed CSV: ${(error as Error).message}`, '(body)');
+    throw error;
+  }
+  if (rows === 0) throw new HttpError(400, 'CSV: expected a header row and at least one row', '(body)');
+  return { rows, predictions };
+}
+
+/** `{"predictions": [...]}` written piece by piece with backpressure, as MLflow's scoring server answers. */
+export async function sendPredictions(output: CsvSink, predictions: readonly (Float64Array | number[] | number[][])[]): Promise<void> {
+  output.setHeader('content-type', 'application/json; charset=utf-8');
+  let first = true;
+  let text = '{"predictions":[';
+  for (const piece of predictions) {
+    for (const value of piece) {
+      text += (first ? '' : ',') + JSON.stringify(value);
+      first = false;
+    }
+    if (!output.write(text)) await once(output as unknown as NodeJS.EventEmitter, 'drain');
+    text = '';
+  }
+  output.write(`${text}]}`);
 }

@@ -10,6 +10,8 @@ export const predictorApiConfigSchema = z.object({
   PREDICTOR_API_HOST: z.string().default('127.0.0.1'),
   PREDICTOR_API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 512kb or 1mb').default('1mb'),
   PREDICTOR_API_BATCH_CHUNK_ROWS: env.positiveInt(1000),
+  /** Most rows one /invocations or /predict/batch request may send; batches stream, so this bounds time, not memory. */
+  PREDICTOR_API_MAX_BATCH_ROWS: env.positiveInt(1_000_000),
   PREDICTOR_API_KEY: z.string().min(1).optional(),
   /** Realised quality gauges: predictions this far back are joined to their outcomes, every QUALITY_EVERY (0s: off). */
   QUALITY_WINDOW: env.duration('30d'),

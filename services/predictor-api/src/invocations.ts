@@ -1,4 +1,5 @@
-import { parseCsv, parseRequest, type DatasetContract, type FeatureRow, type InputMode } from '@churn/churn-data';
+import { parseRequest, type DatasetContract, type FeatureRow, type InputMode } from '@churn/churn-data';
+import { RowLimitError } from './batch-csv.js';
 import { HttpError } from './errors.js';
 import { invocationsFormats } from './schemas.js';
 
@@ -42,20 +43,9 @@ function validated(contract: DatasetContract, records: readonly Record<string, u
 }
 
 /** Validates every record against the contract; the first bad one fails the request naming `key[i].field`. */
-export function featuresOf(contract: DatasetContract, body: unknown): FeatureRow[] {
+export function featuresOf(contract: DatasetContract, body: unknown, maxRows = Infinity): FeatureRow[] {
   const { key, records } = recordsOf(contract, body);
   if (records.length === 0) throw new HttpError(400, `${key}: no rows`, key);
+  if (records.length > maxRows) throw new RowLimitError(maxRows);
   return validated(contract, records, key, 'json');
-}
-
-/** MLflow also scores `Content-Type: text/csv` (a header row, then rows); cells are text, so numbers are coerced. */
-export function featuresOfCsv(contract: DatasetContract, text: string): FeatureRow[] {
-  let records: Record<string, string>[];
-  try {
-    records = parseCsv(text);
-  } catch (error) {
-    throw new HttpError(400, `malformed CSV: ${(error as Error).message}`, '(body)');
-  }
-  if (records.length === 0) throw new HttpError(400, 'CSV: expected a header row and at least one row', '(body)');
-  return validated(contract, records, 'rows', 'text');
 }

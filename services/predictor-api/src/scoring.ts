@@ -8,14 +8,17 @@ import { HttpError } from './errors.js';
 
 export interface PredictorDeps {
   holder: ModelHolder;
-  log: { log(entry: PredictionLogEntry): void };
+  /** `whenWritable` (the prediction log's backpressure) is awaited by batches before each chunk is logged. */
+  log: { log(entry: PredictionLogEntry): void; whenWritable?(room: number): Promise<void> };
   metrics: ServingMetrics;
   registry: Registry;
   logger: Logger;
   /** Largest JSON body (body-parser syntax, e.g. 1mb); larger gets 413. */
   bodyLimit?: string;
-  /** Rows per model call in /predict/batch. */
+  /** Rows per model call in /predict/batch and CSV /invocations. */
   batchChunkRows?: number;
+  /** Most rows one /invocations or /predict/batch request may send (413 beyond). */
+  maxBatchRows?: number;
   /** Sees every prediction (the live drift monitor). */
   onPrediction?: (features: FeatureRow, chance: number) => void;
   /** The contract the pages describe before a model is loaded (DATASET); afterwards the served model's. */

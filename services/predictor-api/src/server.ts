@@ -51,6 +51,7 @@ export async function start(options: StartOptions = {}): Promise<RunningPredicto
     logger,
     bodyLimit: config.PREDICTOR_API_BODY_LIMIT,
     batchChunkRows: config.PREDICTOR_API_BATCH_CHUNK_ROWS,
+    maxBatchRows: config.PREDICTOR_API_MAX_BATCH_ROWS,
     ...(config.PREDICTOR_API_KEY ? { apiKey: config.PREDICTOR_API_KEY } : {}),
     // Relative contract paths are the env file's, like the model cache.
     contract: DatasetContract.resolve(config.DATASET, dirname(envFile)),

@@ -37,7 +37,7 @@ export const customer = {
 
 /** An app on a free loopback port with a formula model (unless `loaded` is false). */
 export async function startTestApp(
-  options: { loaded?: boolean; bodyLimit?: string; batchChunkRows?: number; models?: Record<string, ServableModel>; apiKey?: string; outcomes?: OutcomeStore } = {},
+  options: { loaded?: boolean; bodyLimit?: string; batchChunkRows?: number; maxBatchRows?: number; log?: PredictorDeps['log']; models?: Record<string, ServableModel>; apiKey?: string; outcomes?: OutcomeStore } = {},
 ) {
   const registry = new Registry();
   const logged: PredictionLogEntry[] = [];
@@ -47,13 +47,14 @@ export async function startTestApp(
   if (options.loaded !== false) await holder.load('run-test');
   const deps: PredictorDeps = {
     holder,
-    log: { log: (entry) => logged.push(entry) },
+    log: options.log ?? { log: (entry) => logged.push(entry) },
     metrics,
     registry,
     logger: createLogger('predictor-api-test', { level: 'silent' }),
     contract: defaultContract(),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.batchChunkRows ? { batchChunkRows: options.batchChunkRows } : {}),
+    ...(options.maxBatchRows ? { maxBatchRows: options.maxBatchRows } : {}),
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
     ...(options.outcomes ? { outcomes: options.outcomes } : {}),
   };

@@ -1,0 +1,95 @@
+import { createServingMetrics, PredictionLogWriter, type PredictionLogEntry } from '@churn/serving';
+import { parse } from 'csv-parse/sync';
+import { Registry } from 'prom-client';
+import { customer, startTestApp } from './test-support.js';
+
+type TestApp = Awaited<ReturnType<typeof startTestApp>>;
+
+const header = Object.keys(customer).join(',');
+const csvOf = (rows: number, bad?: number) =>
+  `${header}\n${Array.from({ length: rows }, (_, i) => Object.values({ ...customer, credit_limit: i === bad ? 'lots' : 1000 + i }).join(',')).join('\n')}\n`;
+const post = (app: TestApp, path: string, body: string, type = 'text/csv') => fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
+
+describe('large batches: streamed past the body limit, under a row limit', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ bodyLimit: '64kb', batchChunkRows: 500, maxBatchRows: 10_000 });
+  });
+  afterAll(() => app.close());
+
+  it('when a CSV far over the body limit is posted to /invocations, then every row is scored in order and logged', async () => {
+    // Given 8,000 rows (~600 KB, ten times the 64 KB JSON limit)
+    const before = app.logged.length;
+    // When posted as text/csv
+    const response = await post(app, '/invocations', csvOf(8_000));
+    // Then one prediction per row, as the formula model gives them, each logged once
+    expect(response.status).toBe(200);
+    const { predictions } = (await response.json()) as { predictions: number[] };
+    expect(predictions).toHaveLength(8_000);
+    expect(predictions[7_999]).toBeCloseTo((1000 + 7_999) / 100_000, 12);
+    expect(app.logged.length - before).toBe(8_000);
+  });
+
+  it('when a bad row sits in a later chunk, then /invocations answers 400 naming its row in the whole file', async () => {
+    const response = await post(app, '/invocations', csvOf(2_000, 1_234));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ field: 'rows[1234].credit_limit' });
+  });
+
+  it('when a CSV has more rows than the limit, then /invocations answers 413 naming PREDICTOR_API_MAX_BATCH_ROWS', async () => {
+    const response = await post(app, '/invocations', csvOf(10_001));
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: string }).error).toMatch(/more than 10000 rows: PREDICTOR_API_MAX_BATCH_ROWS=10000/);
+  });
+
+  it('when a JSON body has more rows than the limit, then /invocations answers 413 too', async () => {
+    const small = await startTestApp({ maxBatchRows: 2 });
+    const response = await post(small, '/invocations', JSON.stringify({ dataframe_records: [customer, customer, customer] }), 'application/json');
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: string }).error).toMatch(/PREDICTOR_API_MAX_BATCH_ROWS=2/);
+    await small.close();
+  });
+
+  it('when /predict/batch gets more rows than the limit, then the rows up to it are scored and a last row names the limit', async () => {
+    const response = await post(app, '/predict/batch', csvOf(10_700));
+    expect(response.status).toBe(200);
+    const out = parse(await response.text(), { columns: true }) as Record<string, string>[];
+    expect(out).toHaveLength(10_001);
+    expect(out.slice(0, 10_000).every((row) => row.error === '' && row['churn chance'] !== '')).toBe(true);
+    expect(out[10_000]?.error).toMatch(/more than 10000 rows: PREDICTOR_API_MAX_BATCH_ROWS=10000 .*the rows above were scored/);
+  });
+});
+
+describe('large batches and the prediction log: backpressure, not drops', () => {
+  it('when a batch five times the log buffer goes through a slow sink, then /predict/batch and /invocations log every row and the buffer stays bounded', async () => {
+    // Given a prediction log of 2,000 documents whose sink takes 5 ms per 200-document write
+    const stored: PredictionLogEntry[] = [];
+    const metrics = createServingMetrics(new Registry(), { defaultMetrics: false });
+    const writer = new PredictionLogWriter(
+      {
+        async insertMany(docs) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          stored.push(...docs);
+        },
+      },
+      { batchSize: 200, flushIntervalMs: 10, maxBuffered: 2_000 },
+      metrics,
+    );
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, writer.buffered)), 1);
+    const app = await startTestApp({ batchChunkRows: 250, log: writer });
+    // When 10,000 rows go through each batch route
+    const batch = await post(app, '/predict/batch', csvOf(10_000));
+    expect(parse(await batch.text(), { columns: true })).toHaveLength(10_000);
+    const invocations = await post(app, '/invocations', csvOf(10_000));
+    expect(((await invocations.json()) as { predictions: number[] }).predictions).toHaveLength(10_000);
+    await writer.flush();
+    clearInterval(sampler);
+    // Then all 20,000 are stored, none dropped, and at most half the buffer plus one chunk ever waited
+    expect(writer.dropped).toBe(0);
+    expect(stored).toHaveLength(20_000);
+    expect(peak).toBeLessThanOrEqual(1_000 + 250);
+    await app.close();
+    await writer.close();
+  }, 30_000);
+});
