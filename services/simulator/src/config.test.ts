@@ -51,6 +51,25 @@ describe('simulator config', () => {
     );
   });
 
+  it('when outcomes are configured, then the share, the delay and the concept drift are parsed', () => {
+    const config = configFor({ SIMULATOR_OUTCOME_SHARE: '0.8', SIMULATOR_OUTCOME_DELAY: '500ms', SIMULATOR_CONCEPT_DRIFT: '0.3@10m' });
+    expect([config.SIMULATOR_OUTCOME_SHARE, config.SIMULATOR_OUTCOME_DELAY, config.SIMULATOR_CONCEPT_DRIFT, config.OUTCOMES_STREAM]).toEqual([0.8, 500, { share: 0.3, afterMs: 600_000 }, 'outcomes']);
+  });
+
+  it('when nothing about outcomes is set, then none are sent', () => {
+    const config = configFor({});
+    expect([config.SIMULATOR_OUTCOME_SHARE, config.SIMULATOR_CONCEPT_DRIFT]).toEqual([0, undefined]);
+  });
+
+  it.each([
+    [{ SIMULATOR_OUTCOME_SHARE: '1.5' }, /^invalid configuration: SIMULATOR_OUTCOME_SHARE: must be between 0 and 1/],
+    [{ SIMULATOR_OUTCOME_DELAY: 'soon' }, /^invalid configuration: SIMULATOR_OUTCOME_DELAY: must be a duration/],
+    [{ SIMULATOR_OUTCOME_SHARE: '1', SIMULATOR_CONCEPT_DRIFT: '30%' }, /^invalid configuration: SIMULATOR_CONCEPT_DRIFT: "30%" must be share@after/],
+    [{ SIMULATOR_CONCEPT_DRIFT: '0.3@10m' }, /^invalid configuration: SIMULATOR_CONCEPT_DRIFT: flips outcomes, so SIMULATOR_OUTCOME_SHARE must be above 0/],
+  ])('when the outcome settings are %p, then loading fails naming the variable', (env, message) => {
+    expect(() => configFor(env)).toThrow(message);
+  });
+
   it('when DATASET names no contract, then the error names DATASET and the file looked for', () => {
     expect(() => configFor({ DATASET: 'no-such-dataset' })).toThrow(/^invalid configuration: DATASET: .*no-such-dataset\.yaml: cannot read the contract/);
   });

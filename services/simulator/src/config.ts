@@ -3,6 +3,7 @@ import { ConfigError, env, loadConfig } from '@churn/config';
 import { envFilePath } from '@churn/serving';
 import { z } from 'zod';
 import { DriftSpecError, parseDriftSpec, type DriftRule } from './drift.js';
+import { ConceptDriftSpecError, parseConceptDrift } from './outcomes.js';
 
 const streamName = (fallback: string) => z.string().regex(/^[a-zA-Z0-9_.-]{1,128}$/, 'must be a Kinesis stream name').default(fallback);
 
@@ -35,13 +36,34 @@ export const simulatorConfigSchema = z.object({
   SIMULATOR_MAX_RECORDS: z.coerce.number().int().min(0).default(0),
   SIMULATOR_MAX_IN_FLIGHT: env.positiveInt(64),
   SIMULATOR_SEED: z.coerce.number().int().default(42),
+  /** Share of customers whose true outcome is sent back (0: none). */
+  SIMULATOR_OUTCOME_SHARE: z.coerce.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(0),
+  /** How long after its prediction an outcome is sent (churn is known weeks later; the demo shortens it). */
+  SIMULATOR_OUTCOME_DELAY: env.duration('1m'),
+  /** `share@after`, e.g. 0.3@10m: that share of the outcomes of customers scored after that time are flipped. */
+  SIMULATOR_CONCEPT_DRIFT: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      try {
+        return parseConceptDrift(value);
+      } catch (error) {
+        if (!(error instanceof ConceptDriftSpecError)) throw error;
+        ctx.addIssue({ code: 'custom', message: error.message });
+        return z.NEVER;
+      }
+    }),
   PREDICTIONS_STREAM: streamName('predictions'),
   RESULTS_STREAM: streamName('results'),
+  OUTCOMES_STREAM: streamName('outcomes'),
   // The predictor API's key (the cloud predictor refuses requests without it).
   PREDICTOR_API_KEY: z.string().min(1).optional(),
   LOG_LEVEL: env.logLevel,
 }).superRefine((config, ctx) => {
   if (config.SIMULATOR_TARGETS.includes('http')) env.requiredInCloud(['PREDICTOR_API_KEY'])(config, ctx);
+  if (config.SIMULATOR_CONCEPT_DRIFT && config.SIMULATOR_OUTCOME_SHARE === 0) {
+    ctx.addIssue({ code: 'custom', path: ['SIMULATOR_CONCEPT_DRIFT'], message: 'flips outcomes, so SIMULATOR_OUTCOME_SHARE must be above 0' });
+  }
 });
 
 export type SimulatorEnv = z.infer<typeof simulatorConfigSchema>;

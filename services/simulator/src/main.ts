@@ -11,7 +11,7 @@ const config = loadSimulatorConfig();
 const logger = createLogger('simulator', { level: config.LOG_LEVEL });
 
 try {
-  const rows = await replayRows(config.contract, config.SIMULATOR_ROWS, config, config.SIMULATOR_DATASET);
+  const { rows, labels } = await replayRows(config.contract, config.SIMULATOR_ROWS, config, config.SIMULATOR_DATASET);
   const registry = new Registry();
   const metrics = createSimulatorMetrics(registry);
   const kinesis = config.SIMULATOR_TARGETS.includes('stream') ? createKinesisClient(config) : undefined;
@@ -29,6 +29,17 @@ try {
     maxRecords: config.SIMULATOR_MAX_RECORDS,
     maxInFlight: config.SIMULATOR_MAX_IN_FLIGHT,
     seed: config.SIMULATOR_SEED,
+    ...(config.SIMULATOR_OUTCOME_SHARE > 0
+      ? {
+          outcomes: {
+            labels,
+            share: config.SIMULATOR_OUTCOME_SHARE,
+            delayMs: config.SIMULATOR_OUTCOME_DELAY,
+            ...(config.SIMULATOR_CONCEPT_DRIFT ? { conceptDrift: config.SIMULATOR_CONCEPT_DRIFT } : {}),
+            outcomesStream: config.OUTCOMES_STREAM,
+          },
+        }
+      : {}),
     metrics,
     logger,
   });

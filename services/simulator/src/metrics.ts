@@ -7,6 +7,8 @@ export function createSimulatorMetrics(registry: Registry) {
   return {
     sent: new Counter({ name: 'churn_simulator_sent_total', help: 'Customers sent', labelNames: ['target'] as const, registers: [registry] }),
     errors: new Counter({ name: 'churn_simulator_errors_total', help: 'Sends that failed or were refused', labelNames: ['target'] as const, registers: [registry] }),
+    outcomesSent: new Counter({ name: 'churn_simulator_outcomes_sent_total', help: 'True outcomes sent after their delay', labelNames: ['target'] as const, registers: [registry] }),
+    outcomeErrors: new Counter({ name: 'churn_simulator_outcome_errors_total', help: 'Outcomes whose send failed or was refused', labelNames: ['target'] as const, registers: [registry] }),
     endToEnd: new Histogram({
       name: 'churn_simulator_end_to_end_seconds',
       help: 'From send to prediction: the HTTP round trip, or put to the record on the results stream',

@@ -25,23 +25,27 @@ split: { train: 0.5, validation: 0.25, test: 0.25, seed: 3 }
 );
 
 describe('replayRows', () => {
-  it('when all rows are asked for, then every cleaned row of the contract source is replayed as features only', async () => {
-    expect(await replayRows(shop, 'all', aws)).toEqual([
-      { orders: 3, member: 1 },
-      { orders: 500, member: 0 },
-      { orders: 7, member: 0 },
-    ]);
+  it('when all rows are asked for, then every cleaned row of the contract source is replayed as features only, its true outcome apart', async () => {
+    expect(await replayRows(shop, 'all', aws)).toEqual({
+      rows: [
+        { orders: 3, member: 1 },
+        { orders: 500, member: 0 },
+        { orders: 7, member: 0 },
+      ],
+      labels: [1, 0, 1],
+    });
   });
 
   it('when another CSV is given, then it is read instead of the source, cleaned with the same contract', async () => {
-    expect(await replayRows(shop, 'all', aws, join(dir, 'other.csv'))).toEqual([{ orders: 42, member: 0 }]);
+    expect(await replayRows(shop, 'all', aws, join(dir, 'other.csv'))).toEqual({ rows: [{ orders: 42, member: 0 }], labels: [0] });
   });
 
-  it('when the test rows of BankChurners are asked for, then they are the contract split test rows, valid requests without the label', async () => {
+  it('when the test rows of BankChurners are asked for, then they are the contract split test rows, valid requests without the label, with their labels apart', async () => {
     const contract = defaultContract();
-    const rows = await replayRows(contract, 'test', aws);
+    const { rows, labels } = await replayRows(contract, 'test', aws);
     const expected = contractSplit(contract, loadCleanDataset(contract).rows).test;
     expect(rows).toHaveLength(expected.length);
+    expect(labels).toEqual(expected.map((row) => row.churned));
     expect(rows[0]).toEqual(Object.fromEntries(contract.featureNames.map((name) => [name, expected[0]?.[name]])));
     expect(rows.filter((row) => 'churned' in row || !parseRequest(contract, row, 'json').ok)).toEqual([]);
   });
