@@ -13,6 +13,8 @@ const SHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.ur
 const describeIfChromium = existsSync(CHROMIUM) ? describe : describe.skip;
 const OTHER_RUNS = 10_000;
 const TRIALS = 50;
+// A 1x1 PNG, to preview an image artifact.
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 describeIfChromium('registry web UI with 10,000 runs and a 50-trial tuning run', () => {
   let registry: TestRegistry;
@@ -59,6 +61,13 @@ describeIfChromium('registry web UI with 10,000 runs and a 50-trial tuning run',
       await client.updateRun(run.info.run_id, { status: 'FINISHED' });
     }
     await client.updateRun(parentId, { status: 'FINISHED' });
+    const champion = trials[0]?.runId ?? '';
+    await client.uploadArtifact(champion, 'model/MLmodel', 'flavors:\n  xgboost:\n    model_format: json\n');
+    await client.uploadArtifact(champion, 'metrics.json', '{"test_auc":0.9,"trees":[1,2]}');
+    await client.uploadArtifact(champion, 'plots/roc.png', Buffer.from(PNG, 'base64'));
+    await registry.api('/api/2.0/mlflow/runs/log-inputs', {
+      body: { run_id: champion, datasets: [{ dataset: { name: 'bankchurners', digest: 'f'.repeat(8), source_type: 's3', source: 's3://churn-features/snapshots/bankchurners/2026-12-04.csv' }, tags: [{ key: 'mlflow.data.context', value: 'training' }] }] },
+    });
     await client.ensureRegisteredModel('churn-model');
     for (const [i, alias] of [[0, 'champion'], [1, 'challenger']] as const) {
       const trial = trials[i];
@@ -143,6 +152,31 @@ describeIfChromium('registry web UI with 10,000 runs and a 50-trial tuning run',
     timings['filter metrics.test_auc > 0.9'] = await apiTime();
     expect(await page.locator('[data-testid=run-row]').count()).toBe(trials.filter((t) => t.testAuc > 0.9).length);
     expect(await page.locator('[data-testid=filter-error]').count()).toBe(0);
+  });
+
+  it('when the champion run is opened, then its metrics, dataset, model version, promote command and artifact previews are shown', async () => {
+    const champion = trials[0]?.runId ?? '';
+    await page.goto(`${registry.url}/#/`);
+    await page.waitForSelector('[data-testid=experiment-row]');
+    await clearTimings();
+    await page.goto(`${registry.url}/#/runs/${champion}`);
+    await page.waitForSelector('[data-testid=metric-chart][data-metric-key=test_auc]');
+    timings['run page'] = await apiTime();
+    expect(await page.getAttribute('[data-testid=metrics-table] td', 'title')).toBe(String(trials[0]?.testAuc));
+    expect(await page.textContent('[data-testid=dataset-inputs]')).toContain('s3://churn-features/snapshots/bankchurners/2026-12-04.csv');
+    expect(await page.textContent('[data-testid=run-model-versions]')).toContain('churn-model v1@champion');
+    expect(await page.textContent('[data-testid=promote-command]')).toBe(`make promote RUN_ID=${champion} env=local`);
+
+    await page.click('[data-testid=artifact-dir][data-path=model]');
+    await page.click('[data-testid=artifact-open][data-path="model/MLmodel"]');
+    await page.waitForSelector('[data-testid=preview-text]:has-text("model_format: json")');
+    await page.click('[data-testid=artifact-open][data-path="metrics.json"]');
+    await page.waitForSelector('[data-testid=preview-text]:has-text(\'"trees": [\')');
+    await page.click('[data-testid=artifact-dir][data-path=plots]');
+    await page.click('[data-testid=artifact-open][data-path="plots/roc.png"]');
+    await page.waitForFunction("document.querySelector('[data-testid=preview-image]')?.naturalWidth === 1");
+    await page.screenshot({ path: `${SHOTS}registry-run-preview.png`, fullPage: true });
+    expect(consoleErrors).toEqual([]);
   });
 
   it('when the user pages through 10,000 runs, then each page holds the next 100', async () => {

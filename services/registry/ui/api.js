@@ -49,6 +49,7 @@ export const api = {
   searchRegisteredModels: () => call('GET', '/registered-models/search', { max_results: 1000 }),
   getRegisteredModel: (name) => call('GET', '/registered-models/get', { name }),
   searchModelVersions: (name) => call('GET', '/model-versions/search', { filter: `name='${name.replaceAll("'", "\\'")}'`, max_results: 1000 }),
+  searchModelVersionsOfRun: (runId) => call('GET', '/model-versions/search', { filter: `run_id='${runId.replaceAll("'", '')}'`, max_results: 1000 }),
   setAlias: (name, alias, version) => call('POST', '/registered-models/alias', { name, alias, version: String(version) }),
   deleteAlias: (name, alias) => call('DELETE', '/registered-models/alias', { name, alias }),
 };

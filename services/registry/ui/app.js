@@ -1,8 +1,8 @@
 /* global document, window */
-import { api, artifactHref } from './api.js';
-import { metricChart } from './chart.js';
-import { copyPromoteButton, copyRunIdButton, promoteCommand, toast } from './copy.js';
-import { crumbs, errorBox, formatBytes, formatDuration, formatNumber, formatTime, h, statusBadge } from './dom.js';
+import { api } from './api.js';
+import { copyRunIdButton, toast } from './copy.js';
+import { crumbs, errorBox, formatTime, h } from './dom.js';
+import { runView } from './run-view.js';
 import { runsView } from './runs-view.js';
 import { currentHash } from './url-state.js';
 
@@ -65,119 +65,6 @@ async function experimentsView() {
       ? h('p', { class: 'muted' }, 'No experiments yet. Run the tuning workflow (make train) to create churn-tuning.')
       : h('table', { class: 'table', dataset: { testid: 'experiments-table' } }, h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'ID'), h('th', {}, 'Created'), h('th', {}, 'Updated'))), h('tbody', {}, rows)),
   );
-}
-
-// ------------------------------------------------------------------ one run
-
-function kvTable(testid, entries, emptyText) {
-  if (entries.length === 0) return h('p', { class: 'muted' }, emptyText);
-  return h(
-    'table',
-    { class: 'table kv', dataset: { testid } },
-    h('tbody', {}, entries.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', { class: 'mono' }, v)))),
-  );
-}
-
-async function runView(runId) {
-  const { run } = await api.getRun(runId);
-  const { info } = run;
-  const params = (run.data?.params ?? []).map((p) => [p.key, p.value]).sort(([a], [b]) => a.localeCompare(b));
-  const metrics = (run.data?.metrics ?? []).sort((a, b) => a.key.localeCompare(b.key));
-  const tags = (run.data?.tags ?? []).filter((t) => !t.key.startsWith('mlflow.log-model')).map((t) => [t.key, t.value]).sort(([a], [b]) => a.localeCompare(b));
-  const experiment = await api.getExperiment(info.experiment_id).then((r) => r.experiment, () => undefined);
-
-  const charts = h('div', { class: 'charts', dataset: { testid: 'metric-charts' } });
-  for (const m of metrics) {
-    const card = h('figure', { class: 'chart-card' }, h('figcaption', {}, m.key, h('span', { class: 'muted' }, ` latest ${formatNumber(m.value)}`)), h('p', { class: 'muted' }, 'Loading…'));
-    charts.append(card);
-    api.metricHistory(runId, m.key).then(
-      ({ metrics: history = [] }) => card.lastChild.replaceWith(metricChart(m.key, history)),
-      (error) => card.lastChild.replaceWith(errorBox(error)),
-    );
-  }
-
-  return h(
-    'section',
-    {},
-    crumbs(
-      h('a', { href: '#/' }, 'Experiments'),
-      experiment ? h('a', { href: `#/experiments/${encodeURIComponent(info.experiment_id)}` }, experiment.name) : info.experiment_id,
-      info.run_name || info.run_id,
-    ),
-    h('div', { class: 'run-header' }, h('h1', {}, info.run_name || info.run_id, ' ', statusBadge(info.status))),
-    h(
-      'div',
-      { class: 'run-id-box', dataset: { testid: 'run-id-box' } },
-      h('div', {}, h('div', { class: 'label' }, 'RUN_ID'), h('code', { class: 'run-id', dataset: { testid: 'run-id' } }, info.run_id)),
-      copyRunIdButton(info.run_id),
-      h('p', { class: 'hint' }, 'Serve this run: put it into RUN_ID in .env.local, or run ', h('code', { dataset: { testid: 'promote-command' } }, promoteCommand(info.run_id)), ' ', copyPromoteButton(info.run_id, { compact: true })),
-    ),
-    h(
-      'dl',
-      { class: 'facts' },
-      h('dt', {}, 'Started'), h('dd', {}, formatTime(info.start_time)),
-      h('dt', {}, 'Duration'), h('dd', {}, formatDuration(info.start_time, info.end_time) || '—'),
-      h('dt', {}, 'Artifacts'), h('dd', { class: 'mono' }, info.artifact_uri),
-    ),
-    h('div', { class: 'two-col' }, h('div', {}, h('h2', {}, 'Parameters'), kvTable('params-table', params, 'No parameters.')), h('div', {}, h('h2', {}, 'Metrics'), kvTable('metrics-table', metrics.map((m) => [m.key, formatNumber(m.value)]), 'No metrics.'))),
-    metrics.length ? [h('h2', {}, 'Metric charts'), charts] : null,
-    h('h2', {}, 'Artifacts'),
-    await artifactBrowser(run),
-    h('h2', {}, 'Tags'),
-    kvTable('tags-table', tags, 'No tags.'),
-  );
-}
-
-async function artifactBrowser(run) {
-  const holder = h('div', { class: 'artifacts', dataset: { testid: 'artifact-browser' } });
-  const list = h('ul', { class: 'tree' });
-  holder.append(list);
-  await fillDir(run, '', list);
-  if (!list.childElementCount) holder.replaceChildren(h('p', { class: 'muted', dataset: { testid: 'artifacts-empty' } }, 'No artifacts.'));
-  return holder;
-}
-
-async function fillDir(run, path, list) {
-  const { files = [] } = await api.listArtifacts(run.info.run_id, path || undefined);
-  files.sort((a, b) => Number(b.is_dir) - Number(a.is_dir) || a.path.localeCompare(b.path));
-  for (const f of files) {
-    const name = f.path.split('/').pop();
-    if (f.is_dir) {
-      const children = h('ul', { class: 'tree', hidden: true });
-      let loaded = false;
-      const toggle = h(
-        'button',
-        {
-          type: 'button',
-          class: 'dir',
-          'aria-expanded': 'false',
-          dataset: { testid: 'artifact-dir', path: f.path },
-          onclick: async () => {
-            const open = children.hidden;
-            children.hidden = !open;
-            toggle.setAttribute('aria-expanded', String(open));
-            toggle.classList.toggle('open', open);
-            if (open && !loaded) {
-              loaded = true;
-              await fillDir(run, f.path, children).catch((error) => children.append(h('li', {}, errorBox(error))));
-            }
-          },
-        },
-        `${name}/`,
-      );
-      list.append(h('li', { dataset: { testid: 'artifact-entry', path: f.path } }, toggle, children));
-    } else {
-      const href = artifactHref(run.info.artifact_uri, f.path);
-      list.append(
-        h(
-          'li',
-          { dataset: { testid: 'artifact-entry', path: f.path } },
-          href ? h('a', { href, download: name, dataset: { testid: 'artifact-download', path: f.path } }, name) : name,
-          h('span', { class: 'muted size' }, formatBytes(f.file_size)),
-        ),
-      );
-    }
-  }
 }
 
 // ------------------------------------------------------------------ registered models
