@@ -13,6 +13,7 @@ const SHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.ur
 const describeIfChromium = existsSync(CHROMIUM) ? describe : describe.skip;
 const OTHER_RUNS = 10_000;
 const TRIALS = 50;
+const LONG_NAME = `churn-${'very-long-experiment-name-'.repeat(8)}without-spaces`;
 // A 1x1 PNG, to preview an image artifact.
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
@@ -44,6 +45,7 @@ describeIfChromium('registry web UI with 10,000 runs and a 50-trial tuning run',
     registry = await startTestRegistry({ ARTIFACTS_BUCKET: 'registry-ui-choose-test' });
     const client = new MlflowClient({ trackingUri: registry.url });
     experimentId = await client.getOrCreateExperiment('churn-tuning');
+    await client.getOrCreateExperiment(LONG_NAME);
     await seedRuns(registry.config.REGISTRY_DATABASE_URL, 'ours', experimentId, generateRuns(OTHER_RUNS));
 
     // The tuning run as the workflow logs it: run_kind tags, trials pointing at their parent.
@@ -97,7 +99,7 @@ describeIfChromium('registry web UI with 10,000 runs and a 50-trial tuning run',
     timings['experiments page'] = await apiTime();
 
     await clearTimings();
-    await click('[data-testid=experiment-row] a');
+    await click(`[data-testid=experiment-row][data-experiment-id="${experimentId}"] a`);
     await page.waitForSelector(`[data-testid=run-row][data-parent-run-id="${parentId}"]`);
     timings['experiment page (runs + trials)'] = await apiTime();
     expect(await page.$$eval('thead [data-testid=sort-header]', (hs) => hs.map((x) => x.getAttribute('data-sort-key')))).toEqual(['attr:run_name', 'metric:validation_auc', 'metric:test_auc', 'attr:start_time']);
@@ -177,6 +179,20 @@ describeIfChromium('registry web UI with 10,000 runs and a 50-trial tuning run',
     await page.waitForFunction("document.querySelector('[data-testid=preview-image]')?.naturalWidth === 1");
     await page.screenshot({ path: `${SHOTS}registry-run-preview.png`, fullPage: true });
     expect(consoleErrors).toEqual([]);
+  });
+
+  it('when the experiments page is read, then it counts the runs, wraps a long name inside the page and is reachable by keyboard', async () => {
+    await page.goto(`${registry.url}/#/`);
+    await page.waitForSelector(`[data-testid=experiment-row][data-experiment-id="${experimentId}"]`);
+    expect(await page.textContent(`[data-testid=experiment-row][data-experiment-id="${experimentId}"] [data-testid=experiment-run-count]`)).toBe(String(OTHER_RUNS + TRIALS + 1));
+    expect(await page.textContent('[data-testid=experiments-table]')).toContain(LONG_NAME);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await page.$$eval('[data-testid=experiments-table] th', (ths) => ths.every((th) => th.getAttribute('scope') === 'col'))).toBe(true);
+    // The new page's heading takes the focus, so the next Tab reaches the first experiment.
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.closest('[data-testid=experiment-row]') !== null)).toBe(true);
+    await page.screenshot({ path: `${SHOTS}registry-experiments.png` });
   });
 
   it('when the user pages through 10,000 runs, then each page holds the next 100', async () => {

@@ -40,6 +40,7 @@ async function call(method, path, params) {
 
 export const api = {
   searchExperiments: () => call('POST', '/experiments/search', { max_results: 1000, order_by: ['last_update_time DESC'] }),
+  experimentRunStats: (ids) => call('GET', '/experiments/run-stats', { experiment_ids: ids }),
   getExperiment: (id) => call('GET', '/experiments/get', { experiment_id: id }),
   searchRuns: (experimentId, { filter, orderBy = ['attributes.start_time DESC'], pageToken, maxResults = 100 } = {}) =>
     call('POST', '/runs/search', { experiment_ids: [experimentId], filter: filter || undefined, max_results: maxResults, order_by: orderBy, page_token: pageToken }),

@@ -2,6 +2,7 @@
 import { api } from './api.js';
 import { copyRunIdButton, toast } from './copy.js';
 import { crumbs, errorBox, formatTime, h } from './dom.js';
+import { experimentsView } from './experiments-view.js';
 import { runView } from './run-view.js';
 import { runsView } from './runs-view.js';
 import { currentHash } from './url-state.js';
@@ -30,10 +31,21 @@ async function render() {
   main.replaceChildren(h('p', { class: 'muted', dataset: { testid: 'loading' } }, 'Loading…'));
   try {
     const view = found ? await found[1](...found[0].slice(1).map(decodeURIComponent), query) : notFoundView();
-    if (id === renderId) main.replaceChildren(view);
+    if (id === renderId) {
+      main.replaceChildren(view);
+      focusHeading();
+    }
   } catch (error) {
     if (id === renderId) main.replaceChildren(errorBox(error));
   }
+}
+
+// A screen reader announces the new page, and Tab continues from its top, not from the link left behind.
+function focusHeading() {
+  const heading = main.querySelector('h1');
+  if (!heading) return;
+  heading.setAttribute('tabindex', '-1');
+  heading.focus({ preventScroll: true });
 }
 
 window.addEventListener('hashchange', render);
@@ -41,30 +53,6 @@ render();
 
 function notFoundView() {
   return h('div', {}, h('h1', {}, 'Not found'), h('p', {}, h('a', { href: '#/' }, 'Back to experiments')));
-}
-
-// ------------------------------------------------------------------ experiments
-
-async function experimentsView() {
-  const { experiments = [] } = await api.searchExperiments();
-  const rows = experiments.map((e) =>
-    h(
-      'tr',
-      { dataset: { testid: 'experiment-row', experimentId: e.experiment_id } },
-      h('td', {}, h('a', { href: `#/experiments/${encodeURIComponent(e.experiment_id)}` }, e.name)),
-      h('td', { class: 'mono' }, e.experiment_id),
-      h('td', {}, formatTime(e.creation_time)),
-      h('td', {}, formatTime(e.last_update_time)),
-    ),
-  );
-  return h(
-    'section',
-    {},
-    h('h1', {}, 'Experiments'),
-    experiments.length === 0
-      ? h('p', { class: 'muted' }, 'No experiments yet. Run the tuning workflow (make train) to create churn-tuning.')
-      : h('table', { class: 'table', dataset: { testid: 'experiments-table' } }, h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'ID'), h('th', {}, 'Created'), h('th', {}, 'Updated'))), h('tbody', {}, rows)),
-  );
 }
 
 // ------------------------------------------------------------------ registered models

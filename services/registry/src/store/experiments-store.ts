@@ -81,6 +81,16 @@ export class ExperimentStore {
     return { items: await this.hydrate(rows.slice(0, request.maxResults)), nextPageToken: nextToken(rows.length, request.maxResults, offset) };
   }
 
+  /** Active runs per experiment and the newest start, for the UI's experiments list (not an MLflow endpoint). */
+  async runStats(ids: string[]): Promise<{ experiment_id: string; run_count: number; last_run_time: number | null }[]> {
+    const rows = await this.db.query<{ experiment_id: string; run_count: string; last_run_time: string | null }>(
+      `SELECT experiment_id::text, count(*) AS run_count, max(start_time) AS last_run_time FROM runs
+       WHERE lifecycle_stage = 'active' AND experiment_id = ANY($1::bigint[]) GROUP BY experiment_id`,
+      [ids.map(parseExperimentId)],
+    );
+    return rows.rows.map((r) => ({ experiment_id: r.experiment_id, run_count: Number(r.run_count), last_run_time: r.last_run_time === null ? null : Number(r.last_run_time) }));
+  }
+
   async rename(id: string, newName: string): Promise<void> {
     if (!newName.trim()) throw invalid("Invalid experiment name: ''");
     const exp = await this.get(id);
