@@ -33,6 +33,8 @@ export const activitiesConfigSchema = z.object({
   REPORTS_BUCKET: z.string().optional(),
   /** Most predictions read into one drift report. */
   DRIFT_MAX_ROWS: env.positiveInt(20_000),
+  /** The report's model quality judges the served run's predictions this far back (outcomes come weeks later), as the predictor's gauges do. */
+  QUALITY_WINDOW: env.duration('30d'),
 });
 export type ActivitiesConfig = z.infer<typeof activitiesConfigSchema>;
 

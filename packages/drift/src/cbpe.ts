@@ -109,6 +109,29 @@ export function estimateQuality(chances: ArrayLike<number>, calibrate: Calibrato
   return { count: n, auc: expectedAuc(p), accuracy: (tp + tn) / n, precision: ratio(tp, tp + fp), recall: ratio(tp, tp + fn), f1: ratio(2 * tp, 2 * tp + fp + fn) };
 }
 
+/** Labelled predictions needed before the estimate is calibrated on them rather than on the raw chances. */
+export const MIN_CALIBRATION_ROWS = 100;
+
+/**
+ * The estimate over a window's chances, calibrated (isotonic) on its labelled predictions once there
+ * are MIN_CALIBRATION_ROWS of both classes, else on the raw chances: what the gauges and the report show.
+ */
+export function estimateWindow(
+  chances: readonly number[],
+  labelled: readonly { chance: number; label: 0 | 1 }[],
+): { estimate: EstimatedQuality; calibration: 'labelled' | 'none' } | undefined {
+  if (chances.length === 0) return undefined;
+  const bothClasses = labelled.some((r) => r.label === 1) && labelled.some((r) => r.label === 0);
+  const calibrated = labelled.length >= MIN_CALIBRATION_ROWS && bothClasses;
+  const calibrator = calibrated
+    ? fitIsotonic(
+        labelled.map((r) => r.chance),
+        labelled.map((r) => r.label),
+      )
+    : undefined;
+  return { estimate: estimateQuality(chances, calibrator), calibration: calibrated ? 'labelled' : 'none' };
+}
+
 /**
  * ROC area with fractional labels: rows ranked by calibrated chance q, each counting q positive and
  * 1 - q negative; tied chances share their pairs half and half (the trapezoid over tie groups).

@@ -112,3 +112,40 @@ export function numericShares(
   const categories = Array.from({ length: bins }, (_, i) => compact(lo + i * width));
   return { categories, reference: shares(reference), current: shares(current) };
 }
+
+export interface ReliabilityPoint {
+  meanPredicted: number;
+  observedRate: number;
+  count: number;
+}
+
+/** The reliability curve: observed churn rate against mean predicted chance per bin, beside the diagonal of a calibrated model. */
+export function reliabilitySvg(title: string, points: readonly ReliabilityPoint[], width = 460, height = 300): string {
+  const margin = { top: 28, right: 16, bottom: 40, left: 48 };
+  const plotW = width - margin.left - margin.right;
+  const plotH = height - margin.top - margin.bottom;
+  const x = (v: number) => (margin.left + v * plotW).toFixed(1);
+  const y = (v: number) => (margin.top + plotH - v * plotH).toFixed(1);
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(title)}">`);
+  parts.push(`<text x="${margin.left}" y="16" font-size="13" font-weight="600" fill="#222">${escapeHtml(title)}</text>`);
+  for (let t = 0; t <= 4; t++) {
+    const v = t / 4;
+    parts.push(`<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${y(v)}" y2="${y(v)}" stroke="#e5e5e5"/>`);
+    parts.push(`<text x="${margin.left - 4}" y="${y(v)}" font-size="10" text-anchor="end" dominant-baseline="middle" fill="#555">${v}</text>`);
+    parts.push(`<text x="${x(v)}" y="${margin.top + plotH + 14}" font-size="10" text-anchor="middle" fill="#555">${v}</text>`);
+  }
+  parts.push(`<line x1="${x(0)}" y1="${y(0)}" x2="${x(1)}" y2="${y(1)}" stroke="#999" stroke-dasharray="4 3"><title>perfectly calibrated</title></line>`);
+  if (points.length > 0) {
+    parts.push(`<polyline fill="none" stroke="#f58518" stroke-width="2" points="${points.map((p) => `${x(p.meanPredicted)},${y(p.observedRate)}`).join(' ')}"/>`);
+    for (const p of points) {
+      parts.push(
+        `<circle cx="${x(p.meanPredicted)}" cy="${y(p.observedRate)}" r="4" fill="#f58518"><title>${escapeHtml(`mean chance ${p.meanPredicted.toFixed(3)}, churned ${p.observedRate.toFixed(3)} of ${p.count}`)}</title></circle>`,
+      );
+    }
+  }
+  parts.push(`<text x="${margin.left + plotW / 2}" y="${height - 4}" font-size="10" text-anchor="middle" fill="#777">mean predicted churn chance</text>`);
+  parts.push(`<text x="12" y="${margin.top + plotH / 2}" font-size="10" text-anchor="middle" fill="#777" transform="rotate(-90 12 ${margin.top + plotH / 2})">observed churn rate</text>`);
+  parts.push('</svg>');
+  return parts.join('');
+}

@@ -5,6 +5,9 @@ import { resolve } from 'node:path';
 import { createS3Client, ensureBucket, getObjectBuffer } from '@churn/aws';
 import { readEnvFiles } from '@churn/config';
 import { MongoClient, type Db } from 'mongodb';
+import { classificationQuality } from './classification.js';
+import { formatNumber } from './html.js';
+import { mongoOutcomeStore } from './outcomes.js';
 import { fetchPredictionWindow, readPredictionWindow } from './prediction-window.js';
 import { runDriftReport } from './run-report.js';
 import { datasetFixture, drifted, fakeScore } from './testing/fixtures.js';
@@ -20,6 +23,7 @@ describe('drift report against FerretDB, S3 and nginx', () => {
   const runId = `int-${randomUUID().slice(0, 8)}`;
   const window = { from: new Date(Date.now() - 3 * 3600_000), to: new Date() };
   const s3 = createS3Client({ AWS_REGION: env.AWS_REGION ?? 'us-east-1', AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID ?? '', AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY ?? '', AWS_ENDPOINT_URL_S3: env.AWS_ENDPOINT_URL_S3 });
+  const labelled = Array.from({ length: 150 }, (_, i) => ({ i, label: (i % 3 === 0 ? 1 : 0) as 0 | 1 }));
   let client: MongoClient;
   let db: Db;
 
@@ -27,10 +31,12 @@ describe('drift report against FerretDB, S3 and nginx', () => {
     client = await MongoClient.connect(env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/?directConnection=true');
     db = client.db(`churn_drift_int_${randomUUID().slice(0, 8)}`);
     const inWindow = (i: number) => new Date(window.from.getTime() + 60_000 + i * 1000);
-    const docs = drifted(holdout.slice(400, 800)).map((features, i) => ({ model_run_id: runId, source: 'http', features, churn_chance: fakeScore(features), latency_ms: 2, created_at: inWindow(i) }));
+    const docs: Record<string, unknown>[] = drifted(holdout.slice(400, 800)).map((features, i) => ({ model_run_id: runId, source: 'http', features, churn_chance: fakeScore(features), latency_ms: 2, created_at: inWindow(i), request_id: `q-${i}` }));
     docs.push(...holdout.slice(800, 850).map((features, i) => ({ model_run_id: 'another-run', source: 'http', features, churn_chance: 0.1, latency_ms: 2, created_at: inWindow(i) })));
     docs.push(...holdout.slice(850, 880).map((features, i) => ({ model_run_id: runId, source: 'stream', features, churn_chance: 0.1, latency_ms: 2, created_at: new Date(window.from.getTime() - 1000 * (i + 1)) })));
     await db.collection('predictions').insertMany([...docs, { model_run_id: runId, source: 'http', features: { customer_age: 'old' }, churn_chance: 0.2, latency_ms: 1, created_at: inWindow(1) }]);
+    // Outcomes for the first 150 of the run's predictions, and one for a prediction never made.
+    await mongoOutcomeStore(db).insert([...labelled.map(({ i, label }) => ({ request_id: `q-${i}`, churned: label, observed_at: new Date() })), { request_id: 'q-unknown', churned: 1, observed_at: new Date() }]);
     await ensureBucket(s3, bucket);
   });
 
@@ -68,5 +74,21 @@ describe('drift report against FerretDB, S3 and nginx', () => {
     expect(indexHtml).toContain(`href="${outcome.file}"`);
 
     expect((await getObjectBuffer(s3, bucket, outcome.key as string)).toString('utf8')).toBe(html);
+  });
+
+  it('given outcomes for 150 of the run\'s predictions, when the report runs, then its model quality section shows the realised AUC of those pairs beside the estimate over all of them', async () => {
+    const outcome = await runDriftReport({ db, reportsDir, contract, reference, runId, window });
+    const rows = drifted(holdout.slice(400, 800));
+    const expected = classificationQuality(
+      labelled.map((l) => l.label),
+      labelled.map((l) => fakeScore(rows[l.i] as (typeof rows)[number])),
+    );
+    expect(outcome.quality).toEqual({ labelled: 150, auc: expected.auc, estimatedAuc: expect.any(Number) });
+    const html = await (await fetch(`${nginx}/${outcome.file}`)).text();
+    // 401: the join counts the document the contract refuses among the run's predictions read.
+    expect(html).toContain('<p id="labelled">150 of the model run\'s 401 predictions of the last 3 hours');
+    expect(html).toContain('1 outcomes received label none of them');
+    expect(html).toContain(`<tr data-measure="ROC AUC"><td>ROC AUC</td><td class="num">${formatNumber(expected.auc)}</td><td class="num">${formatNumber(outcome.quality.estimatedAuc)}</td></tr>`);
+    expect(html).toContain('<div class="chart" id="reliability"><svg');
   });
 });

@@ -8,6 +8,7 @@ export * from './publish.js';
 export * from './prediction-window.js';
 export * from './run-report.js';
 export { barChartSvg, categoricalShares, numericShares } from './charts.js';
+export * from './quality-report.js';
 export * from './classification.js';
 export * from './outcomes.js';
 export * from './quality-monitor.js';

@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import { Gauge, type Registry } from 'prom-client';
-import { estimateQuality, fitIsotonic } from './cbpe.js';
+import { estimateWindow } from './cbpe.js';
 import { classificationQuality, type ClassificationQuality } from './classification.js';
 import { readLabelledWindow } from './outcomes.js';
 
@@ -11,9 +11,6 @@ export const QUALITY_METRICS = {
   estimated: 'churn_model_quality_estimated',
   unjoined: 'churn_model_quality_unjoined_outcomes',
 } as const;
-
-/** Labelled predictions needed before the estimate is calibrated on them rather than on the raw chances. */
-export const MIN_CALIBRATION_ROWS = 100;
 
 /** The figures exported as `churn_model_quality{measure=...}`. */
 const MEASURES = ['auc', 'log_loss', 'brier', 'accuracy', 'precision', 'recall', 'f1'] as const;
@@ -118,19 +115,9 @@ export class QualityMonitor {
 
   /** The estimate needs no labels, so it covers the recent predictions whose outcomes are not known yet. */
   private setEstimate(runId: string, chances: readonly number[], labelled: readonly { chance: number; label: 0 | 1 }[]): void {
-    if (chances.length === 0) return;
-    const bothClasses = labelled.some((r) => r.label === 1) && labelled.some((r) => r.label === 0);
-    const calibrated = labelled.length >= MIN_CALIBRATION_ROWS && bothClasses;
-    const estimate = estimateQuality(
-      chances,
-      calibrated
-        ? fitIsotonic(
-            labelled.map((r) => r.chance),
-            labelled.map((r) => r.label),
-          )
-        : undefined,
-    );
-    const calibration = calibrated ? 'labelled' : 'none';
+    const window = estimateWindow(chances, labelled);
+    if (!window) return;
+    const { estimate, calibration } = window;
     for (const measure of ['auc', 'accuracy', 'precision', 'recall', 'f1'] as const) {
       const value = estimate[measure];
       if (value !== null) this.estimated.set({ run_id: runId, measure, calibration }, value);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { computeDrift } from './drift.js';
 import { publishReport, readManifest, reportFileName } from './publish.js';
+import { computeModelQuality } from './quality-report.js';
 import { renderDriftReport, summarizeDrift } from './report.js';
 import { datasetFixture, drifted, fakeScore } from './testing/fixtures.js';
 
@@ -27,6 +28,16 @@ describe('drift report', () => {
     expect(html.match(/<tr class="drifted">/g)).toHaveLength(7); // six features + the prediction
     expect(html.match(/<svg /g)).toHaveLength(12); // eleven features + churn chance
     expect(html).not.toMatch(/<script|<link(?! rel="icon" href="data:,">)|src=|url\(|@import|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  });
+
+  it('given a model quality section, when rendered, then it stands between the drift summary and the distributions, and without one the page has none', () => {
+    const quality = computeModelQuality(contract, { rows: [], predictions: 600, chances: predictions, unjoined: 0, skipped: 0 }, window);
+    const html = renderDriftReport({ contract, result, reference, current, predictions, runId: 'r', window, quality });
+    const at = (text: string) => html.indexOf(text);
+    expect(at('<table id="summary">')).toBeLessThan(at('<h2>Model quality</h2>'));
+    expect(at('<h2>Model quality</h2>')).toBeLessThan(at('<h2>Distributions'));
+    expect(html).toContain('No outcomes yet');
+    expect(renderDriftReport({ contract, result, reference, current, predictions, runId: 'r', window })).not.toContain('Model quality');
   });
 
   it('when the window is empty, then the report says so instead of a verdict', () => {

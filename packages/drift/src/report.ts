@@ -2,6 +2,7 @@ import type { DatasetContract, Feature, FeatureRow, FeatureValue, ReferenceProfi
 import { barChartSvg, categoricalShares, numericShares } from './charts.js';
 import type { DriftResult, FeatureDrift } from './drift.js';
 import { BASE_CSS, escapeHtml, formatNumber } from './html.js';
+import { renderModelQuality, type ModelQuality } from './quality-report.js';
 
 export interface ReportWindow {
   from: Date;
@@ -18,6 +19,8 @@ export interface DriftReportInput {
   predictions?: readonly number[];
   runId: string;
   window: ReportWindow;
+  /** The "Model quality" section; left out when not given. */
+  quality?: ModelQuality;
   generatedAt?: Date;
 }
 
@@ -37,7 +40,7 @@ export interface DriftSummary {
   predictionDrift: boolean | null;
 }
 
-export function summarizeDrift(input: Omit<DriftReportInput, 'current' | 'reference' | 'predictions'>): DriftSummary {
+export function summarizeDrift(input: Omit<DriftReportInput, 'current' | 'reference' | 'predictions' | 'quality'>): DriftSummary {
   const { result } = input;
   return {
     dataset: input.contract.name,
@@ -187,6 +190,7 @@ ${banner(result)}
 <h2>Summary</h2>
 ${result.currentSize === 0 ? '' : summaryTable(contract, result)}
 <p style="font-size:12px;color:#666">Verdicts follow Evidently's DataDriftPreset defaults: with a reference of at most 1,000 rows, KS (numeric), chi-square or z-test (categorical) at p &lt; 0.05; above that, normed Wasserstein (numeric with more than 5 values) or Jensen-Shannon at ≥ 0.1. Ordinal and boolean features are compared as numbers (their codes). Missing values are left out of every statistic. The dataset drifted when at least ${Math.round(result.threshold * 100)}% of the compared features did.</p>
+${input.quality ? renderModelQuality(contract, input.quality) : ''}
 ${charts}
 <footer>@churn/drift</footer>
 </main></body></html>

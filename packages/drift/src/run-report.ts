@@ -2,8 +2,10 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DatasetContract, ReferenceProfile } from '@churn/churn-data';
 import type { Db } from 'mongodb';
 import { computeDrift, type DriftOptions } from './drift.js';
+import { readLabelledWindow } from './outcomes.js';
 import { readPredictionWindow } from './prediction-window.js';
 import { publishReport, type Published } from './publish.js';
+import { computeModelQuality } from './quality-report.js';
 import { renderDriftReport, summarizeDrift, type DriftSummary, type ReportWindow } from './report.js';
 
 export interface RunDriftReportInput {
@@ -16,6 +18,8 @@ export interface RunDriftReportInput {
   reference: ReferenceProfile;
   runId: string;
   window: ReportWindow;
+  /** The run's predictions judged against their outcomes (default `window`; outcomes come late, so usually longer). */
+  qualityWindow?: ReportWindow;
   /** Most recent predictions read (default 20,000). */
   limit?: number;
   /** Compare only predictions made by `runId` (default true). */
@@ -31,6 +35,8 @@ export interface DriftReportOutcome extends DriftSummary {
   skippedDocuments: number;
   /** Why the first skipped document was left out. */
   firstSkipReason?: string;
+  /** The model quality section's headline figures (null: no outcomes yet, or no predictions to estimate on). */
+  quality: { labelled: number; auc: number | null; estimatedAuc: number | null };
 }
 
 /** fetch -> compute -> render -> publish: the body of the three-hourly drift-report activity. */
@@ -45,8 +51,11 @@ export async function runDriftReport(input: RunDriftReportInput): Promise<DriftR
   const current = read.rows.map((row) => row.features);
   const predictions = read.rows.map((row) => row.churn_chance);
   const result = computeDrift(contract, reference, current, { ...input.drift, predictions });
+  const qualityWindow = input.qualityWindow ?? window;
+  const labelled = await readLabelledWindow(input.db, { runId, from: qualityWindow.from, to: qualityWindow.to });
+  const quality = computeModelQuality(contract, labelled, qualityWindow);
   const generatedAt = input.now ?? new Date();
-  const html = renderDriftReport({ contract, result, reference, current, predictions, runId, window, generatedAt });
+  const html = renderDriftReport({ contract, result, reference, current, predictions, runId, window, quality, generatedAt });
   const summary = summarizeDrift({ contract, result, runId, window, generatedAt });
   const published: Published = await publishReport({ reportsDir: input.reportsDir, ...(input.s3 && input.bucket ? { s3: input.s3, bucket: input.bucket } : {}) }, { html, summary });
   return {
@@ -56,5 +65,6 @@ export async function runDriftReport(input: RunDriftReportInput): Promise<DriftR
     file: published.file,
     skippedDocuments: read.skipped,
     ...(read.firstSkipReason ? { firstSkipReason: read.firstSkipReason } : {}),
+    quality: { labelled: quality.realised?.count ?? 0, auc: quality.realised?.auc ?? null, estimatedAuc: quality.estimated?.auc ?? null },
   };
 }

@@ -12,7 +12,7 @@ export interface DriftDeps {
   mongoDb: Db;
   /** Where reports are copied besides REPORTS_DIR (REPORTS_BUCKET); optional. */
   reportsS3?: S3Client | undefined;
-  config: { REPORTS_DIR: string; REPORTS_BUCKET?: string | undefined; DRIFT_MAX_ROWS: number };
+  config: { REPORTS_DIR: string; REPORTS_BUCKET?: string | undefined; DRIFT_MAX_ROWS: number; QUALITY_WINDOW: number };
   logger: Logger;
 }
 
@@ -60,18 +60,20 @@ export function createDriftActivities({ mlflow, mongoDb, reportsS3, config, logg
       reference,
       runId,
       window,
+      qualityWindow: { from: new Date(window.to.getTime() - config.QUALITY_WINDOW), to: window.to },
       limit: config.DRIFT_MAX_ROWS,
     });
     if (outcome.skippedDocuments > 0) {
       logger.warn({ runId, skipped: outcome.skippedDocuments, reason: outcome.firstSkipReason }, 'prediction-log documents the model contract refuses were left out of the drift report');
     }
-    logger.info({ runId, dataset: contract.name, rows: outcome.currentRows, driftedShare: outcome.driftedShare, path: outcome.path }, 'drift report published');
+    logger.info({ runId, dataset: contract.name, rows: outcome.currentRows, driftedShare: outcome.driftedShare, quality: outcome.quality, path: outcome.path }, 'drift report published');
     return {
       runId,
       rows: outcome.currentRows,
       driftedShare: outcome.driftedShare,
       datasetDrift: outcome.datasetDrift,
       driftedFeatures: [...outcome.driftedFeatures],
+      quality: outcome.quality,
       reportPath: outcome.path,
       ...(outcome.key ? { reportKey: outcome.key } : {}),
     };

@@ -162,6 +162,8 @@ export interface DriftSummary {
   driftedShare: number;
   datasetDrift: boolean;
   driftedFeatures: string[];
+  /** The served run's predictions of QUALITY_WINDOW with an outcome, their realised AUC and the CBPE estimate over all (null: not computable). */
+  quality?: { labelled: number; auc: number | null; estimatedAuc: number | null };
   reportPath?: string;
   reportKey?: string;
   /** Why no report was made (no model, no predictions in the window). */
