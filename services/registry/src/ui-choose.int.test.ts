@@ -186,12 +186,12 @@ describeIfChromium('registry web UI with 10,000 runs and a 50-trial tuning run',
     await page.waitForSelector(`[data-testid=experiment-row][data-experiment-id="${experimentId}"]`);
     expect(await page.textContent(`[data-testid=experiment-row][data-experiment-id="${experimentId}"] [data-testid=experiment-run-count]`)).toBe(String(OTHER_RUNS + TRIALS + 1));
     expect(await page.textContent('[data-testid=experiments-table]')).toContain(LONG_NAME);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     expect(await page.$$eval('[data-testid=experiments-table] th', (ths) => ths.every((th) => th.getAttribute('scope') === 'col'))).toBe(true);
     // The new page's heading takes the focus, so the next Tab reaches the first experiment.
-    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    expect(await page.evaluate('document.activeElement?.tagName')).toBe('H1');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.closest('[data-testid=experiment-row]') !== null)).toBe(true);
+    expect(await page.evaluate("document.activeElement?.closest('[data-testid=experiment-row]') !== null")).toBe(true);
     await page.screenshot({ path: `${SHOTS}registry-experiments.png` });
   });
 
