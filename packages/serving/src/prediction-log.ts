@@ -123,10 +123,10 @@ export class PredictionLogWriter {
   }
 
   /**
-   * Backpressure for batches: resolves once `room` more documents fit below half the buffer (the
-   * other half stays free for the per-request routes, which never wait), or at once after close,
-   * where `log` counts drops. A batch awaits this before logging each chunk, so it logs every row and
-   * holds at most one chunk beyond the buffer; while Mongo is down the batch waits with it.
+   * Backpressure for batches: resolves once `room` more documents fit in the buffer short of its last
+   * tenth (kept for the per-request routes, which never wait), or at once after close, where `log`
+   * counts drops. A batch awaits this before logging each chunk, so it logs every row and holds at
+   * most one chunk beyond the buffer; while Mongo is down or slow the batch waits with it.
    */
   whenWritable(room: number): Promise<void> {
     if (this.closed || this.fits(room)) return Promise.resolve();
@@ -134,15 +134,17 @@ export class PredictionLogWriter {
   }
 
   private fits(room: number): boolean {
-    const highWater = Math.floor(this.options.maxBuffered / 2);
+    const highWater = this.options.maxBuffered - Math.ceil(this.options.maxBuffered / 10);
     return room > highWater ? this.buffer.length === 0 : this.buffer.length + room <= highWater;
   }
 
-  /** Wakes waiting batches in arrival order, as far as there is room for each. */
+  /** Wakes waiting batches in arrival order, as far as there is room for each (the ones woken before it have not logged yet). */
   private wake(): void {
+    let claimed = 0;
     while (this.waiters.length > 0) {
       const next = this.waiters[0] as { room: number; resolve: () => void };
-      if (!this.closed && !this.fits(next.room)) return;
+      if (!this.closed && !this.fits(claimed + next.room)) return;
+      claimed += next.room;
       this.waiters.shift();
       next.resolve();
     }

@@ -171,6 +171,28 @@ describe('predictor-api against the registry and Mongo', () => {
     }
   });
 
+  it('when a 200,000-row CSV is posted to /predict/batch with a 20,000-document log buffer, then the batch waits for FerretDB and every row is logged', async () => {
+    // Given a predictor whose prediction log holds at most 20,000 documents
+    const { predictor } = await startPredictor({ PREDICTION_LOG_MAX_BUFFERED: '20000' });
+    const tag = randomUUID();
+    const total = 200_000;
+    const lines = rows.map((row, i) => [`c${i}`, ...FEATURE_NAMES.map((n) => row[n])].join(','));
+    const csv = [['customer_id', ...FEATURE_NAMES].join(','), ...Array.from({ length: total }, (_, i) => lines[i % lines.length])].join('\n');
+    try {
+      // When the whole file is sent in one request
+      const response = await fetch(`http://127.0.0.1:${predictor.port}/predict/batch`, { method: 'POST', headers: { 'content-type': 'text/csv', 'x-request-id': tag }, body: csv });
+      const answered = (await response.text()).trimEnd().split('\n');
+      // Then every row is answered and none of its documents was dropped
+      expect(response.status).toBe(200);
+      expect(answered).toHaveLength(total + 1);
+      expect(predictor.runtime.log.dropped).toBe(0);
+    } finally {
+      await predictor.close();
+    }
+    // And after the graceful close Mongo holds one document per row
+    expect(await mongo.db(dbName).collection('predictions').countDocuments({ request_id: tag })).toBe(total);
+  }, 180_000);
+
   it('when the registry run does not exist, then /health stays 503 and /predict answers 503, never 500', async () => {
     const envFile = await writeEnvFile({ RUN_ID: 'does-not-exist', MLFLOW_TRACKING_URI: TRACKING_URI, MODEL_CACHE_DIR: `${dirA}-cache` });
     const predictor = await start({ port: 0, envFile, config: loadPredictorApiConfig(envFile), logger: createLogger('predictor-api-int', { level: 'silent' }) });

@@ -1,0 +1,215 @@
+// Batch scoring against `mlflow models serve` on the same model and rows, in one run: a 100,000-row
+// CSV through our /invocations and /predict/batch and through mlflow's /invocations, alternated
+// (BENCH_ROUNDS rounds, median), rows/s and each server's peak RSS (its whole process tree, sampled);
+// then single-row /invocations req/s at 64 connections on each (autocannon). Ours runs as it does
+// everywhere (its bundle, its start script's node options), validating and logging every row to Mongo
+// (FerretDB); each of our batches starts with the prediction log drained, and besides the answer time
+// the time until its last document is stored is measured. The bench checks no document was dropped.
+// Needs the native stack (make up-local) and the mlflow3 venv. `npm run bench -- batch`.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { defaultContract } from '@churn/churn-data';
+import { freePort } from '@churn/mlflow-client';
+import { datasetSplit, registerTestModel, trainTestModel, writeEnvFile } from '@churn/serving/testing';
+import autocannon from 'autocannon';
+import { MongoClient } from 'mongodb';
+import { serviceCommand } from '../../../scripts/demo/processes.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const COMMAND = 'npm run bench -- batch';
+const TRACKING_URI = 'http://127.0.0.1:5051';
+const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
+const BENCH_DB = 'churn_bench_batch';
+
+/** RSS of a process and all its descendants (mlflow serve runs its workers as children), in MB. */
+function treeRssMb(rootPid: number): number {
+  const parents = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      parents.set(Number(name), Number(readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const tree = new Set([rootPid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, parent] of parents) if (tree.has(parent) && !tree.has(pid)) grew = tree.add(pid) !== undefined;
+  }
+  let kb = 0;
+  for (const pid of tree) {
+    try {
+      kb += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return kb / 1024;
+}
+
+/** Peak tree RSS while `work` runs, sampled every 20 ms. */
+async function withPeakRss<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; peakMb: number }> {
+  let peakMb = treeRssMb(pid);
+  const timer = setInterval(() => (peakMb = Math.max(peakMb, treeRssMb(pid))), 20);
+  try {
+    const result = await work();
+    return { result, peakMb: Math.max(peakMb, treeRssMb(pid)) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function startOurs(envFile: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, serviceCommand(ROOT, 'predictor-api'), { cwd: ROOT, env: { ...process.env, ENV_FILE: envFile }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolvePort, reject) => {
+    child.once('exit', (code) => reject(new Error(`predictor-api exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const entry = (() => {
+        try {
+          return JSON.parse(line) as { msg?: string; port?: number };
+        } catch {
+          return {};
+        }
+      })();
+      if (entry.msg === 'predictor-api listening' && typeof entry.port === 'number') resolvePort(entry.port);
+    });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600 && (await fetch(`${url}/health`)).status !== 200; i += 1) await new Promise((r) => setTimeout(r, 100));
+  return { child, url };
+}
+
+/** `mlflow models serve` as a user starts it (mlflow3 venv, --env-manager local), in its own process group. */
+async function startMlflow(modelDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const python = execFileSync(join(ROOT, 'scripts/py-venv.sh'), ['mlflow3'], { encoding: 'utf8' }).trim();
+  const port = await freePort();
+  const env = { ...process.env, PATH: `${dirname(python)}:${process.env.PATH ?? ''}`, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' };
+  const child = spawn(python, ['-m', 'mlflow', 'models', 'serve', '-m', modelDir, '--env-manager', 'local', '-h', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', detached: true, env });
+  const url = `http://127.0.0.1:${port}`;
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 300))) {
+    if (child.exitCode !== null) throw new Error(`mlflow models serve exited with ${child.exitCode}`);
+    if (await fetch(`${url}/ping`).then((r) => r.ok, () => false)) return { child, url };
+  }
+  throw new Error('mlflow models serve did not answer /ping');
+}
+
+const stopGroup = (child: ChildProcess, group: boolean) =>
+  new Promise<void>((resolveStop) => {
+    if (child.exitCode !== null || child.pid === undefined) return resolveStop();
+    child.once('exit', () => resolveStop());
+    if (group) process.kill(-child.pid, 'SIGTERM');
+    else child.kill('SIGTERM');
+  });
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+console.error('training and registering the bench model...');
+const modelDir = await trainTestModel({ max_depth: 6, eta: 0.1 }, 150);
+const runId = await registerTestModel(TRACKING_URI, modelDir, 'bench-batch-model');
+const names = defaultContract().featureNames;
+const source = datasetSplit().train;
+const csv = [names.join(','), ...Array.from({ length: ROWS }, (_, i) => names.map((n) => source[i % source.length]?.[n]).join(','))].join('\n') + '\n';
+const oneRow = source.slice(0, 200).map((row) => JSON.stringify({ dataframe_split: { columns: names, data: [names.map((n) => row[n])] } }));
+
+const envFile = await writeEnvFile(
+  { RUN_ID: runId, MODEL_URI: '', MODEL_CACHE_DIR: join(ROOT, '.stack/model-cache'), MONGODB_URI: `mongodb://127.0.0.1:27017/${BENCH_DB}?directConnection=true`, PREDICTOR_API_PORT: '0', LOG_LEVEL: 'info', QUALITY_EVERY: '0s' },
+  join(ROOT, '.env.local'),
+);
+console.error('building the service bundle...');
+execFileSync(process.execPath, [join(ROOT, 'scripts/build-services.mjs'), 'predictor-api'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+const mongo = new MongoClient('mongodb://127.0.0.1:27017/?directConnection=true');
+await mongo.db(BENCH_DB).dropDatabase().catch(() => undefined);
+
+const ours = await startOurs(envFile);
+const mlflow = await startMlflow(modelDir);
+const post = async (url: string, path: string) => {
+  const response = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`${path}: ${response.status} ${text.slice(0, 300)}`);
+  return text;
+};
+
+// Same predictions from both servers before anything is timed.
+const theirs = (JSON.parse(await post(mlflow.url, '/invocations')) as { predictions: number[] }).predictions;
+const ourInvocations = (JSON.parse(await post(ours.url, '/invocations')) as { predictions: number[] }).predictions;
+const worst = Math.max(...theirs.map((p, i) => Math.abs(p - (ourInvocations[i] ?? Number.NaN))));
+if (theirs.length !== ROWS || ourInvocations.length !== ROWS || !(worst < 1e-6)) throw new Error(`predictions differ: ${theirs.length} vs ${ourInvocations.length} rows, worst ${worst}`);
+
+const logBuffered = async () => Number(/^churn_prediction_log_buffered (\S+)/m.exec(await (await fetch(`${ours.url}/metrics`)).text())?.[1] ?? Number.NaN);
+const logDrained = async () => {
+  while ((await logBuffered()) > 0) await new Promise((r) => setTimeout(r, 20));
+};
+
+type Cell = 'ours /invocations' | 'ours /predict/batch' | 'mlflow /invocations';
+const seconds: Record<Cell, number[]> = { 'ours /invocations': [], 'ours /predict/batch': [], 'mlflow /invocations': [] };
+const peak: Record<Cell, number> = { 'ours /invocations': 0, 'ours /predict/batch': 0, 'mlflow /invocations': 0 };
+const untilLogged: number[] = [];
+const cells: [Cell, { child: ChildProcess; url: string }, string][] = [
+  ['ours /invocations', ours, '/invocations'],
+  ['ours /predict/batch', ours, '/predict/batch'],
+  ['mlflow /invocations', mlflow, '/invocations'],
+];
+for (let round = 0; round < ROUNDS; round += 1) {
+  for (const [cell, server, path] of round % 2 === 0 ? cells : [...cells].reverse()) {
+    if (server === ours) await logDrained();
+    const started = performance.now();
+    const { peakMb } = await withPeakRss(server.child.pid!, () => post(server.url, path));
+    seconds[cell].push((performance.now() - started) / 1000);
+    peak[cell] = Math.max(peak[cell], peakMb);
+    if (server === ours) {
+      await logDrained();
+      untilLogged.push((performance.now() - started) / 1000);
+    }
+  }
+  console.error(`round ${round + 1}/${ROUNDS}: ${cells.map(([cell]) => `${cell} ${seconds[cell].at(-1)?.toFixed(2)} s`).join(', ')}`);
+}
+
+async function reqPerSec(url: string) {
+  const requests = oneRow.map((body) => ({ method: 'POST' as const, path: '/invocations', headers: { 'content-type': 'application/json' }, body }));
+  await autocannon({ url, requests, connections: 64, duration: 2 });
+  const result = await autocannon({ url, requests, connections: 64, duration: DURATION_S });
+  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx + result.timeouts };
+}
+console.error('single-row /invocations at 64 connections...');
+await logDrained();
+const oursSingle = await reqPerSec(ours.url);
+const mlflowSingle = await reqPerSec(mlflow.url);
+
+const metrics = await (await fetch(`${ours.url}/metrics`)).text();
+const dropped = Number(/^churn_prediction_log_dropped_total (\S+)/m.exec(metrics)?.[1] ?? Number.NaN);
+const logDrainStarted = performance.now();
+await stopGroup(ours.child, false);
+const logDrainS = (performance.now() - logDrainStarted) / 1000;
+await stopGroup(mlflow.child, true);
+const logged = await mongo.db(BENCH_DB).collection('predictions').countDocuments({ model_run_id: runId });
+await mongo.db(BENCH_DB).dropDatabase().catch(() => undefined);
+await mongo.close();
+
+const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a');
+const rate = (cell: Cell) => ROWS / median(seconds[cell]);
+const rowsOut = [
+  { metric: `${fmt(ROWS)}-row CSV, ours /invocations: median s (rows/s)`, ours: `${fmt(median(seconds['ours /invocations']), 2)} (${fmt(rate('ours /invocations'))})`, peer: `${fmt(median(seconds['mlflow /invocations']), 2)} (${fmt(rate('mlflow /invocations'))})`, ratio: rate('ours /invocations') / rate('mlflow /invocations'), target: '>= 2' },
+  { metric: `${fmt(ROWS)}-row CSV, ours /predict/batch: median s (rows/s)`, ours: `${fmt(median(seconds['ours /predict/batch']), 2)} (${fmt(rate('ours /predict/batch'))})`, peer: `${fmt(median(seconds['mlflow /invocations']), 2)} (${fmt(rate('mlflow /invocations'))})`, ratio: rate('ours /predict/batch') / rate('mlflow /invocations'), target: '>= 2' },
+  { metric: `${fmt(ROWS)}-row CSV, ours (either route): median s until its last log document is stored (rows/s)`, ours: `${fmt(median(untilLogged), 2)} (${fmt(ROWS / median(untilLogged))})`, peer: `${fmt(median(seconds['mlflow /invocations']), 2)} (${fmt(rate('mlflow /invocations'))})`, ratio: median(seconds['mlflow /invocations']) / median(untilLogged), target: 'info' },
+  { metric: 'peak RSS MB during the batches (/invocations; /predict/batch)', ours: `${fmt(peak['ours /invocations'])}; ${fmt(peak['ours /predict/batch'])}`, peer: fmt(peak['mlflow /invocations']), ratio: Number.NaN, target: 'bounded' },
+  { metric: 'single-row /invocations req/s, c=64 (p99 ms)', ours: `${fmt(oursSingle.rps)} (${fmt(oursSingle.p99)})`, peer: `${fmt(mlflowSingle.rps)} (${fmt(mlflowSingle.p99)})`, ratio: oursSingle.rps / mlflowSingle.rps, target: '>= 20' },
+  { metric: 'errors + non-2xx (single-row runs)', ours: fmt(oursSingle.errors), peer: fmt(mlflowSingle.errors), ratio: Number.NaN, target: '0' },
+  { metric: 'prediction-log documents dropped (stored in Mongo after shutdown)', ours: `${fmt(dropped)} (${fmt(logged)})`, peer: '-', ratio: Number.NaN, target: '0' },
+];
+const table = [
+  `| metric | ours | mlflow models serve | ratio (ours faster by) | target | pass |`,
+  '|---|---|---|---|---|---|',
+  ...rowsOut.map((r) => `| ${r.metric} | ${r.ours} | ${r.peer} | ${fmt(r.ratio, 1)} | ${r.target} | ${Number.isFinite(r.ratio) && r.target.startsWith('>=') ? (r.ratio >= Number(r.target.replace('>= ', '')) ? 'yes' : '**no**') : ''} |`),
+].join('\n');
+console.log(table);
+console.log(`\n${ROUNDS} alternated rounds per cell, predictions equal to mlflow's within ${worst.toExponential(1)}; graceful shutdown flushed the log in ${logDrainS.toFixed(1)} s.`);
+mkdirSync(join(ROOT, '.stack/bench'), { recursive: true });
+writeFileSync(
+  join(ROOT, '.stack/bench/batch.json'),
+  JSON.stringify({ command: COMMAND, rows: ROWS, rounds: ROUNDS, runId, seconds, untilLogged, peakRssMb: peak, single: { ours: oursSingle, mlflow: mlflowSingle }, dropped, logged, logDrainS, worst }, null, 2),
+);
