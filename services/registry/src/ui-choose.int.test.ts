@@ -195,6 +195,35 @@ describeIfChromium('registry web UI with 10,000 runs and a 50-trial tuning run',
     await page.screenshot({ path: `${SHOTS}registry-experiments.png` });
   });
 
+  it('when the trials of the tuning run are compared, then parallel coordinates, a scatter and the differences are drawn from same-origin data only', async () => {
+    const foreign: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(registry.url) && !request.url().startsWith('data:')) foreign.push(request.url());
+    });
+    await page.goto(`${registry.url}/#/experiments/${experimentId}`);
+    await page.waitForSelector(`[data-testid=compare-trials][data-run-id="${parentId}"]`);
+    await clearTimings();
+    await page.click(`[data-testid=compare-trials][data-run-id="${parentId}"]`);
+    await page.waitForSelector('[data-testid=parallel-coordinates]');
+    timings['compare 50 trials'] = await apiTime();
+    expect(await page.locator('[data-testid=parallel-coordinates] polyline').count()).toBe(TRIALS);
+    expect(await page.locator('[data-testid=scatter] circle').count()).toBe(TRIALS);
+    expect(await page.locator('[data-testid=compare-diff] thead th').count()).toBe(TRIALS + 1);
+    expect(await page.locator('[data-testid=parallel-coordinates]').getAttribute('aria-label')).toBe('Parallel coordinates of eta, max_depth and test_auc');
+    await page.selectOption('[data-testid=compare-metric]', 'validation_auc');
+    await page.waitForSelector('[data-testid=parallel-coordinates][aria-label$="validation_auc"]');
+    expect(decodeURIComponent(new URL(page.url()).hash)).toContain('metric=validation_auc');
+    await page.screenshot({ path: `${SHOTS}registry-compare.png`, fullPage: true });
+
+    await page.goto(`${registry.url}/#/experiments/${experimentId}`);
+    for (const trial of trials.slice(0, 2)) await page.check(`[data-testid=select-run][data-run-id="${trial.runId}"]`);
+    await page.click('[data-testid=compare-selected]');
+    await page.waitForSelector('[data-testid=compare-diff]');
+    expect(await page.locator('[data-testid=compare-diff] thead th').count()).toBe(3);
+    expect(foreign).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+
   it('when the user pages through 10,000 runs, then each page holds the next 100', async () => {
     await page.goto(`${registry.url}/#/experiments/${experimentId}`);
     await page.waitForSelector('[data-testid=runs-table]');

@@ -2,6 +2,7 @@
 import { api } from './api.js';
 import { copyRunIdButton, toast } from './copy.js';
 import { crumbs, errorBox, formatTime, h } from './dom.js';
+import { compareView } from './compare-view.js';
 import { experimentsView } from './experiments-view.js';
 import { runView } from './run-view.js';
 import { runsView } from './runs-view.js';
@@ -17,6 +18,7 @@ const routes = [
   [/^#\/experiments\/?$/, () => experimentsView()],
   [/^#\/experiments\/([^/]+)\/?$/, (id, query) => runsView(id, query)],
   [/^#\/runs\/([^/]+)\/?$/, (id) => runView(id)],
+  [/^#\/compare\/?$/, (query) => compareView(query)],
   [/^#\/models\/?$/, () => modelsView()],
   [/^#\/models\/(.+)$/, (name) => modelView(name)],
 ];

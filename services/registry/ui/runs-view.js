@@ -32,7 +32,15 @@ export async function runsView(experimentId, query) {
     runs: [],
     children: new Map(),
     open: new Set(),
+    selected: new Set(),
   };
+  const compareLink = h('a', { class: 'button', dataset: { testid: 'compare-selected' }, hidden: true }, 'Compare selected');
+
+  function updateCompareLink() {
+    compareLink.hidden = state.selected.size < 2;
+    compareLink.textContent = `Compare ${state.selected.size} selected`;
+    compareLink.href = `#/compare?experiment=${encodeURIComponent(experimentId)}&runs=${[...state.selected].join(',')}`;
+  }
 
   const tableHolder = h('div', { class: 'table-scroll' });
   const status = h('p', { class: 'muted', dataset: { testid: 'runs-count' }, 'aria-live': 'polite' });
@@ -151,9 +159,21 @@ export async function runsView(experimentId, query) {
           open ? '▾' : '▸',
         )
       : null;
+    const select = h('input', {
+      type: 'checkbox',
+      checked: state.selected.has(info.run_id),
+      'aria-label': `Select ${info.run_name || info.run_id} to compare`,
+      dataset: { testid: 'select-run', runId: info.run_id },
+      onchange: (event) => {
+        if (event.target.checked) state.selected.add(info.run_id);
+        else state.selected.delete(info.run_id);
+        updateCompareLink();
+      },
+    });
     return h(
       'tr',
       { class: [child ? 'child' : '', info.status === 'FAILED' ? 'failed' : ''].join(' ').trim(), dataset: child ? { testid: 'run-row', runId: info.run_id, parentRunId: tagOf(run, PARENT_TAG) } : { testid: 'run-row', runId: info.run_id } },
+      h('td', { class: 'select' }, select),
       h(
         'td',
         { class: 'run-name' },
@@ -162,6 +182,7 @@ export async function runsView(experimentId, query) {
         ' ',
         statusBadge(info.status),
         parent && kids ? h('span', { class: 'muted' }, ` ${kids.length} trials`) : null,
+        parent ? h('a', { class: 'compare-trials', href: `#/compare?experiment=${encodeURIComponent(experimentId)}&parent=${encodeURIComponent(info.run_id)}`, dataset: { testid: 'compare-trials', runId: info.run_id } }, 'Compare trials') : null,
         (aliases.get(info.run_id) ?? []).map(({ model, alias }) => h('span', { class: `chip alias-${alias}`, title: `${model}@${alias}`, dataset: { testid: 'run-alias', alias } }, `@${alias}`)),
       ),
       columns.map((id) => cell(id, values.get(id))),
@@ -192,7 +213,7 @@ export async function runsView(experimentId, query) {
             'table',
             { class: 'table runs', dataset: { testid: 'runs-table', sorted: `${state.sort}:${state.descending ? 'desc' : 'asc'}`, filter: state.filter } },
             h('caption', { class: 'sr-only' }, `Runs of ${experiment.name}`),
-            h('thead', {}, h('tr', {}, header('Run', 'attr:run_name'), columns.map((id) => header(label(id), id, splitColumn(id).kind === 'metric' ? 'metric num' : splitColumn(id).kind)), header('Started', 'attr:start_time'), h('th', { scope: 'col' }, 'Duration'), h('th', { scope: 'col' }, 'Serve'))),
+            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Select')), header('Run', 'attr:run_name'), columns.map((id) => header(label(id), id, splitColumn(id).kind === 'metric' ? 'metric num' : splitColumn(id).kind)), header('Started', 'attr:start_time'), h('th', { scope: 'col' }, 'Duration'), h('th', { scope: 'col' }, 'Serve'))),
             h('tbody', {}, body),
           ),
     );
@@ -245,7 +266,7 @@ export async function runsView(experimentId, query) {
     h('p', { class: 'muted' }, `Experiment ${experiment.experiment_id} · artifacts at `, h('span', { class: 'mono wrap' }, experiment.artifact_location)),
     form,
     filterError,
-    chooserHolder,
+    h('div', { class: 'toolbar' }, chooserHolder, compareLink),
     status,
     tableHolder,
     h('div', { class: 'pager' }, previousButton, nextButton),
