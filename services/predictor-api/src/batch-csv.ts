@@ -1,8 +1,9 @@
 import { once } from 'node:events';
+import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { parseRequest, type DatasetContract, type FeatureRow } from '@churn/churn-data';
 import type { ModelHolder } from '@churn/serving';
-import { parse } from 'csv-parse';
+import { CsvError, CsvRows } from './csv-rows.js';
 import { HttpError } from './errors.js';
 import { currentContract, scoreWithServedModel, type Scored } from './scoring.js';
 
@@ -40,58 +41,71 @@ const line = (cells: readonly string[]) => `${cells.map(quote).join(',')}\n`;
 
 interface CsvChunk {
   columns: string[];
-  records: Record<string, string>[];
+  /** Cells per row, in the header's order. */
+  rows: string[][];
   /** Rows read before this chunk. */
   offset: number;
 }
 
 /**
- * A CSV stream in chunks of `chunkRows` records, parsed as it arrives. A parse error or the row
- * limit is thrown after the rows before it were yielded, so good rows are never lost to a bad tail.
+ * A CSV stream in chunks of `chunkRows` rows, read as it arrives. A malformed tail or the row limit
+ * is thrown after the rows before it were yielded, so good rows are never lost to a bad tail.
  */
 async function* csvChunks(input: Readable, chunkRows: number, maxRows: number): AsyncGenerator<CsvChunk> {
-  const parser = input.pipe(parse({ columns: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }));
-  input.once('error', (error) => parser.destroy(error));
+  const reader = new CsvRows();
+  const decoder = new StringDecoder('utf8');
   let columns: string[] | undefined;
-  let records: Record<string, string>[] = [];
-  let rows = 0;
+  const rows: string[][] = [];
+  let read = 0;
   let failure: unknown;
-  try {
-    for await (const record of parser as AsyncIterable<Record<string, string>>) {
-      columns ??= Object.keys(record);
-      if (rows === maxRows) {
-        failure = new RowLimitError(maxRows);
-        break;
-      }
-      records.push(record);
-      rows += 1;
-      if (records.length >= chunkRows) {
-        yield { columns, records, offset: rows - records.length };
-        records = [];
-      }
+  const take = (cells: string[]) => {
+    if (!columns) columns = cells;
+    else if (read === maxRows) failure = new RowLimitError(maxRows);
+    else {
+      rows.push(cells);
+      read += 1;
     }
-  } catch (error) {
-    failure = error;
+  };
+  // Iterated by hand: leaving a for-await early would destroy the request, and its socket with the answer.
+  const pieces = (input as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  let ended = false;
+  try {
+    try {
+      for (let next = await pieces.next(); !next.done; next = await pieces.next()) {
+        for (const cells of reader.push(decoder.write(next.value))) take(cells);
+        if (failure !== undefined) break;
+        while (columns && rows.length >= chunkRows) yield { columns, offset: read - rows.length, rows: rows.splice(0, chunkRows) };
+      }
+      ended = failure === undefined;
+      if (ended) for (const cells of reader.end(decoder.end())) take(cells);
+    } catch (error) {
+      if (!(error instanceof CsvError)) throw error;
+      failure = error;
+    }
+    if (columns && rows.length > 0) yield { columns, rows, offset: read - rows.length };
+    if (failure !== undefined) throw failure;
   } finally {
-    // Stop reading an upload we will not use; the answer ends the exchange.
-    if (failure !== undefined) input.unpipe(parser);
+    // A body not read to its end (row limit, a 400, a refused row) is discarded as it arrives: node
+    // leaves a body we started reading to us, and the connection would hang. resume() is a no-op
+    // while the iterator's 'readable' listener is attached.
+    if (!ended) {
+      input.removeAllListeners('readable');
+      input.resume();
+    }
   }
-  if (columns && records.length > 0) yield { columns, records, offset: rows - records.length };
-  if (failure !== undefined) throw failure;
 }
 
-const isCsvError = (error: unknown) => error instanceof Error && 'code' in error && String(error.code).startsWith('CSV_');
-
-/** A chunk's records validated with `contract`: features of the good rows, and per row its error or undefined. */
-function validateChunk(contract: DatasetContract, { columns, records }: CsvChunk) {
+/** A chunk's rows validated with `contract`: features of the good rows, and per row its error or undefined. */
+function validateChunk(contract: DatasetContract, { columns, rows }: CsvChunk) {
   const features: FeatureRow[] = [];
   const ids: (string | undefined)[] = [];
   const errors: ({ message: string; field: string } | undefined)[] = [];
   // A raw export's header ("Tenure Months", "Customer_Age") named as the contract's cleaning names it.
   const names = columns.map((c) => contract.normaliseColumn(c));
-  const renamed = names.some((name, i) => name !== columns[i]);
-  for (const record of records) {
-    const request = parseRequest(contract, renamed ? Object.fromEntries(names.map((name, i) => [name, record[columns[i] as string]])) : record, 'text');
+  for (const cells of rows) {
+    const record: Record<string, string> = {};
+    for (let c = 0; c < names.length && c < cells.length; c += 1) record[names[c] as string] = cells[c] as string;
+    const request = parseRequest(contract, record, 'text');
     if (!request.ok) {
       errors.push({ message: request.message, field: request.field });
       continue;
@@ -131,18 +145,18 @@ export async function scoreCsv(input: Readable, output: CsvSink, options: BatchO
       if (parsed.features.length > 0) await options.onScored?.(parsed.features, chances, runId, parsed.ids);
       let next = 0;
       let text = '';
-      for (let i = 0; i < chunk.records.length; i += 1) {
-        const record = chunk.records[i] as Record<string, string>;
+      for (let i = 0; i < chunk.rows.length; i += 1) {
+        const cells = chunk.rows[i] as string[];
         const error = parsed.errors[i];
         const chance = error === undefined ? String(chances[next++]) : '';
-        text += line([...columns.map((c) => record[c] ?? ''), chance, error === undefined ? runId : '', error?.message ?? '']);
+        text += line([...columns.map((_, c) => cells[c] ?? ''), chance, error === undefined ? runId : '', error?.message ?? '']);
       }
-      rows += chunk.records.length;
+      rows += chunk.rows.length;
       await send(text);
     }
   } catch (error) {
     const limit = error instanceof RowLimitError;
-    if (!limit && !isCsvError(error)) throw error;
+    if (!limit && !(error instanceof CsvError)) throw error;
     if (!output.headersSent) throw limit ? error : new HttpError(400, `malformed CSV: ${(error as Error).message}`, '(body)');
     const reason = limit ? `${error.message}; the rows above were scored` : `malformed CSV after row ${rows}: ${(error as Error).message}`;
     await send(line([...(columns ?? []).map(() => ''), '', '', reason]));
@@ -179,10 +193,10 @@ export async function scoreCsvForMlflow(
       );
       await options.onScored?.(scored.parsed.features, scored.chances, scored.runId, scored.parsed.ids);
       predictions.push(scored.predictions ?? scored.chances);
-      rows += chunk.records.length;
+      rows += chunk.rows.length;
     }
   } catch (error) {
-    if (isCsvError(error)) throw new HttpError(400, `malformed CSV: ${(error as Error).message}`, '(body)');
+    if (error instanceof CsvError) throw new HttpError(400, `malformed CSV: ${(error as Error).message}`, '(body)');
     throw error;
   }
   if (rows === 0) throw new HttpError(400, 'CSV: expected a header row and at least one row', '(body)');
