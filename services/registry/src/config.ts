@@ -16,6 +16,12 @@ export const registryConfigSchema = z.object({
   MLFLOW_TRACKING_PASSWORD: z.string().min(1).optional(),
   MLFLOW_TRACKING_TOKEN: z.string().min(1).optional(),
   REGISTRY_MAX_BODY: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 20mb').default('20mb'),
+  // The UI's model page shows which run each predictor serves now, read from these /health probes.
+  PREDICTOR_HEALTH_URLS: z
+    .string()
+    .default('http://127.0.0.1:9696/health,http://127.0.0.1:9697/health')
+    .transform((v) => v.split(',').map((u) => u.trim()).filter(Boolean))
+    .pipe(z.array(z.url())),
   LOG_LEVEL: env.logLevel,
 }).superRefine((config, ctx) => {
   if (config.CHURN_PROFILE !== 'cloud' || config.MLFLOW_TRACKING_TOKEN) return;

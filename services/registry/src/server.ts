@@ -10,6 +10,7 @@ import { S3ArtifactStore } from './artifacts/s3-artifact-store.js';
 import type { RegistryConfig } from './config.js';
 import { createHttpMetrics } from './http/metrics.js';
 import { authentication, errorHandler, notFoundHandler, requestLogging } from './http/middleware.js';
+import { mountPredictorStatus } from './http/predictors.js';
 import { mountRoutes } from './http/route-table.js';
 import { mountArtifactProxy } from './routes/artifacts.js';
 import { ROUTES } from './routes/index.js';
@@ -26,6 +27,8 @@ export interface RegistryDeps {
   log: Logger;
   auth?: { username?: string | undefined; password?: string | undefined; token?: string | undefined };
   maxBody?: string;
+  /** The predictors' /health URLs whose status the UI shows. */
+  predictorHealthUrls?: readonly string[];
   /** Answers /health: whether the metadata store is reachable. */
   healthy?: () => Promise<boolean>;
 }
@@ -52,6 +55,7 @@ export function createRegistryApp(deps: RegistryDeps): Express {
   mountArtifactProxy(app, ctx);
   app.use(express.json({ limit: deps.maxBody ?? '20mb', type: () => true, strict: false }));
   mountRoutes(app, ROUTES, ctx);
+  mountPredictorStatus(app, deps.predictorHealthUrls ?? []);
   if (existsSync(UI_DIR)) app.use(express.static(UI_DIR));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
@@ -82,6 +86,7 @@ export async function startRegistry(config: RegistryConfig, log: Logger = create
     artifacts,
     log,
     maxBody: config.REGISTRY_MAX_BODY,
+    predictorHealthUrls: config.PREDICTOR_HEALTH_URLS,
     auth: { username: config.MLFLOW_TRACKING_USERNAME, password: config.MLFLOW_TRACKING_PASSWORD, token: config.MLFLOW_TRACKING_TOKEN },
     healthy: async () => (await db.query('SELECT 1')).rowCount === 1,
   });

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { MlflowClient } from '@churn/mlflow-client';
@@ -27,6 +29,8 @@ describeIfChromium('registry web UI with 10,000 runs and a 50-trial tuning run',
   const consoleErrors: string[] = [];
   const timings: Record<string, number> = {};
   let clicks = 0;
+  let predictor: Server;
+  let predictorUrl: string;
 
   const click = async (selector: string) => {
     clicks++;
@@ -42,7 +46,11 @@ describeIfChromium('registry web UI with 10,000 runs and a 50-trial tuning run',
   const clearTimings = () => page.evaluate(() => performance.clearResourceTimings());
 
   beforeAll(async () => {
-    registry = await startTestRegistry({ ARTIFACTS_BUCKET: 'registry-ui-choose-test' });
+    // A predictor serving the champion, and one that is down (nothing listens on port 1).
+    predictor = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', model_run_id: trials[0]?.runId })));
+    await new Promise<void>((resolve) => predictor.listen(0, '127.0.0.1', resolve));
+    predictorUrl = `http://127.0.0.1:${(predictor.address() as AddressInfo).port}/health`;
+    registry = await startTestRegistry({ ARTIFACTS_BUCKET: 'registry-ui-choose-test', PREDICTOR_HEALTH_URLS: `${predictorUrl},http://127.0.0.1:1/health` });
     const client = new MlflowClient({ trackingUri: registry.url });
     experimentId = await client.getOrCreateExperiment('churn-tuning');
     await client.getOrCreateExperiment(LONG_NAME);
@@ -91,6 +99,7 @@ describeIfChromium('registry web UI with 10,000 runs and a 50-trial tuning run',
     console.log(`registry UI data load in the browser (${OTHER_RUNS + TRIALS + 1} runs), ms:\n${Object.entries(timings).map(([name, ms]) => `  ${name.padEnd(36)} ${ms}`).join('\n')}`);
     await browser?.close();
     await registry?.close();
+    predictor?.close();
   });
 
   it('when the user sorts the open tuning run by test AUC, then the best trial comes first and its promote command is copied in 3 clicks', async () => {
@@ -221,6 +230,25 @@ describeIfChromium('registry web UI with 10,000 runs and a 50-trial tuning run',
     await page.waitForSelector('[data-testid=compare-diff]');
     expect(await page.locator('[data-testid=compare-diff] thead th').count()).toBe(3);
     expect(foreign).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('when the model page is opened and v2 promoted to champion, then versions show their metrics, the predictors their runs, and the alias history both champions', async () => {
+    await page.goto(`${registry.url}/#/`);
+    await page.waitForSelector('[data-testid=experiment-row]');
+    await clearTimings();
+    await page.goto(`${registry.url}/#/models/churn-model`);
+    await page.waitForSelector('[data-testid=versions-table]');
+    timings['model page (incl. predictor probes)'] = await apiTime();
+    expect(await page.getAttribute(`[data-testid=version-row][data-version="1"] td.metric >> nth=1`, 'title')).toBe(String(trials[0]?.testAuc));
+    expect(await page.textContent(`[data-testid=predictor-status][data-url="${predictorUrl}"]`)).toContain('(v1)');
+    expect(await page.getAttribute('[data-testid=predictor-status][data-url="http://127.0.0.1:1/health"]', 'data-ok')).toBe('false');
+
+    await page.click('[data-testid=promote][data-alias=champion][data-version="2"]');
+    await page.waitForSelector('[data-testid=version-row][data-version="2"] [data-testid=alias][data-alias=champion]');
+    const history = await page.$$eval('[data-testid=alias-history] tbody tr', (rows) => rows.map((r) => [...r.querySelectorAll('td')].slice(1).map((td) => td.textContent)));
+    expect(history).toEqual([['@champion', '→ v2'], ['@challenger', '→ v2'], ['@champion', '→ v1']]);
+    await page.screenshot({ path: `${SHOTS}registry-model.png`, fullPage: true });
     expect(consoleErrors).toEqual([]);
   });
 

@@ -51,8 +51,16 @@ export const api = {
   getRegisteredModel: (name) => call('GET', '/registered-models/get', { name }),
   searchModelVersions: (name) => call('GET', '/model-versions/search', { filter: `name='${name.replaceAll("'", "\\'")}'`, max_results: 1000 }),
   searchModelVersionsOfRun: (runId) => call('GET', '/model-versions/search', { filter: `run_id='${runId.replaceAll("'", '')}'`, max_results: 1000 }),
+  aliasHistory: (name) => call('GET', '/registered-models/alias-history', { name }),
   setAlias: (name, alias, version) => call('POST', '/registered-models/alias', { name, alias, version: String(version) }),
   deleteAlias: (name, alias) => call('DELETE', '/registered-models/alias', { name, alias }),
+};
+
+/** Each configured predictor's /health as the registry probed it (not an MLflow endpoint). */
+api.predictors = async () => {
+  const response = await fetch('/registry-ui/predictors', { headers: { accept: 'application/json' } });
+  if (!response.ok) throw new ApiError(`predictor status: HTTP ${response.status}`, `HTTP_${response.status}`, response.status);
+  return response.json();
 };
 
 /** A download link for a run's artifact through the artifact proxy (mlflow-artifacts:/<root>/<path>). */

@@ -44,6 +44,10 @@ export const registeredModelRoutes = [
     await stores.registeredModels.deleteAlias(input.name, input.alias);
     return {};
   }),
+  // Not in MLflow, which keeps only the current target: the UI's "who held champion when".
+  route('GET', '/registered-models/alias-history', z.object({ name: nonEmpty }), async (input, { stores }) => ({
+    history: await stores.registeredModels.aliasHistory(input.name),
+  })),
   route('GET', '/registered-models/alias', z.object({ name: nonEmpty, alias: nonEmpty }), async (input, { stores }) => ({
     model_version: await stores.registeredModels.versionByAlias(input.name, input.alias),
   })),

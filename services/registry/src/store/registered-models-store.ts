@@ -97,14 +97,29 @@ export class RegisteredModelStore {
         `INSERT INTO registered_model_aliases (name, alias, version) VALUES ($1, $2, $3) ON CONFLICT (name, alias) DO UPDATE SET version = EXCLUDED.version`,
         [name, alias, Number(version)],
       );
-      await tx.query('UPDATE registered_models SET last_updated_time = $2 WHERE name = $1', [name, Date.now()]);
+      const now = Date.now();
+      await tx.query('UPDATE registered_models SET last_updated_time = $2 WHERE name = $1', [name, now]);
+      await tx.query('INSERT INTO registered_model_alias_history (name, alias, version, changed_at) VALUES ($1, $2, $3, $4)', [name, alias, Number(version), now]);
     });
   }
 
   async deleteAlias(name: string, alias: string): Promise<void> {
     await this.get(name);
-    const result = await this.db.query('DELETE FROM registered_model_aliases WHERE name = $1 AND alias = $2', [name, alias]);
-    if (!result.rowCount) throw notFound(`Registered model alias ${alias} not found.`);
+    await inTransaction(this.db, async (tx) => {
+      const result = await tx.query('DELETE FROM registered_model_aliases WHERE name = $1 AND alias = $2', [name, alias]);
+      if (!result.rowCount) throw notFound(`Registered model alias ${alias} not found.`);
+      await tx.query('INSERT INTO registered_model_alias_history (name, alias, version, changed_at) VALUES ($1, $2, NULL, $3)', [name, alias, Date.now()]);
+    });
+  }
+
+  /** Every change of the model's aliases, newest first; version null means the alias was removed. */
+  async aliasHistory(name: string): Promise<{ alias: string; version: string | null; changed_at: number }[]> {
+    await this.get(name);
+    const rows = await this.db.query<{ alias: string; version: number | null; changed_at: string }>(
+      'SELECT alias, version, changed_at FROM registered_model_alias_history WHERE name = $1 ORDER BY changed_at DESC, id DESC',
+      [name],
+    );
+    return rows.rows.map((r) => ({ alias: r.alias, version: r.version === null ? null : String(r.version), changed_at: Number(r.changed_at) }));
   }
 
   async versionByAlias(name: string, alias: string): Promise<ModelVersion> {
