@@ -9,14 +9,16 @@ const TRIALS = 4;
 const SECOND_DATASET = 'telco';
 const PROMETHEUS = 'http://127.0.0.1:9090';
 
-// Overrides of .env.local for the run: an own task queue, nothing served yet, live drift computed
-// often enough to move within the test, and drifted simulated traffic from the start.
+// Overrides of .env.local for the run: an own task queue, nothing served yet, live drift and quality
+// computed often enough to move within the test, and drifted simulated traffic from the start whose
+// outcomes come back two seconds after each prediction.
 const OVERRIDES: Record<string, string> = {
   RUN_ID: '',
   MODEL_URI: '',
   TEMPORAL_TASK_QUEUE: `e2e-${Date.now()}`,
   LIVE_DRIFT_WINDOW: '300',
   LIVE_DRIFT_EVERY: '50',
+  QUALITY_EVERY: '5s',
 };
 
 const SIMULATOR = {
@@ -24,6 +26,8 @@ const SIMULATOR = {
   SIMULATOR_RATE_PER_SEC: '20',
   SIMULATOR_DRIFT: 'credit_limit*1.8,card_category=gold:0.5',
   SIMULATOR_DRIFT_AFTER: '0s',
+  SIMULATOR_OUTCOME_SHARE: '1',
+  SIMULATOR_OUTCOME_DELAY: '2s',
 };
 
 function writeEnvFile(path: string): void {

@@ -33,9 +33,9 @@ describe('dashboards as code', () => {
     }
   });
 
-  it('when listed, then there are five dashboards with unique uids and every query uses the provisioned datasource', () => {
+  it('when listed, then there are six dashboards with unique uids and every query uses the provisioned datasource', () => {
     const built = allDashboards().map((d) => d.dashboard.build());
-    expect(new Set(built.map((d) => d.uid)).size).toBe(5);
+    expect(new Set(built.map((d) => d.uid)).size).toBe(6);
     for (const dashboard of built) {
       for (const panel of (dashboard.panels ?? []) as { type: string; datasource?: { uid?: string } }[]) {
         if (panel.type !== 'row') expect(panel.datasource?.uid).toBe('prometheus');

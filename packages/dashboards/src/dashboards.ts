@@ -1,4 +1,4 @@
-import { DRIFT_METRICS } from '@churn/drift';
+import { DRIFT_METRICS, QUALITY_METRICS } from '@churn/drift';
 import { DashboardBuilder, QueryVariableBuilder, RowBuilder, VariableRefresh, VariableSort } from '@grafana/grafana-foundation-sdk/dashboard';
 import { bucketHeatmap, PROMETHEUS, stat, timeseries } from './panels.js';
 
@@ -180,6 +180,51 @@ function training(): DashboardBuilder {
     );
 }
 
+const auc = (metric: string, selector = '') => `max(${metric}{measure="auc"${selector}})`;
+
+/** Realised quality once outcomes arrive, the label-free estimate before, both against the run's own test AUC. */
+function quality(): DashboardBuilder {
+  return base('churn-quality', 'Churn · model quality')
+    .time({ from: 'now-24h', to: 'now' })
+    .withPanel(stat('Realised AUC', 'short', { expr: auc(QUALITY_METRICS.quality) }))
+    .withPanel(stat('Estimated AUC (CBPE)', 'short', { expr: auc(QUALITY_METRICS.estimated) }))
+    .withPanel(stat('Test AUC of the served run', 'short', { expr: `max(${QUALITY_METRICS.testAuc})` }))
+    .withPanel(stat('Labelled predictions in the window', 'short', { expr: `max(${QUALITY_METRICS.labelled})` }))
+    .withPanel(
+      timeseries(
+        'AUC: realised vs estimated vs test',
+        'short',
+        [
+          { expr: auc(QUALITY_METRICS.quality), legend: 'realised' },
+          { expr: auc(QUALITY_METRICS.estimated), legend: 'estimated (CBPE)' },
+          { expr: `max(${QUALITY_METRICS.testAuc})`, legend: 'test AUC at training' },
+        ],
+        {
+          width: 24,
+          description: 'Realised on the predictions of the quality window that have an outcome; estimated from the chances of all of them, so it moves before the outcomes arrive. A drop of 0.05 below the test AUC alerts.',
+        },
+      ),
+    )
+    .withPanel(timeseries('Realised measures', 'short', [{ expr: `max by (measure) (${QUALITY_METRICS.quality})`, legend: '{{measure}}' }], { min: 0 }))
+    .withPanel(timeseries('Estimated measures (CBPE)', 'short', [{ expr: `max by (measure, calibration) (${QUALITY_METRICS.estimated})`, legend: '{{measure}} ({{calibration}})' }], { min: 0 }))
+    .withRow(new RowBuilder('Outcomes'))
+    .withPanel(
+      timeseries('Outcomes / s', 'short', [
+        { expr: 'sum(rate(churn_outcomes_received_total[5m]))', legend: 'received' },
+        { expr: 'sum(rate(churn_outcomes_stored_total[5m]))', legend: 'stored' },
+        { expr: 'sum(rate(churn_outcomes_duplicate_total[5m]))', legend: 'duplicate' },
+        { expr: 'sum(rate(churn_outcomes_invalid_total[5m]))', legend: 'invalid' },
+      ]),
+    )
+    .withPanel(
+      timeseries('Predictions of the window: labelled and not', 'short', [
+        { expr: `max(${QUALITY_METRICS.predictions})`, legend: 'predictions' },
+        { expr: `max(${QUALITY_METRICS.labelled})`, legend: 'labelled' },
+        { expr: `max(${QUALITY_METRICS.unjoined})`, legend: 'outcomes labelling none' },
+      ], { min: 0 }),
+    );
+}
+
 /** Every dashboard, in file order. */
 export function allDashboards(): GeneratedDashboard[] {
   return [
@@ -188,6 +233,7 @@ export function allDashboards(): GeneratedDashboard[] {
     { file: 'drift.json', dashboard: drift() },
     { file: 'stream.json', dashboard: stream() },
     { file: 'training.json', dashboard: training() },
+    { file: 'quality.json', dashboard: quality() },
   ];
 }
 

@@ -1,4 +1,4 @@
-import { DRIFT_METRICS } from '@churn/drift';
+import { DRIFT_METRICS, QUALITY_METRICS } from '@churn/drift';
 
 const histogram = (name: string) => [name, `${name}_bucket`, `${name}_sum`, `${name}_count`];
 
@@ -21,6 +21,11 @@ export const KNOWN_METRICS: ReadonlySet<string> = new Set([
   ...histogram('churn_stream_batch_duration_seconds'),
   'churn_stream_dlq_total',
   ...Object.values(DRIFT_METRICS),
+  ...Object.values(QUALITY_METRICS),
+  'churn_outcomes_received_total',
+  'churn_outcomes_stored_total',
+  'churn_outcomes_duplicate_total',
+  'churn_outcomes_invalid_total',
   'churn_activities_total',
   ...histogram('churn_trial_duration_seconds'),
   'churn_tuning_best_auc',

@@ -10,6 +10,7 @@ export const QUALITY_METRICS = {
   predictions: 'churn_model_quality_predictions',
   estimated: 'churn_model_quality_estimated',
   unjoined: 'churn_model_quality_unjoined_outcomes',
+  testAuc: 'churn_model_test_auc',
 } as const;
 
 /** The figures exported as `churn_model_quality{measure=...}`. */
@@ -26,6 +27,8 @@ export interface QualityMonitorOptions {
   everyMs: number;
   /** Most recent predictions read per refresh (bounds the cost on a busy predictor). */
   limit?: number;
+  /** The run's test AUC as logged at training (undefined when it has none): the yardstick of the quality-drop alerts. */
+  testAuc?: (runId: string) => Promise<number | undefined>;
   onError?: (error: unknown) => void;
 }
 
@@ -40,6 +43,9 @@ export class QualityMonitor {
   private readonly predictions: Gauge<'run_id'>;
   private readonly unjoined: Gauge<'run_id'>;
   private readonly estimated: Gauge<'run_id' | 'measure' | 'calibration'>;
+  private readonly testAuc: Gauge<'run_id'>;
+  // Looked up once per run: a training result does not change.
+  private readonly testAucs = new Map<string, number | undefined>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<ClassificationQuality | undefined> | undefined;
 
@@ -59,6 +65,7 @@ export class QualityMonitor {
       labelNames: ['run_id', 'measure', 'calibration'] as const,
       registers: [registry],
     });
+    this.testAuc = new Gauge({ name: QUALITY_METRICS.testAuc, help: 'Test AUC of the served run as logged at training (what the quality-drop alerts compare with)', labelNames: ['run_id'] as const, registers: [registry] });
     this.predictions = new Gauge({ name: QUALITY_METRICS.predictions, help: 'Predictions of the window read for the quality join', labelNames: ['run_id'] as const, registers: [registry] });
   }
 
@@ -90,8 +97,10 @@ export class QualityMonitor {
         to: now,
         ...(this.options.limit ? { limit: this.options.limit } : {}),
       });
+      const testAuc = await this.testAucOf(runId);
       // Only the served run's series: a promoted-away run's figures would otherwise stay frozen.
-      for (const gauge of [this.quality, this.labelled, this.predictions, this.unjoined, this.estimated]) gauge.reset();
+      for (const gauge of [this.quality, this.labelled, this.predictions, this.unjoined, this.estimated, this.testAuc]) gauge.reset();
+      if (testAuc !== undefined) this.testAuc.set({ run_id: runId }, testAuc);
       this.labelled.set({ run_id: runId }, window.rows.length);
       this.predictions.set({ run_id: runId }, window.predictions);
       this.unjoined.set({ run_id: runId }, window.unjoined);
@@ -107,6 +116,21 @@ export class QualityMonitor {
         if (value !== null) this.quality.set({ run_id: runId, measure }, value);
       }
       return q;
+    } catch (error) {
+      this.options.onError?.(error);
+      return undefined;
+    }
+  }
+
+  /** A failed lookup (registry down) is not remembered, so the next refresh asks again. */
+  private async testAucOf(runId: string): Promise<number | undefined> {
+    const lookup = this.options.testAuc;
+    if (!lookup) return undefined;
+    if (this.testAucs.has(runId)) return this.testAucs.get(runId);
+    try {
+      const value = await lookup(runId);
+      this.testAucs.set(runId, value);
+      return value;
     } catch (error) {
       this.options.onError?.(error);
       return undefined;

@@ -6,6 +6,7 @@ import { DatasetContract } from '@churn/churn-data';
 import { createServingRuntime, envFilePath, type ServingRuntime, type ServingRuntimeOptions } from '@churn/serving';
 import { mongoOutcomeStore } from '@churn/drift/outcomes';
 import { QualityMonitor } from '@churn/drift/quality-monitor';
+import { MlflowClient, MlflowError } from '@churn/mlflow-client';
 import { MongoClient } from 'mongodb';
 import { Registry } from 'prom-client';
 import { createPredictor } from './app.js';
@@ -30,6 +31,24 @@ export interface RunningPredictor {
   readonly quality: QualityMonitor | undefined;
   /** Stops accepting, finishes in-flight requests, flushes the prediction log. */
   close(): Promise<void>;
+}
+
+/** The run's logged test_auc; a run the registry does not know (or a model Python logged without it) has none. */
+function testAucFromRegistry(config: PredictorApiConfig): (runId: string) => Promise<number | undefined> {
+  const mlflow = new MlflowClient({
+    trackingUri: config.MLFLOW_TRACKING_URI,
+    ...(config.MLFLOW_TRACKING_USERNAME ? { username: config.MLFLOW_TRACKING_USERNAME } : {}),
+    ...(config.MLFLOW_TRACKING_PASSWORD ? { password: config.MLFLOW_TRACKING_PASSWORD } : {}),
+    ...(config.MLFLOW_TRACKING_TOKEN ? { token: config.MLFLOW_TRACKING_TOKEN } : {}),
+  });
+  return async (runId) => {
+    try {
+      return (await mlflow.getRun(runId)).data.metrics.find((m) => m.key === 'test_auc')?.value;
+    } catch (error) {
+      if (error instanceof MlflowError && error.isNotFound) return undefined;
+      throw error;
+    }
+  };
 }
 
 /** Starts the predictor: model following the env file, prediction log, HTTP server. */
@@ -66,6 +85,7 @@ export async function start(options: StartOptions = {}): Promise<RunningPredicto
           runId: () => runtime.holder.runId,
           windowMs: config.QUALITY_WINDOW,
           everyMs: config.QUALITY_EVERY,
+          testAuc: testAucFromRegistry(config),
           onError: (error) => logger.warn({ err: error }, 'realised quality computation failed'),
         })
       : undefined;
