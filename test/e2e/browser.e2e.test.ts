@@ -40,8 +40,13 @@ afterEach(() => {
 
 describe('in a browser', () => {
   it('when the user opens the tuning runs and copies a RUN_ID, then the clipboard holds that run id', async () => {
+    // Trials sit under their tuning run; only the newest opens by itself, and a second dataset was tuned after.
+    const parentId = (await new MlflowClient({ trackingUri: 'http://127.0.0.1:5051' }).getRun(state.runId)).data.tags?.find((t) => t.key === 'mlflow.parentRunId')?.value;
     const page = await open('http://127.0.0.1:5051/#/');
     await page.click('[data-testid=experiment-row] a:has-text("churn-tuning")');
+    await page.waitForSelector(`[data-testid=expand-run][data-run-id="${parentId}"]`);
+    const closed = page.locator(`[data-testid=expand-run][data-run-id="${parentId}"][aria-expanded=false]`);
+    if (await closed.count()) await closed.click();
     await page.waitForSelector(`[data-testid=run-row][data-run-id="${state.runId}"]`);
     await shot(page, 'registry-runs');
     await page.click(`[data-testid=run-row][data-run-id="${state.runId}"] [data-testid=copy-run-id]`);
