@@ -20,7 +20,9 @@ const decodeColumns = (text) => text.split(',').filter(Boolean).map(decodeURICom
 
 /** The experiment page: runs with metrics first, server-side sort, filter and pages, trials under their tuning run. */
 export async function runsView(experimentId, query) {
-  const [{ experiment }, aliases] = await Promise.all([api.getExperiment(experimentId), aliasesByRun().catch(() => new Map())]);
+  // Filled once the page's requests, sent together, have answered.
+  let experiment;
+  let aliases = new Map();
   const state = {
     filter: query.get('filter') ?? '',
     sort: query.get('sort') ?? 'attr:start_time',
@@ -251,12 +253,11 @@ export async function runsView(experimentId, query) {
     h('button', { type: 'submit' }, 'Search'),
   );
 
-  try {
-    await load({ first: true });
-  } catch (error) {
+  const firstLoad = load({ first: true }).catch((error) => {
     // A bad filter in a shared link still shows the page, with the error next to the filter.
     showFilterError(error);
-  }
+  });
+  [{ experiment }, aliases] = await Promise.all([api.getExperiment(experimentId), aliasesByRun().catch(() => new Map()), firstLoad]);
   draw();
   return h(
     'section',
