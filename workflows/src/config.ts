@@ -63,6 +63,8 @@ export const cliConfigSchema = z.object({
   DRIFT_RETRAIN_SHARE: share(0.5),
   /** At most one drift-triggered retrain per this period; 0s disables drift-triggered retraining. */
   DRIFT_RETRAIN_COOLDOWN: env.duration('24h'),
+  /** The drift report also retrains (same cooldown) when the served run's realised or estimated AUC is this far below its test AUC. */
+  QUALITY_RETRAIN_MARGIN: share(0.05),
   LOG_LEVEL: env.logLevel,
 });
 export type CliConfig = z.infer<typeof cliConfigSchema>;

@@ -80,7 +80,8 @@ describe('driftReportWorkflow on the native stack', () => {
       expect(result.report.reportPath && existsSync(result.report.reportPath)).toBeTruthy();
       expect(readFileSync(join(reportsDir, 'index.html'), 'utf8')).toContain(run.info.run_id);
       // No outcomes were sent: the quality section says so and shows the label-free estimate.
-      expect(result.report.quality).toEqual({ labelled: 0, auc: null, estimatedAuc: 0.5 }); // one chance for all: no ranking
+      // One chance for all: no ranking. The run logged no test_auc, so quality cannot trigger a retrain.
+      expect(result.report.quality).toEqual({ labelled: 0, predictions: 400, auc: null, estimatedAuc: 0.5 });
       expect(readFileSync(result.report.reportPath as string, 'utf8')).toContain('<p id="no-outcomes">No outcomes yet for the model run\'s 400 predictions of the last 30 days');
       expect(result.retrain).toMatchObject({ started: true, workflowId: expect.stringMatching(new RegExp(`^retrain-int-${id}-`)) });
 

@@ -13,6 +13,7 @@ export function scheduleDefinitions(config: CliConfig, options: { idPrefix?: str
     windowMs: config.DRIFT_REPORT_EVERY,
     retrainShare: config.DRIFT_RETRAIN_SHARE,
     cooldownMs: config.DRIFT_RETRAIN_COOLDOWN,
+    qualityMargin: config.QUALITY_RETRAIN_MARGIN,
     tuning: { ...tuning, reason: 'drift' },
   };
   return [

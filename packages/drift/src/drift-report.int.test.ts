@@ -83,7 +83,7 @@ describe('drift report against FerretDB, S3 and nginx', () => {
       labelled.map((l) => l.label),
       labelled.map((l) => fakeScore(rows[l.i] as (typeof rows)[number])),
     );
-    expect(outcome.quality).toEqual({ labelled: 150, auc: expected.auc, estimatedAuc: expect.any(Number) });
+    expect(outcome.quality).toEqual({ labelled: 150, predictions: 401, auc: expected.auc, estimatedAuc: expect.any(Number) });
     const html = await (await fetch(`${nginx}/${outcome.file}`)).text();
     // 401: the join counts the document the contract refuses among the run's predictions read.
     expect(html).toContain('<p id="labelled">150 of the model run\'s 401 predictions of the last 3 hours');

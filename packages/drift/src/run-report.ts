@@ -36,7 +36,7 @@ export interface DriftReportOutcome extends DriftSummary {
   /** Why the first skipped document was left out. */
   firstSkipReason?: string;
   /** The model quality section's headline figures (null: no outcomes yet, or no predictions to estimate on). */
-  quality: { labelled: number; auc: number | null; estimatedAuc: number | null };
+  quality: { labelled: number; predictions: number; auc: number | null; estimatedAuc: number | null };
 }
 
 /** fetch -> compute -> render -> publish: the body of the three-hourly drift-report activity. */
@@ -65,6 +65,6 @@ export async function runDriftReport(input: RunDriftReportInput): Promise<DriftR
     file: published.file,
     skippedDocuments: read.skipped,
     ...(read.firstSkipReason ? { firstSkipReason: read.firstSkipReason } : {}),
-    quality: { labelled: quality.realised?.count ?? 0, auc: quality.realised?.auc ?? null, estimatedAuc: quality.estimated?.auc ?? null },
+    quality: { labelled: quality.realised?.count ?? 0, predictions: quality.predictions, auc: quality.realised?.auc ?? null, estimatedAuc: quality.estimated?.auc ?? null },
   };
 }

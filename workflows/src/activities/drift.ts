@@ -8,7 +8,7 @@ import type { Db } from 'mongodb';
 import type { DriftSummary, DriftWindow } from '../workflows/types.js';
 
 export interface DriftDeps {
-  mlflow: Pick<MlflowClient, 'downloadArtifact'>;
+  mlflow: Pick<MlflowClient, 'downloadArtifact' | 'getRun'>;
   mongoDb: Db;
   /** Where reports are copied besides REPORTS_DIR (REPORTS_BUCKET); optional. */
   reportsS3?: S3Client | undefined;
@@ -26,6 +26,16 @@ export function createDriftActivities({ mlflow, mongoDb, reportsS3, config, logg
       return DatasetContract.parse((await mlflow.downloadArtifact(runId, path)).toString('utf8'), `${runId}/${path}`);
     } catch (error) {
       if (error instanceof MlflowError && error.isNotFound) return defaultContract();
+      throw error;
+    }
+  }
+
+  /** The run's logged test AUC, the yardstick of a quality drop; a run without one (or unknown to the registry) has none. */
+  async function testAucOf(runId: string): Promise<number | undefined> {
+    try {
+      return (await mlflow.getRun(runId)).data.metrics.find((m) => m.key === 'test_auc')?.value;
+    } catch (error) {
+      if (error instanceof MlflowError && error.isNotFound) return undefined;
       throw error;
     }
   }
@@ -48,9 +58,10 @@ export function createDriftActivities({ mlflow, mongoDb, reportsS3, config, logg
       logger.info({ from, to }, 'no predictions in the window: no drift report');
       return { rows: 0, driftedShare: 0, datasetDrift: false, driftedFeatures: [], skipped: 'no predictions in the window' };
     }
-    const [reference, contract] = await Promise.all([
+    const [reference, contract, testAuc] = await Promise.all([
       mlflow.downloadArtifact(runId, 'model/reference.json').then((body) => JSON.parse(body.toString('utf8')) as ReferenceProfile),
       modelContract(runId),
+      testAucOf(runId),
     ]);
     const outcome = await runDriftReport({
       db: mongoDb,
@@ -73,7 +84,7 @@ export function createDriftActivities({ mlflow, mongoDb, reportsS3, config, logg
       driftedShare: outcome.driftedShare,
       datasetDrift: outcome.datasetDrift,
       driftedFeatures: [...outcome.driftedFeatures],
-      quality: outcome.quality,
+      quality: { ...outcome.quality, ...(testAuc !== undefined ? { testAuc } : {}) },
       reportPath: outcome.path,
       ...(outcome.key ? { reportKey: outcome.key } : {}),
     };

@@ -1,7 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import { stubActivities, type StubOptions } from '../testing/stub-activities.js';
 import { MISSING_TEST_SERVER, timeSkippingServerPath, uniqueTaskQueue, useTimeSkipping } from '../testing/test-env.js';
-import { retrainWorkflowId } from './drift-report.js';
+import { qualityDrop, retrainWorkflowId } from './drift-report.js';
 import type { DriftReportInput, DriftReportResult } from './types.js';
 
 const serverPath = timeSkippingServerPath();
@@ -18,6 +18,28 @@ describe('retrainWorkflowId', () => {
     expect(retrainWorkflowId(start + DAY, DAY)).not.toBe(retrainWorkflowId(start, DAY));
     expect(retrainWorkflowId(start, DAY)).toBe('retrain-2026-11-25T00-00-00-000Z');
   }, 60_000);
+});
+
+describe('qualityDrop', () => {
+  const quality = { labelled: 300, predictions: 2_000, auc: 0.84, estimatedAuc: 0.85, testAuc: 0.86 };
+
+  it('when the realised AUC on enough outcomes is more than the margin below the test AUC, then it is a drop naming both', () => {
+    expect(qualityDrop({ ...quality, auc: 0.78 }, 0.05, 200)).toBe('realised AUC 0.780 on 300 outcomes is more than 0.05 below the test AUC 0.860');
+  });
+
+  it('when only the estimate on enough predictions is below, then the estimate is the reason (no outcomes needed)', () => {
+    expect(qualityDrop({ ...quality, labelled: 0, auc: null, estimatedAuc: 0.7 }, 0.05, 200)).toBe('estimated AUC 0.700 on 2000 predictions is more than 0.05 below the test AUC 0.860');
+  });
+
+  it.each([
+    ['within the margin', { ...quality, auc: 0.82 }],
+    ['a low AUC on too few outcomes and a fine estimate', { ...quality, labelled: 50, auc: 0.5 }],
+    ['a low estimate on too few predictions', { ...quality, labelled: 0, auc: null, predictions: 100, estimatedAuc: 0.5 }],
+    ['no test AUC logged for the run', { labelled: 300, predictions: 2_000, auc: 0.5, estimatedAuc: 0.5 }],
+    ['no quality figures at all', undefined],
+  ])('when %s, then it is no drop', (_case, figures) => {
+    expect(qualityDrop(figures, 0.05, 200)).toBeUndefined();
+  });
 });
 
 describeWithServer('driftReportWorkflow (stubbed activities, time-skipping server)', () => {
@@ -73,5 +95,28 @@ describeWithServer('driftReportWorkflow (stubbed activities, time-skipping serve
     expect(calls.drift).toBe(3);
     // The retrain is a real tuning run: its trials ran on the same task queue, keyed by the child's id.
     expect(calls.trials.filter((t) => t.trialKey.startsWith(`${result.first.retrain.workflowId}/`))).toHaveLength(2);
+  }, 60_000);
+
+  it('when quality drops without drift twice within the cooldown, then one retrain starts for the drop and the second report starts none', async () => {
+    const period = 60_000;
+    const input: DriftReportInput = { retrainShare: 0.5, cooldownMs: period, tuning: { trials: 2, batchSize: 2 }, retrainIdPrefix: 'quality-retrain' };
+    const dropped = { ...DRIFTED, driftedShare: 0.1, datasetDrift: false, quality: { labelled: 400, predictions: 3_000, auc: 0.7, estimatedAuc: 0.72, testAuc: 0.85 } };
+    const { result, calls } = await withWorker({ drift: dropped }, async (q) => {
+      // Not at the very end of a period, so both reports fall in the same one.
+      const now = await suite.env.currentTimeMs();
+      if (period - (now % period) < 5_000) await new Promise((r) => setTimeout(r, period - (now % period) + 100));
+      const first = await report(q, input);
+      const second = await report(q, input);
+      return { first, second };
+    });
+    expect(result.first.retrain).toMatchObject({ started: true, workflowId: expect.stringMatching(/^quality-retrain-/), reason: 'realised AUC 0.700 on 400 outcomes is more than 0.05 below the test AUC 0.850' });
+    expect(result.second.retrain).toMatchObject({ started: false, workflowId: result.first.retrain.workflowId, reason: expect.stringMatching(/already ran/) });
+    expect(calls.drift).toBe(2);
+  }, 60_000);
+
+  it('when quality holds and nothing drifted, then no retrain starts', async () => {
+    const fine = { ...DRIFTED, driftedShare: 0.1, datasetDrift: false, quality: { labelled: 400, predictions: 3_000, auc: 0.84, estimatedAuc: 0.83, testAuc: 0.85 } };
+    const { result } = await withWorker({ drift: fine }, (q) => report(q, { retrainShare: 0.5, cooldownMs: 60_000 }));
+    expect(result.retrain).toMatchObject({ started: false, reason: 'drifted share 0.10 below 0.5' });
   }, 60_000);
 });

@@ -142,8 +142,12 @@ export interface DriftReportInput {
   windowMs?: number;
   /** Drifted feature share from which a retrain starts (DRIFT_RETRAIN_SHARE). */
   retrainShare?: number;
-  /** At most one drift-triggered retrain per period (DRIFT_RETRAIN_COOLDOWN); 0 disables retraining. */
+  /** At most one drift- or quality-triggered retrain per period (DRIFT_RETRAIN_COOLDOWN); 0 disables retraining. */
   cooldownMs?: number;
+  /** A realised or estimated AUC this far below the run's test AUC starts a retrain (QUALITY_RETRAIN_MARGIN). */
+  qualityMargin?: number;
+  /** Labelled predictions (realised) or predictions (estimated) needed before the AUC is trusted. */
+  qualityMinRows?: number;
   /** Options of the retrain's tuning run. */
   tuning?: TuningInput;
   /** Start of the retrain's workflow id (`retrain`): reports sharing it share the cooldown. */
@@ -162,8 +166,11 @@ export interface DriftSummary {
   driftedShare: number;
   datasetDrift: boolean;
   driftedFeatures: string[];
-  /** The served run's predictions of QUALITY_WINDOW with an outcome, their realised AUC and the CBPE estimate over all (null: not computable). */
-  quality?: { labelled: number; auc: number | null; estimatedAuc: number | null };
+  /**
+   * The served run's predictions of QUALITY_WINDOW and how many have an outcome, their realised AUC and
+   * the CBPE estimate over all (null: not computable), and the run's logged test AUC when it has one.
+   */
+  quality?: { labelled: number; predictions: number; auc: number | null; estimatedAuc: number | null; testAuc?: number };
   reportPath?: string;
   reportKey?: string;
   /** Why no report was made (no model, no predictions in the window). */
