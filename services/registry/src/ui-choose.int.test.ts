@@ -214,13 +214,17 @@ describeIfChromium('registry web UI with 10,000 runs and a 50-trial tuning run',
     await clearTimings();
     await page.click(`[data-testid=compare-trials][data-run-id="${parentId}"]`);
     await page.waitForSelector('[data-testid=parallel-coordinates]');
-    timings['compare 50 trials'] = await apiTime();
+    await page.waitForSelector('[data-testid=metric-curves]');
+    timings['compare 50 trials + their histories'] = await apiTime();
     expect(await page.locator('[data-testid=parallel-coordinates] polyline').count()).toBe(TRIALS);
     expect(await page.locator('[data-testid=scatter] circle').count()).toBe(TRIALS);
     expect(await page.locator('[data-testid=compare-diff] thead th').count()).toBe(TRIALS + 1);
+    await page.waitForSelector('[data-testid=metric-curves]');
+    expect(await page.locator('[data-testid=metric-curves] [data-run-id]').count()).toBe(TRIALS);
     expect(await page.locator('[data-testid=parallel-coordinates]').getAttribute('aria-label')).toBe('Parallel coordinates of eta, max_depth and test_auc');
     await page.selectOption('[data-testid=compare-metric]', 'validation_auc');
     await page.waitForSelector('[data-testid=parallel-coordinates][aria-label$="validation_auc"]');
+    await page.waitForSelector('[data-testid=metric-curves][aria-label^="validation_auc"]');
     expect(decodeURIComponent(new URL(page.url()).hash)).toContain('metric=validation_auc');
     await page.screenshot({ path: `${SHOTS}registry-compare.png`, fullPage: true });
 
@@ -250,6 +254,16 @@ describeIfChromium('registry web UI with 10,000 runs and a 50-trial tuning run',
     expect(history).toEqual([['@champion', '→ v2'], ['@challenger', '→ v2'], ['@champion', '→ v1']]);
     await page.screenshot({ path: `${SHOTS}registry-model.png`, fullPage: true });
     expect(consoleErrors).toEqual([]);
+  });
+
+  it('when many runs\' histories are asked at once, then each run keeps its first and last step and at most about max_results points', async () => {
+    const [long, short] = trials;
+    await new MlflowClient({ trackingUri: registry.url }).logBatch(long?.runId ?? '', { metrics: Array.from({ length: 1000 }, (_, step) => ({ key: 'train_auc', value: step / 1000, step })) });
+    const { json } = await registry.api('/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval', { query: { run_ids: [long?.runId ?? '', short?.runId ?? ''], metric_key: 'train_auc', max_results: '10' } });
+    const steps = (json.metrics as { step: number; run_id: string }[]).filter((m) => m.run_id === long?.runId).map((m) => m.step);
+    expect(steps[0]).toBe(0);
+    expect(steps.at(-1)).toBe(999);
+    expect(steps.length).toBeLessThanOrEqual(11);
   });
 
   it('when the user pages through 10,000 runs, then each page holds the next 100', async () => {

@@ -45,6 +45,7 @@ export const api = {
   searchRuns: (experimentId, { filter, orderBy = ['attributes.start_time DESC'], pageToken, maxResults = 100 } = {}) =>
     call('POST', '/runs/search', { experiment_ids: [experimentId], filter: filter || undefined, max_results: maxResults, order_by: orderBy, page_token: pageToken }),
   getRun: (runId) => call('GET', '/runs/get', { run_id: runId }),
+  metricHistories: (runIds, key) => call('GET', '/metrics/get-history-bulk-interval', { run_ids: runIds, metric_key: key }),
   metricHistory: (runId, key) => call('GET', '/metrics/get-history', { run_id: runId, metric_key: key }),
   listArtifacts: (runId, path) => call('GET', '/artifacts/list', { run_id: runId, path }),
   searchRegisteredModels: () => call('GET', '/registered-models/search', { max_results: 1000 }),

@@ -69,3 +69,32 @@ export function scatter(runs, paramKey, metricKey) {
   }
   return root;
 }
+
+/** Each run's history of the metric over its steps, one curve per run, coloured by its last value. */
+export function overlaidCurves(histories, metricKey) {
+  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart compare-chart', role: 'img', 'aria-label': `${metricKey} by step, one curve per run`, dataset: { testid: 'metric-curves' } });
+  const points = histories.flatMap((r) => r.points);
+  if (!points.length) return root;
+  const sx = axisScale(points.map((p) => p.step));
+  const sy = axisScale(points.map((p) => p.value));
+  const x = (t) => PAD.left + t * (W - PAD.left - PAD.right);
+  const y = (t) => H - PAD.bottom - t * (H - PAD.top - PAD.bottom);
+  root.append(svg('line', { x1: x(0), x2: x(1), y1: y(0), y2: y(0), class: 'axis' }));
+  for (const [t, label] of sx.labels) root.append(svg('text', { x: x(t), y: H - PAD.bottom + 16, 'text-anchor': 'middle', class: 'tick' }, label));
+  for (const [t, label] of sy.labels) root.append(svg('text', { x: x(0) - 6, y: y(t) + 4, 'text-anchor': 'end', class: 'tick' }, label));
+  root.append(svg('text', { x: x(1), y: H - 4, 'text-anchor': 'end', class: 'axis-label' }, 'step'));
+  for (const run of histories) {
+    if (!run.points.length) continue;
+    const last = run.points.at(-1).value;
+    const stroke = colorFor(sy.at(last));
+    const coords = run.points.map((p) => [x(sx.at(p.step)), y(sy.at(p.value))]);
+    // A single logged value has no line to draw: it shows as a dot.
+    const mark =
+      coords.length > 1
+        ? svg('path', { d: coords.map(([px, py], i) => `${i ? 'L' : 'M'}${px.toFixed(1)},${py.toFixed(1)}`).join(' '), class: 'pc-line', stroke, dataset: { runId: run.id } })
+        : svg('circle', { cx: coords[0][0], cy: coords[0][1], r: 3, fill: stroke, dataset: { runId: run.id } });
+    mark.append(svg('title', {}, `${run.name}: last ${metricKey} ${formatNumber(last)}`));
+    root.append(mark);
+  }
+  return root;
+}

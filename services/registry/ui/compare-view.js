@@ -1,6 +1,6 @@
 import { api } from './api.js';
-import { parallelCoordinates, scatter } from './compare-charts.js';
-import { crumbs, formatNumber, h } from './dom.js';
+import { overlaidCurves, parallelCoordinates, scatter } from './compare-charts.js';
+import { crumbs, errorBox, formatNumber, h } from './dom.js';
 import { DEFAULT_METRICS } from './run-columns.js';
 import { replaceQuery } from './url-state.js';
 
@@ -38,6 +38,26 @@ function differences(runs, params, metrics, metricKey) {
   );
 }
 
+/** The curves come from bulk history requests, drawn when they answer. */
+function curvesHolder(runs, metricKey) {
+  const holder = h('div', { class: 'curves' }, h('p', { class: 'muted' }, 'Loading curves…'));
+  // The endpoint takes at most 100 runs a request, as MLflow's does.
+  const chunks = Array.from({ length: Math.ceil(runs.length / 100) }, (_, i) => runs.slice(i * 100, i * 100 + 100));
+  Promise.all(chunks.map((chunk) => api.metricHistories(chunk.map((r) => r.id), metricKey))).then(
+    (pages) => {
+      const metrics = pages.flatMap((page) => page.metrics ?? []);
+      const histories = runs.map((r) => ({
+        id: r.id,
+        name: r.name,
+        points: metrics.filter((m) => m.run_id === r.id).map((m) => ({ step: Number(m.step ?? 0), value: Number(m.value) })).filter((p) => Number.isFinite(p.value)),
+      }));
+      holder.replaceChildren(overlaidCurves(histories, metricKey));
+    },
+    (error) => holder.replaceChildren(errorBox(error)),
+  );
+  return holder;
+}
+
 function select(id, label, options, value, onchange) {
   return h(
     'label',
@@ -72,6 +92,8 @@ export async function compareView(query) {
         h('h2', {}, `Parameters and ${state.metric}`),
         parallelCoordinates(flat, params, state.metric),
         state.param ? [h('h2', {}, `${state.metric} against ${state.param}`), scatter(flat, state.param, state.metric)] : null,
+        h('h2', {}, `${state.metric} by step`),
+        curvesHolder(flat, state.metric),
         h('h2', {}, 'Differences'),
         // Fifty trials are fifty columns: the table scrolls, the page keeps its width.
         h('div', { class: 'table-scroll' }, differences(flat, params, metrics, state.metric)),

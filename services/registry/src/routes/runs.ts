@@ -128,6 +128,12 @@ export const runRoutes = [
   }),
   route(
     'GET',
+    '/metrics/get-history-bulk-interval',
+    z.object({ run_ids: z.preprocess((v) => (v === undefined || Array.isArray(v) ? v : [v]), z.array(nonEmpty).min(1).max(100)), metric_key: nonEmpty, max_results: maxResults(320, 1000) }),
+    async (input, { stores }) => ({ metrics: await stores.runs.metricHistories(input.run_ids, input.metric_key, input.max_results) }),
+  ),
+  route(
+    'GET',
     '/metrics/get-history',
     runInput({ metric_key: nonEmpty, max_results: int64.optional(), page_token: z.string().optional() }),
     async (input, { stores }) => {

@@ -238,6 +238,24 @@ export class RunStore {
     return { items: rows.slice(0, limit).map((r) => ({ ...metricJson(r), run_id: runId })), nextPageToken: nextToken(rows.length, limit, offset) };
   }
 
+  /**
+   * One metric's history for many runs in one query (MLflow's get-history-bulk-interval): runs with
+   * more than maxPerRun points keep their first, every k-th and last, so a chart stays light.
+   */
+  async metricHistories(runIds: string[], key: string, maxPerRun: number): Promise<(Metric & { run_id: string })[]> {
+    const rows = (await this.db.query<Metric & { run_id: string }>(
+      `SELECT run_id, key, value, timestamp, step FROM (
+         SELECT m.run_id, m.key, m.value, m.timestamp, m.step,
+                row_number() OVER (PARTITION BY m.run_id ORDER BY m.step, m.timestamp) AS n,
+                count(*) OVER (PARTITION BY m.run_id) AS total
+         FROM metrics m WHERE m.run_id = ANY($1::text[]) AND m.key = $2) t
+       WHERE total <= $3 OR (n - 1) % ceil(total::numeric / $3)::int = 0 OR n = total
+       ORDER BY run_id, step, timestamp`,
+      [runIds, key, maxPerRun],
+    )).rows;
+    return rows.map((r) => ({ ...metricJson(r), run_id: r.run_id }));
+  }
+
   async search(experimentIds: string[], request: SearchRequest): Promise<Page<Run>> {
     const p = new SqlParams();
     const ids = experimentIds.map((id) => (/^\d{1,18}$/.test(id) ? Number(id) : -1));
