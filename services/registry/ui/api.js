@@ -10,8 +10,8 @@ export class ApiError extends Error {
   }
 }
 
-async function call(method, path, params) {
-  let url = `${API}${path}`;
+async function call(method, path, params, base = API) {
+  let url = `${base}${path}`;
   const init = { method, headers: { accept: 'application/json' } };
   // GET carries parameters in the query; DELETE in both (MLflow reads the body, others the query).
   if (method === 'GET' || method === 'DELETE') {
@@ -53,15 +53,10 @@ export const api = {
   searchModelVersions: (name) => call('GET', '/model-versions/search', { filter: `name='${name.replaceAll("'", "\\'")}'`, max_results: 1000 }),
   searchModelVersionsOfRun: (runId) => call('GET', '/model-versions/search', { filter: `run_id='${runId.replaceAll("'", '')}'`, max_results: 1000 }),
   aliasHistory: (name) => call('GET', '/registered-models/alias-history', { name }),
+  // Not an MLflow endpoint: each configured predictor's /health as the registry probed it.
+  predictors: () => call('GET', '/registry-ui/predictors', {}, ''),
   setAlias: (name, alias, version) => call('POST', '/registered-models/alias', { name, alias, version: String(version) }),
   deleteAlias: (name, alias) => call('DELETE', '/registered-models/alias', { name, alias }),
-};
-
-/** Each configured predictor's /health as the registry probed it (not an MLflow endpoint). */
-api.predictors = async () => {
-  const response = await fetch('/registry-ui/predictors', { headers: { accept: 'application/json' } });
-  if (!response.ok) throw new ApiError(`predictor status: HTTP ${response.status}`, `HTTP_${response.status}`, response.status);
-  return response.json();
 };
 
 /** A download link for a run's artifact through the artifact proxy (mlflow-artifacts:/<root>/<path>). */

@@ -257,6 +257,7 @@ export async function runsView(experimentId, query) {
     // A bad filter in a shared link still shows the page, with the error next to the filter.
     showFilterError(error);
   });
+  // The alias markers are a hint: without them the runs are still worth showing.
   [{ experiment }, aliases] = await Promise.all([api.getExperiment(experimentId), aliasesByRun().catch(() => new Map()), firstLoad]);
   draw();
   return h(
