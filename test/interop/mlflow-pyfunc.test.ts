@@ -90,6 +90,8 @@ async function mlflowServe(python: string, modelDir: string): Promise<{ url: str
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
     env,
+    // MLflow makes ./mlruns in its working folder: keep it in the test's temporary one.
+    cwd: dirname(modelDir),
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
