@@ -91,10 +91,11 @@ install_kubeconform() {
 }
 
 # kubeconform's layout: <dir>/<version>-standalone-strict/<kind>-<group>-<version>.json. The folder is
-# complete once renamed into place, so its presence is the check.
+# complete once renamed into place; its stamp (version and converter hash) remakes it when either changes.
 install_k8s_schemas() {
-  local dest="$schemas_root/$K8S_SCHEMA_VERSION-standalone-strict"
-  if ! [ -f "$dest/deployment-apps-v1.json" ]; then
+  local dest="$schemas_root/$K8S_SCHEMA_VERSION-standalone-strict" stamp
+  stamp="$K8S_SCHEMA_VERSION $(sha256sum "$root/scripts/ops/k8s-json-schemas.mjs" | cut -d' ' -f1)"
+  if [ "$(cat "$dest/.made-by" 2>/dev/null)" != "$stamp" ]; then
     command -v go >/dev/null || { echo "k8s-schemas: needs Go to fetch the Kubernetes module" >&2; return 1; }
     local src node_bin tmp="$dest.tmp.$$"
     src="$(GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@$K8S_SCHEMA_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
@@ -102,6 +103,7 @@ install_k8s_schemas() {
     # The repository's pinned Node, from its own .stack even when STACK_DIR moves the tools.
     node_bin="$(STACK_DIR='' "$root/scripts/node-runtime.sh")"
     "$node_bin/node" "$root/scripts/ops/k8s-json-schemas.mjs" "$src/api/openapi-spec/swagger.json" "$tmp" >/dev/null
+    printf '%s\n' "$stamp" >"$tmp/.made-by"
     rm -rf "$dest"
     mv "$tmp" "$dest"
   fi

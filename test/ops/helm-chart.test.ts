@@ -238,3 +238,37 @@ describe('Helm chart', () => {
     expect(values).toMatch(/existingSecret: churn-postgresql$/m);
   });
 });
+
+describe('k8s-json-schemas.mjs', () => {
+  it('given a small OpenAPI v2 spec, when it is converted, then files are named as kubeconform looks them up, refs are inlined, int-or-string takes both and objects are closed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k8s-schemas-'));
+    const gvk = (group: string, version: string, kind: string) => ({ 'x-kubernetes-group-version-kind': [{ group, version, kind }] });
+    const swagger = {
+      definitions: {
+        'io.k8s.api.apps.v1.Deployment': { type: 'object', properties: { spec: { $ref: '#/definitions/io.k8s.api.apps.v1.Spec' } }, ...gvk('apps', 'v1', 'Deployment') },
+        'io.k8s.api.apps.v1.Spec': { type: 'object', properties: { port: { type: 'string', format: 'int-or-string' }, self: { $ref: '#/definitions/io.k8s.api.apps.v1.Spec' } } },
+        'io.k8s.api.core.v1.ConfigMap': { type: 'object', properties: { data: { type: 'object', additionalProperties: { type: 'string' } } }, ...gvk('', 'v1', 'ConfigMap') },
+        'io.k8s.api.networking.v1.Ingress': { type: 'object', properties: {}, ...gvk('networking.k8s.io', 'v1', 'Ingress') },
+      },
+    };
+    writeFileSync(join(dir, 'swagger.json'), JSON.stringify(swagger));
+    const result = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'ops', 'k8s-json-schemas.mjs'), join(dir, 'swagger.json'), join(dir, 'out')], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['configmap-v1.json', 'deployment-apps-v1.json', 'ingress-networking-v1.json']);
+    const deployment = JSON.parse(readFileSync(join(dir, 'out', 'deployment-apps-v1.json'), 'utf8')) as Record<string, unknown>;
+    expect(deployment).toEqual({
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        spec: {
+          type: 'object',
+          additionalProperties: false,
+          // A recursive reference stays open below its first level.
+          properties: { port: { oneOf: [{ type: 'string' }, { type: 'integer' }] }, self: {} },
+        },
+      },
+    });
+    const configMap = JSON.parse(readFileSync(join(dir, 'out', 'configmap-v1.json'), 'utf8')) as { properties: { data: unknown } };
+    expect(configMap.properties.data).toEqual({ type: 'object', additionalProperties: { type: 'string' } });
+  });
+});
