@@ -44,14 +44,15 @@ export class ExperimentStore {
   async create(name: string, artifactLocation: string | undefined, tags: KeyValue[]): Promise<string> {
     if (!name.trim()) throw invalid("Invalid experiment name: ''");
     return inTransaction(this.db, async (tx) => {
-      const existing = await tx.query('SELECT 1 FROM experiments WHERE name = $1', [name]);
-      if (existing.rowCount) throw alreadyExists(`Experiment '${name}' already exists.`);
       const id = Number((await tx.query<{ id: string }>("SELECT nextval('experiments_id_seq') AS id")).rows[0]?.id);
       const now = Date.now();
-      await tx.query(
-        'INSERT INTO experiments (experiment_id, name, artifact_location, creation_time, last_update_time) VALUES ($1, $2, $3, $4, $4)',
+      // The unique name decides between concurrent creators (here or in another registry copy): a
+      // check before the insert would let both pass.
+      const inserted = await tx.query(
+        'INSERT INTO experiments (experiment_id, name, artifact_location, creation_time, last_update_time) VALUES ($1, $2, $3, $4, $4) ON CONFLICT (name) DO NOTHING',
         [id, name, artifactLocation || `mlflow-artifacts:/${id}`, now],
       );
+      if (!inserted.rowCount) throw alreadyExists(`Experiment '${name}' already exists.`);
       if (tags.length) await upsertTags(tx, id, lastByKey(tags));
       return String(id);
     });

@@ -54,12 +54,13 @@ export class RegisteredModelStore {
 
   async rename(name: string, newName: string): Promise<RegisteredModel> {
     if (!newName.trim()) throw invalid('Registered model name cannot be empty.');
-    await inTransaction(this.db, async (tx) => {
-      const clash = await tx.query('SELECT 1 FROM registered_models WHERE name = $1', [newName]);
-      if (clash.rowCount && newName !== name) throw alreadyExists(`Registered Model (name=${newName}) already exists.`);
-      const result = await tx.query('UPDATE registered_models SET name = $2, last_updated_time = $3 WHERE name = $1', [name, newName, Date.now()]);
-      if (!result.rowCount) throw notFound(`Registered Model with name=${name} not found`);
+    // The primary key decides between concurrent renames to one name (in any registry copy): a
+    // check before the update would let both pass and the loser fail with a bare constraint error.
+    const result = await this.db.query('UPDATE registered_models SET name = $2, last_updated_time = $3 WHERE name = $1', [name, newName, Date.now()]).catch((error: unknown) => {
+      if ((error as { code?: string }).code === '23505') throw alreadyExists(`Registered Model (name=${newName}) already exists.`);
+      throw error;
     });
+    if (!result.rowCount) throw notFound(`Registered Model with name=${name} not found`);
     return this.get(newName);
   }
 

@@ -349,19 +349,22 @@ async function upsertRunTags(q: Queryable, runId: string, tags: KeyValue[]): Pro
   );
 }
 
-/** Params are write-once in MLflow: re-logging the same value is fine, a different one is an error. */
+/**
+ * Params are write-once in MLflow: re-logging the same value is fine, a different one is an error.
+ * Insert first, then compare with what is stored: the insert waits for a concurrent writer of the
+ * same key (in any registry copy), so a check before it could pass for both and drop one value silently.
+ */
 async function insertParams(tx: Tx, runId: string, params: KeyValue[]): Promise<void> {
-  const existing = await tx.query<KeyValue>('SELECT key, value FROM params WHERE run_id = $1 AND key = ANY($2::text[])', [runId, params.map((p) => p.key)]);
-  const old = new Map(existing.rows.map((r) => [r.key, r.value]));
-  const changed = params.filter((p) => old.has(p.key) && old.get(p.key) !== p.value);
-  if (changed.length) {
-    const c = changed[0] as KeyValue;
-    throw invalid(`Changing param values is not allowed. Param with key='${c.key}' was already logged with value='${old.get(c.key)}' for run ID='${runId}'. Attempted logging new value '${c.value}'.`);
-  }
   await tx.query(
     `INSERT INTO params (run_id, key, value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS t(k, v) ON CONFLICT DO NOTHING`,
     [runId, params.map((p) => p.key), params.map((p) => p.value)],
   );
+  const stored = await tx.query<KeyValue>('SELECT key, value FROM params WHERE run_id = $1 AND key = ANY($2::text[])', [runId, params.map((p) => p.key)]);
+  const old = new Map(stored.rows.map((r) => [r.key, r.value]));
+  const changed = params.find((p) => old.get(p.key) !== p.value);
+  if (changed) {
+    throw invalid(`Changing param values is not allowed. Param with key='${changed.key}' was already logged with value='${old.get(changed.key)}' for run ID='${runId}'. Attempted logging new value '${changed.value}'.`);
+  }
 }
 
 /** History and latest values in one statement (a data-modifying CTE), the model copies in a second. */

@@ -32,23 +32,10 @@ export async function createTestDatabase(serverUrl: string): Promise<{ url: stri
 export const loadTestConfig = (overrides: Partial<Record<string, string>> = {}) =>
   loadConfig(registryConfigSchema, { envFiles: [process.env['ENV_FILE'] ?? '.env.local'], env: { ...process.env, ...overrides } });
 
-/**
- * Starts the registry in-process on port 0 against the stack's PostgreSQL and S3, in a database of
- * its own (created here, dropped on close) so tests never see each other's rows.
- */
-export async function startTestRegistry(overrides: Partial<Record<string, string>> = {}): Promise<TestRegistry> {
-  const base = loadTestConfig(overrides);
-  const database = await createTestDatabase(base.REGISTRY_DATABASE_URL);
-  const config: RegistryConfig = {
-    ...base,
-    REGISTRY_PORT: 0,
-    REGISTRY_DATABASE_URL: database.url,
-    ARTIFACTS_BUCKET: overrides['ARTIFACTS_BUCKET'] ?? 'registry-test',
-    LOG_LEVEL: 'silent',
-  };
-  const registry = await startRegistry(config, createLogger('registry-test', { level: 'silent' }));
-  const api: TestRegistry['api'] = async (path, init = {}) => {
-    const target = new URL(path, registry.url);
+/** JSON calls to the registry at `baseUrl`; tests with several registries give each one its own. */
+export function apiClient(baseUrl: string): TestRegistry['api'] {
+  return async (path, init = {}) => {
+    const target = new URL(path, baseUrl);
     for (const [k, v] of Object.entries(init.query ?? {})) for (const item of [v].flat()) target.searchParams.append(k, item);
     const response = await fetch(target, {
       method: init.method ?? (init.body === undefined && init.raw === undefined ? 'GET' : 'POST'),
@@ -64,6 +51,24 @@ export async function startTestRegistry(overrides: Partial<Record<string, string
     }
     return { status: response.status, json, text };
   };
+}
+
+/**
+ * Starts the registry in-process on port 0 against the stack's PostgreSQL and S3, in a database of
+ * its own (created here, dropped on close) so tests never see each other's rows.
+ */
+export async function startTestRegistry(overrides: Partial<Record<string, string>> = {}): Promise<TestRegistry> {
+  const base = loadTestConfig(overrides);
+  const database = await createTestDatabase(base.REGISTRY_DATABASE_URL);
+  const config: RegistryConfig = {
+    ...base,
+    REGISTRY_PORT: 0,
+    REGISTRY_DATABASE_URL: database.url,
+    ARTIFACTS_BUCKET: overrides['ARTIFACTS_BUCKET'] ?? 'registry-test',
+    LOG_LEVEL: 'silent',
+  };
+  const registry = await startRegistry(config, createLogger('registry-test', { level: 'silent' }));
+  const api = apiClient(registry.url);
   return {
     ...registry,
     config,
