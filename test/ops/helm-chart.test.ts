@@ -224,6 +224,13 @@ describe('Helm chart', () => {
     expect({ replicas: stream?.spec?.replicas, strategy: stream?.spec?.strategy?.type }).toEqual({ replicas: 1, strategy: 'Recreate' });
   }, 60_000);
 
+  check('given the defaults, when the chart is rendered, then the registry runs in 2 copies rolled one at a time, and replicas sets the count', () => {
+    const registry = (args: string[]) => byName(render(args).manifests, 'Deployment', 'churn-registry')?.spec;
+    const defaults = registry([]);
+    expect({ replicas: defaults?.replicas, strategy: defaults?.strategy?.type }).toEqual({ replicas: 2, strategy: 'RollingUpdate' });
+    expect(registry(['--set', 'registry.replicas=3'])?.replicas).toBe(3);
+  }, 60_000);
+
   check.each(['PREDICTOR_API_KEY', 'MONGODB_URI', 'RUN_ID'])('given %s put into config, when the chart is rendered, then it refuses (secrets and the watched model never sit in the ConfigMap)', (name) => {
     const result = render(['--set', `config.${name}=x`]);
     expect(result.status).not.toBe(0);
