@@ -2,16 +2,16 @@
 // loaders and served by the real `mlflow models serve` takes the contract's raw rows and gives the
 // probabilities our own /invocations gives, within 1e-6, for the shipped contracts (BankChurners,
 // its behavioural columns, telco: booleans, an ordinal, an imputed column).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildReferenceProfile, contractSplit, DatasetContract, defaultContract, loadCleanDataset } from '@churn/churn-data';
 import { createLogger } from '@churn/logger';
-import { freePort } from '@churn/mlflow-client';
+import { startMlflowModelServer } from '@churn/mlflow-client';
 import { loadModelDir, signatureRowsJson, writeModelDir } from '@churn/model';
 import { createServingMetrics, ModelHolder } from '@churn/serving';
 import { runTrial } from '@churn/training';
@@ -82,35 +82,6 @@ function expectClose(theirs: readonly number[], ours: readonly number[]) {
   expect(worst).toBeLessThan(1e-6);
 }
 
-/** `mlflow models serve` on the directory with the venv's own packages; stop() ends it and its workers. */
-async function mlflowServe(python: string, modelDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const env = { ...process.env, PATH: `${dirname(python)}:${process.env.PATH ?? ''}`, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' };
-  const child: ChildProcess = spawn(python, ['-m', 'mlflow', 'models', 'serve', '-m', modelDir, '--env-manager', 'local', '-h', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    detached: true,
-    env,
-    // MLflow makes ./mlruns in its working folder: keep it in the test's temporary one.
-    cwd: dirname(modelDir),
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  const stop = async () => {
-    if (child.exitCode !== null || child.pid === undefined) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    process.kill(-child.pid, 'SIGTERM');
-    await exited;
-  };
-  const url = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
-    if (child.exitCode !== null) throw new Error(`mlflow models serve exited with ${child.exitCode}: ${stderr}`);
-    if (await fetch(`${url}/ping`).then((r) => r.ok, () => false)) return { url, stop };
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  await stop();
-  throw new Error(`mlflow models serve did not answer /ping: ${stderr}`);
-}
-
 describe.each([
   ['BankChurners', () => defaultContract()],
   ['bankchurners-behaviour', () => DatasetContract.load(join(root, 'datasets/bankchurners-behaviour.yaml'))],
@@ -129,8 +100,9 @@ describe.each([
     'when %s loads it with mlflow.pyfunc.load_model, then raw rows give our /invocations probabilities and the xgboost flavor is the bare booster',
     (venv) => {
       const python = execFileSync(join(root, 'scripts/py-venv.sh'), [venv], { encoding: 'utf8' }).trim();
+      // MLflow makes ./mlruns in its working folder: the test's temporary one.
       const result = JSON.parse(
-        execFileSync(python, [join(root, 'packages/model/python/pyfunc_predict.py'), c.modelDir, join(dir, 'rows.json')], { encoding: 'utf8', timeout: 300_000, stdio: ['ignore', 'pipe', 'pipe'] }),
+        execFileSync(python, [join(root, 'packages/model/python/pyfunc_predict.py'), c.modelDir, join(dir, 'rows.json')], { encoding: 'utf8', timeout: 300_000, stdio: ['ignore', 'pipe', 'pipe'], cwd: dir }),
       ) as { mlflow: string; predictions: number[]; example: number[]; xgboost_flavor: string };
       expect(result.mlflow).toMatch(venv === 'mlflow2' ? /^2\./ : /^3\./);
       expectClose(result.predictions, c.ours);
@@ -142,7 +114,7 @@ describe.each([
 
   test('when `mlflow models serve` serves it, then its /invocations gives ours for the same raw rows', async () => {
     const python = execFileSync(join(root, 'scripts/py-venv.sh'), ['mlflow3'], { encoding: 'utf8' }).trim();
-    const served = await mlflowServe(python, c.modelDir);
+    const served = await startMlflowModelServer({ python, modelDir: c.modelDir });
     try {
       const response = await fetch(`${served.url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"dataframe_split":${c.rowsJson}}` });
       const body = await response.text();

@@ -20,4 +20,4 @@ export type {
   SearchRunsInput,
   ViewType,
 } from './types.js';
-export { startMlflowServer, freePort, type MlflowServerOptions, type RunningMlflowServer } from './mlflow-server.js';
+export { startMlflowServer, startMlflowModelServer, freePort, type MlflowServerOptions, type MlflowModelServerOptions, type RunningMlflowServer } from './mlflow-server.js';

@@ -8,10 +8,10 @@
 // Needs the native stack (make up-local) and the mlflow3 venv. `npm run bench -- batch`.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { defaultContract } from '@churn/churn-data';
-import { freePort } from '@churn/mlflow-client';
+import { startMlflowModelServer } from '@churn/mlflow-client';
 import { datasetSplit, registerTestModel, trainTestModel, writeEnvFile } from '@churn/serving/testing';
 import autocannon from 'autocannon';
 import { MongoClient } from 'mongodb';
@@ -84,26 +84,11 @@ async function startOurs(envFile: string): Promise<{ child: ChildProcess; url: s
   return { child, url };
 }
 
-/** `mlflow models serve` as a user starts it (mlflow3 venv, --env-manager local), in its own process group. */
-async function startMlflow(modelDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const python = execFileSync(join(ROOT, 'scripts/py-venv.sh'), ['mlflow3'], { encoding: 'utf8' }).trim();
-  const port = await freePort();
-  const env = { ...process.env, PATH: `${dirname(python)}:${process.env.PATH ?? ''}`, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' };
-  const child = spawn(python, ['-m', 'mlflow', 'models', 'serve', '-m', modelDir, '--env-manager', 'local', '-h', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', detached: true, env });
-  const url = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 300))) {
-    if (child.exitCode !== null) throw new Error(`mlflow models serve exited with ${child.exitCode}`);
-    if (await fetch(`${url}/ping`).then((r) => r.ok, () => false)) return { child, url };
-  }
-  throw new Error('mlflow models serve did not answer /ping');
-}
-
-const stopGroup = (child: ChildProcess, group: boolean) =>
+const stop = (child: ChildProcess) =>
   new Promise<void>((resolveStop) => {
     if (child.exitCode !== null || child.pid === undefined) return resolveStop();
     child.once('exit', () => resolveStop());
-    if (group) process.kill(-child.pid, 'SIGTERM');
-    else child.kill('SIGTERM');
+    child.kill('SIGTERM');
   });
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
@@ -126,7 +111,9 @@ const mongo = new MongoClient('mongodb://127.0.0.1:27017/?directConnection=true'
 await mongo.db(BENCH_DB).dropDatabase().catch(() => undefined);
 
 const ours = await startOurs(envFile);
-const mlflow = await startMlflow(modelDir);
+// `mlflow models serve` as a user starts it (mlflow3 venv, --env-manager local).
+const mlflowServer = await startMlflowModelServer({ python: execFileSync(join(ROOT, 'scripts/py-venv.sh'), ['mlflow3'], { encoding: 'utf8' }).trim(), modelDir });
+const mlflow = { child: mlflowServer.process, url: mlflowServer.url };
 const post = async (url: string, path: string) => {
   const response = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
   const text = await response.text();
@@ -183,9 +170,9 @@ const mlflowSingle = await reqPerSec(mlflow.url);
 const metrics = await (await fetch(`${ours.url}/metrics`)).text();
 const dropped = Number(/^churn_prediction_log_dropped_total (\S+)/m.exec(metrics)?.[1] ?? Number.NaN);
 const logDrainStarted = performance.now();
-await stopGroup(ours.child, false);
+await stop(ours.child);
 const logDrainS = (performance.now() - logDrainStarted) / 1000;
-await stopGroup(mlflow.child, true);
+await mlflowServer.stop();
 // The database is the bench's own: a count without a filter (FerretDB scans for one over a million documents).
 const logged = await mongo.db(BENCH_DB).collection('predictions').estimatedDocumentCount();
 await mongo.db(BENCH_DB).dropDatabase().catch(() => undefined);
