@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import { registerEventLoopDelay } from './event-loop-metrics.js';
 
 /** Latency buckets (seconds) fine enough to see a p99 under 10 ms. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -20,9 +21,12 @@ export interface ServingMetrics {
   observePredictions(source: PredictionSource, chances: ArrayLike<number>): void;
 }
 
-/** Created once per process against the service's registry (which also gets the default process metrics). */
+/** Created once per process against the service's registry (which also gets the process metrics: prom-client's defaults and the event loop delay). */
 export function createServingMetrics(registry: Registry, options: { defaultMetrics?: boolean } = {}): ServingMetrics {
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics !== false) {
+    collectDefaultMetrics({ register: registry });
+    registerEventLoopDelay(registry);
+  }
   const predictionChance = new Histogram({
     name: 'churn_prediction_chance',
     help: 'Predicted churn chance',
