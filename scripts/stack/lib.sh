@@ -21,7 +21,12 @@ XGBOOST_VERSION=3.2.0
 XGBOOST_WHEEL=xgboost_cpu-3.2.0-py3-none-manylinux_2_28_x86_64.whl
 XGBOOST_WHEEL_SHA256=9c10b1653e1a689bf4094a328144cf3633c9be0e5217a76fbdc2fde6abcb2950
 XGBOOST_DIR="$STACK/xgboost"
-APT_PACKAGES=(postgresql-15 prometheus nginx-light libxgboost0 libxgboost-dev chromium curl python3-venv)
+# The Kinesis Client Library's jars for the stream predictor: the exact list npm aws-kcl pins in its
+# pom.xml (aws-kcl 2.3.2: KCL 2.7.2, 79 jars), copied from Maven Central by Maven.
+AWS_KCL_VERSION=2.3.2
+KCL_DIR="$STACK/kcl"
+# Java runs the Kinesis Client Library's MultiLangDaemon; Maven fetches its jars from Maven Central.
+APT_PACKAGES=(postgresql-15 prometheus nginx-light libxgboost0 libxgboost-dev chromium curl python3-venv openjdk-17-jre-headless maven)
 
 PG_BIN=/usr/lib/postgresql/15/bin
 
@@ -48,6 +53,9 @@ MONGO_PORT=${MONGO_PORT:-$(port_in MONGODB_URI 27017)}
 S3_PORT=${S3_PORT:-$(port_in AWS_ENDPOINT_URL_S3 9000)}
 KINESIS_PORT=${KINESIS_PORT:-$(port_in AWS_ENDPOINT_URL_KINESIS 4566)}
 TEMPORAL_PORT=${TEMPORAL_PORT:-$(port_in TEMPORAL_ADDRESS 7233)}
+# DynamoDB for the KCL's leases (dynalite, npm) and kinesalite's HTTP/2 listener (KCL's Kinesis client speaks only HTTP/2).
+DYNAMODB_PORT=${DYNAMODB_PORT:-$(port_in AWS_ENDPOINT_URL_DYNAMODB 4567)}
+KINESIS_H2_PORT=${KINESIS_H2_PORT:-$(port_in KCL_KINESIS_ENDPOINT 4568)}
 REGISTRY_PORT=${REGISTRY_PORT:-$(env_value REGISTRY_PORT)}
 REGISTRY_PORT=${REGISTRY_PORT:-5051}
 TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}

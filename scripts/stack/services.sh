@@ -3,7 +3,7 @@
 # and how to start it. Sourced after lib.sh by up.sh, down.sh and status.sh.
 
 # Infrastructure in start order (down.sh stops in reverse). mongo is FerretDB unless mongod is on PATH.
-INFRA_SERVICES=(postgres mongo s3 kinesis temporal prometheus nginx)
+INFRA_SERVICES=(postgres mongo s3 kinesis dynamodb temporal prometheus nginx)
 
 # The suite's own services, bundled and started once their main exists: name|main|health URL.
 APP_SERVICES=(
@@ -17,7 +17,8 @@ address_of() {
     postgres) echo "postgres://postgres@127.0.0.1:$PG_PORT (db registry, ferretdb)" ;;
     mongo) echo "mongodb://127.0.0.1:$MONGO_PORT ($(mongo_engine))" ;;
     s3) echo "http://127.0.0.1:$S3_PORT (rclone serve s3)" ;;
-    kinesis) echo "http://127.0.0.1:$KINESIS_PORT (kinesalite)" ;;
+    kinesis) echo "http://127.0.0.1:$KINESIS_PORT (kinesalite; HTTP/2 for the KCL on $KINESIS_H2_PORT)" ;;
+    dynamodb) echo "http://127.0.0.1:$DYNAMODB_PORT (dynalite: the KCL's leases)" ;;
     temporal) echo "127.0.0.1:$TEMPORAL_PORT, UI http://127.0.0.1:$TEMPORAL_UI_PORT" ;;
     prometheus) echo "http://127.0.0.1:$PROMETHEUS_PORT" ;;
     nginx) echo "http://127.0.0.1:$NGINX_PORT (reports)" ;;
@@ -55,7 +56,16 @@ list_streams() {
     -H 'Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0' \
     -d '{"Limit": 1000}' 2>/dev/null
 }
+# The HTTP/1.1 listener only: a kinesalite started before its HTTP/2 listener existed still serves
+# everything but the KCL (whose predictor names KCL_KINESIS_ENDPOINT when it cannot reach it).
 health_kinesis() { list_streams | grep -q StreamNames; }
+health_dynamodb() {
+  curl -fsS --max-time 2 -X POST "http://127.0.0.1:$DYNAMODB_PORT/" \
+    -H 'Content-Type: application/x-amz-json-1.0' -H 'X-Amz-Target: DynamoDB_20120810.ListTables' \
+    -H "X-Amz-Date: $(date -u +%Y%m%dT%H%M%SZ)" \
+    -H 'Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0' \
+    -d '{}' 2>/dev/null | grep -q TableNames
+}
 health_temporal() {
   "$VENV/bin/temporal" operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" 2>/dev/null | grep -q SERVING &&
     http_ok "http://127.0.0.1:$TEMPORAL_UI_PORT/"
@@ -72,7 +82,7 @@ is_healthy() {
 port_of() {
   case $1 in
     postgres) echo "$PG_PORT" ;; mongo) echo "$MONGO_PORT" ;; s3) echo "$S3_PORT" ;;
-    kinesis) echo "$KINESIS_PORT" ;; temporal) echo "$TEMPORAL_PORT" ;;
+    kinesis) echo "$KINESIS_PORT" ;; dynamodb) echo "$DYNAMODB_PORT" ;; temporal) echo "$TEMPORAL_PORT" ;;
     prometheus) echo "$PROMETHEUS_PORT" ;; nginx) echo "$NGINX_PORT" ;;
     *) app_field "$1" 3 | sed -E 's#^https?://[^:/]+:([0-9]+).*#\1#' ;;
   esac
@@ -177,7 +187,12 @@ start_s3() {
 
 start_kinesis() {
   mkdir -p "$STACK/kinesis"
-  spawn kinesis node "$ROOT/scripts/stack/kinesalite.mjs" "$KINESIS_PORT" "$STACK/kinesis"
+  spawn kinesis node "$ROOT/scripts/stack/kinesalite.mjs" "$KINESIS_PORT" "$STACK/kinesis" "$KINESIS_H2_PORT"
+}
+
+start_dynamodb() {
+  mkdir -p "$STACK/dynamodb"
+  spawn dynamodb node "$ROOT/scripts/stack/dynalite.mjs" "$DYNAMODB_PORT" "$STACK/dynamodb"
 }
 
 start_temporal() {
