@@ -4,7 +4,7 @@
 # mongod is on PATH) and libxgboost from PyPI's xgboost-cpu wheel. Everything downloaded lands
 # under .stack/; a second run downloads nothing. On request only, never by default: vegeta, the
 # constant-rate HTTP load generator of the serving-tail bench (Go module proxy, MIT).
-# Usage: install.sh [apt|venv|ferretdb|xgboost...] (default: all four, in that order).
+# Usage: install.sh [apt|venv|ferretdb|xgboost|kcl...] (default: all five, in that order).
 #
 # Every step recovers from a run killed halfway: a result counts only with its completion marker,
 # written last (the venv's .installed, FerretDB's ferretdb.version, libxgboost's .installed);
@@ -176,6 +176,46 @@ print(".".join(str(x.value) for x in v))' "$tmp/xgboost/lib/libxgboost.so") || t
   mv "$tmp" "$XGBOOST_DIR"
 }
 
+# The jars aws-kcl's pom.xml lists, exactly (no transitive resolution, so the set is the one npm
+# aws-kcl was released with), copied by Maven from Maven Central into kcl.tmp.PID, counted, then
+# renamed to .stack/kcl; .installed, written before the rename, names the aws-kcl version.
+# aws-kcl's own kcl-bootstrap would download them too, but at every start and without a checksum.
+install_kcl() {
+  local stamp="$KCL_DIR/.installed" want="aws-kcl $AWS_KCL_VERSION"
+  if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && [ -d "$KCL_DIR/jars" ]; then return 0; fi
+  local pom="$ROOT/node_modules/aws-kcl/pom.xml"
+  [ -f "$pom" ] || die "kcl: $pom is missing; run npm ci first"
+  grep -q "\"version\": \"$AWS_KCL_VERSION\"" "$ROOT/node_modules/aws-kcl/package.json" || die "kcl: node_modules/aws-kcl is not $AWS_KCL_VERSION; run npm ci"
+  command -v mvn >/dev/null 2>&1 || die "kcl: Maven (mvn) is needed to fetch the KCL jars; run: scripts/stack/install.sh apt"
+  local leftovers
+  leftovers=$(shopt -s nullglob; printf '%s\n' "$STACK"/kcl.tmp.* "$STACK"/build/kcl*)
+  if [ -n "$leftovers" ]; then
+    log "kcl: removing the leftovers of an interrupted install: $(echo "$leftovers" | tr '\n' ' ')"
+    echo "$leftovers" | xargs -d '\n' rm -rf
+  fi
+  if [ -e "$KCL_DIR" ]; then
+    log "kcl: $KCL_DIR has no completion marker for $want (an interrupted install, or another version); installing it again"
+  fi
+  log "kcl: fetching the jars of aws-kcl $AWS_KCL_VERSION from Maven Central"
+  mkdir -p "$STACK/build"
+  local build tmp="$STACK/kcl.tmp.$$" expected
+  build=$(mktemp -d "$STACK/build/kcl.XXXXXX")
+  # aws-kcl's pom has no coordinates of its own: give it some so Maven takes it as a project.
+  sed 's#<modelVersion>4.0.0</modelVersion>#&<groupId>local.churn</groupId><artifactId>kcl-jars</artifactId><version>1</version><packaging>pom</packaging>#' "$pom" >"$build/pom.xml"
+  expected=$(grep -c '<dependency>' "$pom")
+  mvn -q -B -C -f "$build/pom.xml" -Dmaven.repo.local="$STACK/build/m2" \
+    org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
+    -DexcludeTransitive=true -DincludeScope=runtime -DoutputDirectory="$tmp/jars" >&2 ||
+    { rm -rf "$build" "$tmp"; die "kcl: Maven could not copy the jars"; }
+  rm -rf "$build" "$STACK/build/m2"
+  local got
+  got=$(find "$tmp/jars" -name '*.jar' | wc -l)
+  [ "$got" -eq "$expected" ] || { rm -rf "$tmp"; die "kcl: $got jars copied, aws-kcl's pom lists $expected"; }
+  echo "$want" >"$tmp/.installed"
+  rm -rf "$KCL_DIR"
+  mv "$tmp" "$KCL_DIR"
+}
+
 # Built with go install into vegeta.tmp.PID, its version stamped as its releases do, checked to run
 # at that version, then renamed into place; a binary that does not report the pin is rebuilt.
 VEGETA_VERSION=v12.13.0
@@ -195,7 +235,7 @@ install_vegeta() {
 }
 
 steps=("$@")
-[ "${#steps[@]}" -gt 0 ] || steps=(apt venv ferretdb xgboost)
+[ "${#steps[@]}" -gt 0 ] || steps=(apt venv ferretdb xgboost kcl)
 started=$(now_ms)
 for step in "${steps[@]}"; do
   case "$step" in
@@ -204,7 +244,8 @@ for step in "${steps[@]}"; do
     ferretdb) install_ferretdb ;;
     xgboost) install_xgboost ;;
     vegeta) install_vegeta ;;
-    *) die "unknown install step: $step (apt, venv, ferretdb, xgboost)" ;;
+    kcl) install_kcl ;;
+    *) die "unknown install step: $step (apt, venv, ferretdb, xgboost, kcl)" ;;
   esac
 done
 log "install: everything present ($(( $(now_ms) - started )) ms)"
