@@ -1,19 +1,36 @@
-import { parse } from 'csv-parse/sync';
 import type { DatasetContract } from './contract.js';
 import { LABEL_COLUMN } from './clean.js';
+import { CsvError, CsvRows } from './csv-rows.js';
 import type { FeatureRow } from './values.js';
-
-const OPTIONS = { columns: true, skip_empty_lines: true, trim: true, bom: true } as const;
 
 /** Parses CSV text with a header row into records keyed by header (values as text). */
 export function parseCsv(text: string | Buffer): Record<string, string>[] {
-  return parse(text, OPTIONS) as Record<string, string>[];
+  return parseCsvWithLines(text).records;
 }
 
-/** parseCsv plus the line each record starts on, for errors that point into the file. */
+/**
+ * parseCsv plus the line each record starts on, for errors that point into the file. Cells are
+ * trimmed, a BOM and blank lines skipped, and a record with more or fewer cells than the header is
+ * refused (a CsvError naming its line), as csv-parse with `columns` does, at about a tenth of its
+ * time: parsing was the largest part of reading a dataset before training.
+ */
 export function parseCsvWithLines(text: string | Buffer): { records: Record<string, string>[]; lines: number[] } {
-  const parsed = parse(text, { ...OPTIONS, info: true }) as { record: Record<string, string>; info: { lines: number } }[];
-  return { records: parsed.map((p) => p.record), lines: parsed.map((p) => p.info.lines) };
+  const reader = new CsvRows({ lines: true });
+  const rows = reader.end(typeof text === 'string' ? text : text.toString('utf8'));
+  const starts = reader.startLines as number[];
+  const header = rows[0];
+  if (!header) return { records: [], lines: [] };
+  const records: Record<string, string>[] = [];
+  for (let r = 1; r < rows.length; r += 1) {
+    const cells = rows[r]!;
+    if (cells.length !== header.length) {
+      throw new CsvError('CSV_RECORD_INCONSISTENT_COLUMNS', `Invalid Record Length: columns length is ${header.length}, got ${cells.length} on line ${starts[r]}`, starts[r]!);
+    }
+    const record: Record<string, string> = {};
+    for (let c = 0; c < header.length; c += 1) record[header[c]!] = cells[c]!;
+    records.push(record);
+  }
+  return { records, lines: starts.slice(1) };
 }
 
 const quote = (value: string | number | null | undefined) => {

@@ -4,6 +4,7 @@ export * from './values.js';
 export * from './request-json-schema.js';
 export * from './issues.js';
 export * from './csv.js';
+export * from './csv-rows.js';
 export * from './clean.js';
 export * from './split.js';
 export * from './load.js';

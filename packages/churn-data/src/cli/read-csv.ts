@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { CsvError } from 'csv-parse/sync';
 import { parseCsvWithLines } from '../csv.js';
+import { CsvError } from '../csv-rows.js';
 import { CliError } from './io.js';
 
 /** Reads and parses a CSV; `shown` is how errors name the file (the path as the user typed it). */
@@ -14,7 +14,7 @@ export function readCsv(path: string, shown: string): ReturnType<typeof parseCsv
   try {
     return parseCsvWithLines(text);
   } catch (error) {
-    if (error instanceof CsvError) throw new CliError(`${shown}${typeof error.lines === 'number' ? `:${error.lines}` : ''}: not valid CSV: ${error.message}`);
+    if (error instanceof CsvError) throw new CliError(`${shown}:${error.lines}: not valid CSV: ${error.message}`);
     throw error;
   }
 }
