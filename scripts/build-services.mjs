@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Bundles each service's src/main.ts into dist/main.js with esbuild: the workspace packages (@churn/*,
 // TypeScript sources) are compiled in, third-party packages stay in node_modules. The services then
-// run on plain node: no tsx loader thread (~30 MB RSS per process) and no compile at start.
-// Usage: node scripts/build-services.mjs [service...]   (default: every services/* with src/main.ts)
+// run on plain node: no tsx loader thread (~30 MB RSS per process) and no compile at start. The
+// training CLI (`train`) is bundled the same way: `npm run train` starts ~0.4 s sooner than on tsx.
+// Usage: node scripts/build-services.mjs [service|train...]   (default: every services/* with src/main.ts)
 // A bundle is rebuilt only when one of its inputs is newer than it (the input list is kept beside it).
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -49,14 +50,18 @@ function upToDate(outFile, inputsFile) {
   return inputs.every((input) => existsSync(join(ROOT, input)) && statSync(join(ROOT, input)).mtimeMs <= built);
 }
 
+/** What to bundle: a service's src/main.ts, or a command-line tool of CLIS. */
+const CLIS = { train: { dir: join(ROOT, 'packages/training'), entry: 'src/cli/train.ts', out: 'dist/train.js', inputs: 'dist/train.inputs.json' } };
+const target = (name) => CLIS[name] ?? { dir: join(SERVICES, name), entry: 'src/main.ts', out: 'dist/main.js', inputs: 'dist/inputs.json' };
+
 async function buildService(name) {
-  const dir = join(SERVICES, name);
-  const outFile = join(dir, 'dist/main.js');
-  const inputsFile = join(dir, 'dist/inputs.json');
+  const { dir, entry, out, inputs: inputsName } = target(name);
+  const outFile = join(dir, out);
+  const inputsFile = join(dir, inputsName);
   if (upToDate(outFile, inputsFile)) return `${name}: up to date`;
   const started = performance.now();
   const result = await build({
-    entryPoints: [join(dir, 'src/main.ts')],
+    entryPoints: [join(dir, entry)],
     outfile: outFile,
     bundle: true,
     platform: 'node',
@@ -73,14 +78,14 @@ async function buildService(name) {
   inputs.push(relative(ROOT, join(dir, 'package.json')), relative(ROOT, import.meta.filename));
   writeFileSync(inputsFile, `${JSON.stringify(inputs)}\n`);
   const kb = Math.round(statSync(outFile).size / 1024);
-  return `${name}: dist/main.js ${kb} kB from ${inputs.length - 1} files in ${Math.round(performance.now() - started)} ms`;
+  return `${name}: ${out} ${kb} kB from ${inputs.length - 1} files in ${Math.round(performance.now() - started)} ms`;
 }
 
 const all = readdirSync(SERVICES).filter((name) => existsSync(join(SERVICES, name, 'src/main.ts')));
 const wanted = process.argv.slice(2);
-const unknown = wanted.filter((name) => !all.includes(name));
+const unknown = wanted.filter((name) => !all.includes(name) && !(name in CLIS));
 if (unknown.length > 0) {
-  console.error(`build-services: no such service: ${unknown.join(', ')} (have: ${all.join(', ')})`);
+  console.error(`build-services: no such service or tool: ${unknown.join(', ')} (have: ${[...all, ...Object.keys(CLIS)].join(', ')})`);
   process.exit(2);
 }
 for (const name of wanted.length > 0 ? wanted : all) console.log(`[build] ${await buildService(name)}`);

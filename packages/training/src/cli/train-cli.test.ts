@@ -7,17 +7,14 @@ import { loadCleanDataset } from '@churn/churn-data';
 import { loadModelDir, MODEL_FILES } from '@churn/model';
 
 const root = fileURLToPath(new URL('../../../..', import.meta.url));
-const cli = fileURLToPath(new URL('./train.ts', import.meta.url));
+// As a user runs it: the bundled CLI (built when a source is newer), started by npm.
+const train = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+  spawnSync('npm', ['run', '--silent', 'train', '--', ...args], { cwd: root, encoding: 'utf8', env, timeout: 120_000 });
 
 test('when the CLI tunes a few trials with --out, then it prints the best-trials table and writes a loadable model directory', async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'train-cli-')), 'model');
   try {
-    const run = spawnSync(join(root, 'node_modules/.bin/tsx'), [cli, '--trials', '3', '--rounds', '60', '--early-stopping', '10', '--out', out], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, XGBOOST_ENGINE: 'native' },
-      timeout: 120_000,
-    });
+    const run = train(['--trials', '3', '--rounds', '60', '--early-stopping', '10', '--out', out], { ...process.env, XGBOOST_ENGINE: 'native' });
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/tuning 3 trials with TPE on the native engine/);
@@ -35,7 +32,7 @@ test('when the CLI tunes a few trials with --out, then it prints the best-trials
 }, 150_000);
 
 test('when a flag is invalid, then the CLI exits 2 naming the flag', () => {
-  const run = spawnSync(join(root, 'node_modules/.bin/tsx'), [cli, '--trials', '0'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const run = train(['--trials', '0']);
   expect(run.status).toBe(2);
   expect(run.stderr).toMatch(/--trials/);
 });
