@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { seededRandom } from '@churn/churn-data';
 import fc from 'fast-check';
-import { estimateQuality, fitIsotonic } from './cbpe.js';
+import { estimateQuality, estimateWindow, fitIsotonic, MIN_CALIBRATION_ROWS } from './cbpe.js';
 import { classificationQuality } from './classification.js';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -90,5 +90,32 @@ const hasPython = spawnSync('python3', ['--version']).status === 0;
     const theirs = JSON.parse(execFileSync(python, ['-c', script], { input: JSON.stringify({ x: rounded, y: labels, grid }), encoding: 'utf8' })) as number[];
     const calibrate = fitIsotonic(rounded, labels);
     grid.forEach((x, i) => expect(Math.abs(calibrate(x) - (theirs[i] as number))).toBeLessThanOrEqual(1e-12));
+  });
+});
+
+describe('estimateWindow', () => {
+  // The model is overconfident: the true churn rate at chance p is p / 2.
+  const truth = (p: number) => p / 2;
+  const test = simulate(2_000, 11, truth);
+  const window = simulate(3_000, 12, truth);
+  const labelled = window.chances.slice(0, 500).map((chance, i) => ({ chance, label: window.labels[i] as 0 | 1 }));
+
+  it("given the model's test predictions, when the window is estimated, then it calibrates on them, not on the window's labels", () => {
+    const result = estimateWindow(window.chances, labelled, test);
+    expect(result?.calibration).toBe('test');
+    expect(result?.estimate).toEqual(estimateQuality(window.chances, fitIsotonic(test.chances, test.labels)));
+  });
+
+  it('given no test predictions (a model logged by Python), when the window has enough labels of both classes, then it falls back to them', () => {
+    const result = estimateWindow(window.chances, labelled);
+    expect(result?.calibration).toBe('labelled');
+    expect(result?.estimate).toEqual(estimateQuality(window.chances, fitIsotonic(labelled.map((r) => r.chance), labelled.map((r) => r.label))));
+  });
+
+  it('given test predictions of one class only and too few labels, when estimated, then the raw chances are taken as probabilities', () => {
+    const oneClass = { chances: test.chances.slice(0, MIN_CALIBRATION_ROWS), labels: test.chances.slice(0, MIN_CALIBRATION_ROWS).map(() => 0 as const) };
+    const result = estimateWindow(window.chances, labelled.slice(0, MIN_CALIBRATION_ROWS - 1), oneClass);
+    expect(result?.calibration).toBe('none');
+    expect(result?.estimate).toEqual(estimateQuality(window.chances));
   });
 });

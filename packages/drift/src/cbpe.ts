@@ -112,24 +112,40 @@ export function estimateQuality(chances: ArrayLike<number>, calibrate: Calibrato
 /** Labelled predictions needed before the estimate is calibrated on them rather than on the raw chances. */
 export const MIN_CALIBRATION_ROWS = 100;
 
+/** The model's chances on its test split beside the labels (the model directory's test-predictions.json). */
+export interface CalibrationSet {
+  chances: readonly number[];
+  labels: readonly (0 | 1)[];
+}
+
 /**
- * The estimate over a window's chances, calibrated (isotonic) on its labelled predictions once there
- * are MIN_CALIBRATION_ROWS of both classes, else on the raw chances: what the gauges and the report show.
+ * What the estimate was calibrated on: `test` the model's test split, as NannyML calibrates on its
+ * reference period; `labelled` the window's own labelled predictions (a model without test
+ * predictions, e.g. one logged from Python); `none` the raw chances taken as probabilities.
+ */
+export type Calibration = 'test' | 'labelled' | 'none';
+
+const usable = (labels: readonly (0 | 1)[]) => labels.length >= MIN_CALIBRATION_ROWS && labels.includes(1) && labels.includes(0);
+
+/**
+ * The estimate over a window's chances, calibrated (isotonic) on the model's test predictions when
+ * given, else on the window's labelled predictions once there are MIN_CALIBRATION_ROWS of both
+ * classes, else on the raw chances: what the gauges and the report show.
  */
 export function estimateWindow(
   chances: readonly number[],
   labelled: readonly { chance: number; label: 0 | 1 }[],
-): { estimate: EstimatedQuality; calibration: 'labelled' | 'none' } | undefined {
+  test?: CalibrationSet,
+): { estimate: EstimatedQuality; calibration: Calibration } | undefined {
   if (chances.length === 0) return undefined;
-  const bothClasses = labelled.some((r) => r.label === 1) && labelled.some((r) => r.label === 0);
-  const calibrated = labelled.length >= MIN_CALIBRATION_ROWS && bothClasses;
-  const calibrator = calibrated
-    ? fitIsotonic(
-        labelled.map((r) => r.chance),
-        labelled.map((r) => r.label),
-      )
-    : undefined;
-  return { estimate: estimateQuality(chances, calibrator), calibration: calibrated ? 'labelled' : 'none' };
+  if (test && usable(test.labels)) return { estimate: estimateQuality(chances, fitIsotonic(test.chances, test.labels)), calibration: 'test' };
+  const labels = labelled.map((r) => r.label);
+  if (!usable(labels)) return { estimate: estimateQuality(chances), calibration: 'none' };
+  const calibrator = fitIsotonic(
+    labelled.map((r) => r.chance),
+    labels,
+  );
+  return { estimate: estimateQuality(chances, calibrator), calibration: 'labelled' };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import { Gauge, type Registry } from 'prom-client';
-import { estimateWindow } from './cbpe.js';
+import { estimateWindow, type CalibrationSet } from './cbpe.js';
 import { classificationQuality, type ClassificationQuality } from './classification.js';
 import { readLabelledWindow } from './outcomes.js';
 
@@ -29,6 +29,10 @@ export interface QualityMonitorOptions {
   limit?: number;
   /** The run's test AUC as logged at training (undefined when it has none): the yardstick of the quality-drop alerts. */
   testAuc?: (runId: string) => Promise<number | undefined>;
+  /** The served run's test-split chances and labels (its model directory's test-predictions.json), what the estimate calibrates on. */
+  testPredictions?: (runId: string) => CalibrationSet | undefined;
+  /** Called once per run that has no test predictions: its estimate falls back to the window's labelled predictions. */
+  onNoTestPredictions?: (runId: string) => void;
   onError?: (error: unknown) => void;
 }
 
@@ -46,6 +50,7 @@ export class QualityMonitor {
   private readonly testAuc: Gauge<'run_id'>;
   // Looked up once per run: a training result does not change.
   private readonly testAucs = new Map<string, number | undefined>();
+  private readonly fallbackTold = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<ClassificationQuality | undefined> | undefined;
 
@@ -61,7 +66,7 @@ export class QualityMonitor {
     });
     this.estimated = new Gauge({
       name: QUALITY_METRICS.estimated,
-      help: 'Quality estimated from the chances of every prediction of the window, labelled or not (CBPE; calibration: labelled when isotonic on the window\'s labelled predictions, none when the raw chances are taken as probabilities)',
+      help: "Quality estimated from the chances of every prediction of the window, labelled or not (CBPE; calibration: test when isotonic on the model's test split, labelled on the window's labelled predictions for a model without test predictions, none when the raw chances are taken as probabilities)",
       labelNames: ['run_id', 'measure', 'calibration'] as const,
       registers: [registry],
     });
@@ -139,7 +144,12 @@ export class QualityMonitor {
 
   /** The estimate needs no labels, so it covers the recent predictions whose outcomes are not known yet. */
   private setEstimate(runId: string, chances: readonly number[], labelled: readonly { chance: number; label: 0 | 1 }[]): void {
-    const window = estimateWindow(chances, labelled);
+    const test = this.options.testPredictions?.(runId);
+    if (!test && !this.fallbackTold.has(runId)) {
+      this.fallbackTold.add(runId);
+      this.options.onNoTestPredictions?.(runId);
+    }
+    const window = estimateWindow(chances, labelled, test);
     if (!window) return;
     const { estimate, calibration } = window;
     for (const measure of ['auc', 'accuracy', 'precision', 'recall', 'f1'] as const) {

@@ -1,5 +1,5 @@
 import type { DatasetContract } from '@churn/churn-data';
-import { estimateWindow, type EstimatedQuality } from './cbpe.js';
+import { estimateWindow, type Calibration, type CalibrationSet, type EstimatedQuality } from './cbpe.js';
 import { reliabilitySvg } from './charts.js';
 import { classificationQuality, qualityBySegment, type ClassificationQuality } from './classification.js';
 import { escapeHtml, formatNumber } from './html.js';
@@ -18,12 +18,13 @@ export interface ModelQuality {
   /** Per level of each categorical feature, on the labelled predictions. */
   segments: Record<string, Record<string, ClassificationQuality>>;
   /** null when the window holds no prediction. */
-  estimated: (EstimatedQuality & { calibration: 'labelled' | 'none' }) | null;
+  estimated: (EstimatedQuality & { calibration: Calibration }) | null;
 }
 
-export function computeModelQuality(contract: DatasetContract, labelled: LabelledWindow, window: ReportWindow): ModelQuality {
+/** `test`: the model's test-split predictions, what the estimate calibrates on when the model has them. */
+export function computeModelQuality(contract: DatasetContract, labelled: LabelledWindow, window: ReportWindow, test?: CalibrationSet): ModelQuality {
   const { rows } = labelled;
-  const estimate = estimateWindow(labelled.chances, rows);
+  const estimate = estimateWindow(labelled.chances, rows, test);
   return {
     window,
     predictions: labelled.predictions,
@@ -46,9 +47,10 @@ const days = (window: ReportWindow) => {
 };
 
 function estimateNote(estimated: NonNullable<ModelQuality['estimated']>): string {
+  if (estimated.calibration === 'test') return "Estimated from the chances of every prediction of the window (CBPE), calibrated on the model's test split.";
   return estimated.calibration === 'labelled'
-    ? 'Estimated from the chances of every prediction of the window (CBPE), calibrated on its labelled predictions.'
-    : 'Estimated from the chances of every prediction of the window (CBPE), taking them as probabilities: fewer than 100 labelled predictions of both classes to calibrate on.';
+    ? 'Estimated from the chances of every prediction of the window (CBPE), calibrated on its labelled predictions: the model has no test predictions to calibrate on.'
+    : 'Estimated from the chances of every prediction of the window (CBPE), taking them as probabilities: no test predictions and fewer than 100 labelled predictions of both classes to calibrate on.';
 }
 
 function figuresTable(realised: ClassificationQuality | null, estimated: ModelQuality['estimated']): string {

@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DatasetContract, ReferenceProfile } from '@churn/churn-data';
 import type { Db } from 'mongodb';
+import type { CalibrationSet } from './cbpe.js';
 import { computeDrift, type DriftOptions } from './drift.js';
 import { readLabelledWindow } from './outcomes.js';
 import { readPredictionWindow } from './prediction-window.js';
@@ -16,6 +17,8 @@ export interface RunDriftReportInput {
   /** The contract of the model compared (its model directory's contract.yaml). */
   contract: DatasetContract;
   reference: ReferenceProfile;
+  /** The model's test-split predictions (test-predictions.json) when it has them: the quality estimate calibrates on them. */
+  testPredictions?: CalibrationSet;
   runId: string;
   window: ReportWindow;
   /** The run's predictions judged against their outcomes (default `window`; outcomes come late, so usually longer). */
@@ -53,7 +56,7 @@ export async function runDriftReport(input: RunDriftReportInput): Promise<DriftR
   const result = computeDrift(contract, reference, current, { ...input.drift, predictions });
   const qualityWindow = input.qualityWindow ?? window;
   const labelled = await readLabelledWindow(input.db, { runId, from: qualityWindow.from, to: qualityWindow.to });
-  const quality = computeModelQuality(contract, labelled, qualityWindow);
+  const quality = computeModelQuality(contract, labelled, qualityWindow, input.testPredictions);
   const generatedAt = input.now ?? new Date();
   const html = renderDriftReport({ contract, result, reference, current, predictions, runId, window, quality, generatedAt });
   const summary = summarizeDrift({ contract, result, runId, window, generatedAt });

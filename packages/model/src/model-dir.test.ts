@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { buildReferenceProfile, defaultContract, loadCleanDataset, splitDataset } from '@churn/churn-data';
 import { createEngine, nativeVersion } from '@churn/xgboost';
 import { CONTRACT_FILE, ENV_FILES, loadModelDir, MODEL_FILES, ModelDirError, writeModelDir } from './model-dir.js';
+import { TEST_PREDICTIONS_FILE, testPredictionsOf, TestPredictionsError } from './test-predictions.js';
 import { FeatureError, Preprocessor } from './preprocessor.js';
 
 const contract = defaultContract();
@@ -26,7 +27,9 @@ async function trainAndWrite(kind: 'native' | 'wasm', out: string) {
     numBoostRound: 20,
   });
   const reference = buildReferenceProfile(contract, split.train, { seed: 42, predictions: Array.from(booster.predict(m.data, m.rows, m.cols)) });
-  await writeModelDir(out, { booster, contract, preprocessor, reference, params: { max_depth: 4 }, runId: 'run-123' });
+  const test = preprocessor.transform(split.test);
+  const testPredictions = testPredictionsOf(booster.predict(test.data, test.rows, test.cols), split.test);
+  await writeModelDir(out, { booster, contract, preprocessor, reference, params: { max_depth: 4 }, runId: 'run-123', testPredictions });
   const t = preprocessor.transform(sample);
   return Float64Array.from(booster.predict(t.data, t.rows, t.cols));
 }
@@ -41,6 +44,9 @@ test.each(['native', 'wasm'] as const)('when a %s model directory is written and
   expect(loaded.predict(sample)).toEqual(before);
   expect(loaded.reference.sampleSize).toBe(split.train.length);
   expect(loaded.reference.predictions).toHaveLength(split.train.length);
+  // The test split's chances come back as the model predicts them, beside their labels.
+  expect(loaded.testPredictions?.labels).toEqual(split.test.map((r) => r.churned));
+  expect(Float32Array.from(loaded.testPredictions?.chances ?? [])).toEqual(Float32Array.from(loaded.predict(split.test)));
   expect(() => loaded.predict([{ ...sample[0]!, marital_status: 'widowed' as 'single' }])).toThrow(FeatureError);
   loaded.dispose();
 });
@@ -94,4 +100,23 @@ test('when the carried contract is broken, then loading names the file and the r
   await trainAndWrite('native', out);
   writeFileSync(join(out, CONTRACT_FILE), 'version: 2\n');
   await expect(loadModelDir(out, await createEngine('native'))).rejects.toThrow(/contract\.yaml:1: version: /);
+});
+
+test('when a model directory has no test predictions (written before them, or by Python), then it loads without them', async () => {
+  const out = join(dir, 'native-no-test-predictions');
+  await trainAndWrite('native', out);
+  rmSync(join(out, TEST_PREDICTIONS_FILE));
+  const loaded = await loadModelDir(out, await createEngine('native'));
+  expect(loaded.testPredictions).toBeUndefined();
+  loaded.dispose();
+});
+
+test('when test-predictions.json is not the written shape, then loading names the file and the field', async () => {
+  const out = join(dir, 'native-bad-test-predictions');
+  await trainAndWrite('native', out);
+  writeFileSync(join(out, TEST_PREDICTIONS_FILE), JSON.stringify({ chances: [0.2, 1.5], labels: [0, 1] }));
+  await expect(loadModelDir(out, await createEngine('native'))).rejects.toThrow(TestPredictionsError);
+  await expect(loadModelDir(out, await createEngine('native'))).rejects.toThrow(/test-predictions\.json: chances\.1: /);
+  writeFileSync(join(out, TEST_PREDICTIONS_FILE), JSON.stringify({ chances: [0.2, 0.5], labels: [0] }));
+  await expect(loadModelDir(out, await createEngine('native'))).rejects.toThrow(/labels: must have one label per chance/);
 });

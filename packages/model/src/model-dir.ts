@@ -6,6 +6,7 @@ import type { Metrics } from './metrics.js';
 import { buildMlmodel, xgbVersionOf, CONDA_YAML, PYTHON_ENV_YAML, readMlmodelField, REQUIREMENTS_TXT, type SignatureColumn } from './mlmodel.js';
 import { PYFUNC_MODULE, PYFUNC_SOURCE } from './pyfunc-loader.js';
 import { Preprocessor } from './preprocessor.js';
+import { readTestPredictions, TEST_PREDICTIONS_FILE, type TestPredictions } from './test-predictions.js';
 
 /** The files every model directory has (and loadModelDir needs). */
 export const MODEL_FILES = ['MLmodel', 'model.json', 'preprocessor.json', 'reference.json', 'input_example.json', 'contract.yaml'] as const;
@@ -32,6 +33,8 @@ export interface WriteModelDirOptions {
   runId?: string;
   /** Raw feature rows for input_example.json; the reference's first row by default. */
   example?: FeatureRow[];
+  /** The test split's chances and labels (test-predictions.json), what the served quality estimate calibrates on. */
+  testPredictions?: TestPredictions;
 }
 
 /**
@@ -69,7 +72,7 @@ function firstReferenceRow(reference: ReferenceProfile): FeatureRow {
   return row;
 }
 
-/** Writes an MLflow model directory: MLmodel, model.json, preprocessor.json, reference.json, the contract, input example, the pyfunc loader in code/, env files. */
+/** Writes an MLflow model directory: MLmodel, model.json, preprocessor.json, reference.json, the contract, input example, the pyfunc loader in code/, env files, and test-predictions.json when given. */
 export async function writeModelDir(dir: string, options: WriteModelDirOptions): Promise<string[]> {
   await mkdir(join(dir, 'code'), { recursive: true });
   const modelJson = options.booster.toModelJson();
@@ -96,6 +99,7 @@ export async function writeModelDir(dir: string, options: WriteModelDirOptions):
     'conda.yaml': CONDA_YAML,
     'python_env.yaml': PYTHON_ENV_YAML,
     'requirements.txt': REQUIREMENTS_TXT,
+    ...(options.testPredictions ? { [TEST_PREDICTIONS_FILE]: JSON.stringify(options.testPredictions) } : {}),
   };
   await Promise.all(Object.entries(files).map(([name, text]) => writeFile(join(dir, name), text)));
   return Object.keys(files);
@@ -110,6 +114,8 @@ export interface LoadedModel {
   readonly preprocessor: Preprocessor;
   readonly reference: ReferenceProfile;
   readonly runId?: string;
+  /** Undefined for directories written without them (before they existed). */
+  readonly testPredictions?: TestPredictions;
   readonly booster: Booster;
   readonly engine: XGBoostEngine['kind'];
   dispose(): void;
@@ -152,7 +158,7 @@ export async function loadModelDir(dir: string, engine?: XGBoostEngine): Promise
   const [mlmodel, modelJson, preprocessorText, referenceText] = await Promise.all(
     ['MLmodel', 'model.json', 'preprocessor.json', 'reference.json'].map((name) => readText(dir, name)),
   );
-  const contract = await readContract(dir);
+  const [contract, testPredictions] = await Promise.all([readContract(dir), readTestPredictions(dir)]);
   const preprocessor = Preprocessor.fromJSON(parseJson(preprocessorText as string, 'preprocessor.json'));
   const reference = parseJson<ReferenceProfile>(referenceText as string, 'reference.json');
   const xgb = engine ?? (await createEngine('auto'));
@@ -163,6 +169,7 @@ export async function loadModelDir(dir: string, engine?: XGBoostEngine): Promise
     preprocessor,
     reference,
     runId,
+    ...(testPredictions ? { testPredictions } : {}),
     booster,
     engine: xgb.kind,
     predict(rows: FeatureRow[]): Float64Array {

@@ -7,6 +7,8 @@ export interface ServableModel {
   /** The contract the model was trained with: requests to it are validated against it. */
   readonly contract: DatasetContract;
   readonly reference?: ReferenceProfile;
+  /** The test split's chances and labels (test-predictions.json; models written by this suite): the quality estimate calibrates on them. */
+  readonly testPredictions?: { readonly chances: readonly number[]; readonly labels: readonly (0 | 1)[] } | undefined;
   /** Why predict() cannot answer one chance per row (a multi-class model Python logged); routes that need one refuse up front. */
   readonly noSingleChance?: string | undefined;
   /** MLflow's scoring output where it is not one chance per row (models Python logged: class labels, per-class probabilities). */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildReferenceProfile, contractSplit, defaultContract, loadCleanDataset, type ChurnRow, type DatasetContract, type DatasetSplit } from '@churn/churn-data';
 import { MlflowClient } from '@churn/mlflow-client';
-import { loadModelDir, writeModelDir, type LoadedModel } from '@churn/model';
+import { loadModelDir, testPredictionsOf, writeModelDir, type LoadedModel } from '@churn/model';
 import { runTrial, type TrialParams } from '@churn/training';
 import { createEngine } from '@churn/xgboost';
 
@@ -47,6 +47,7 @@ export async function trainTestModel(overrides: Partial<TrialParams> = {}, round
     reference: buildReferenceProfile(contract, split.train),
     params: { ...PARAMS, ...overrides },
     metrics: trial.metrics,
+    testPredictions: testPredictionsOf(trial.testChances, split.test),
   });
   trial.booster.dispose();
   return dir;

@@ -29,6 +29,8 @@ export interface TrialResult {
   preprocessor: Preprocessor;
   params: TrialParams;
   metrics: { validation: Metrics; test: Metrics };
+  /** The model's churn chance for each test row, in split order (the model directory's test-predictions.json). */
+  testChances: Float32Array;
   bestIteration?: number;
   durationMs: number;
 }
@@ -85,9 +87,10 @@ export function runTrial(options: RunTrialOptions): TrialResult {
     numBoostRound: options.numBoostRound ?? DEFAULT_BOOST_ROUNDS,
     earlyStoppingRounds: options.earlyStoppingRounds ?? DEFAULT_EARLY_STOPPING,
   });
-  const score = (m: Matrix) => evaluate(m.labels ?? [], booster.predict(m.data, m.rows, m.cols));
-  const metrics = { validation: score(validation), test: score(test) };
-  return { booster, preprocessor, params: options.params, metrics, bestIteration: booster.bestIteration, durationMs: performance.now() - started };
+  // A copy of our own: the engine's output may be a view it reuses.
+  const testChances = Float32Array.from(booster.predict(test.data, test.rows, test.cols));
+  const metrics = { validation: evaluate(validation.labels ?? [], booster.predict(validation.data, validation.rows, validation.cols)), test: evaluate(test.labels ?? [], testChances) };
+  return { booster, preprocessor, params: options.params, metrics, testChances, bestIteration: booster.bestIteration, durationMs: performance.now() - started };
 }
 
 /** What the tuner minimizes, the same as the tuning workflow: 1 - validation AUC. */

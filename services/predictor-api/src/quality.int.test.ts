@@ -125,9 +125,13 @@ describe('realised model quality through the predictor API', () => {
     expect(counter('churn_outcomes_stored_total')).toBe(250);
     // The ten for requests never made are stored but label nothing.
     expect(gauge(metrics, 'churn_model_quality_unjoined_outcomes', `run_id="${runId}"`)).toBe(10);
-    // Every prediction is labelled here, so the estimate is calibrated on all of them.
-    const estimated = estimateQuality(chances, fitIsotonic(chances, labels));
-    expect(gauge(metrics, 'churn_model_quality_estimated', `run_id="${runId}",measure="auc",calibration="labelled"`)).toBeCloseTo(estimated.auc as number, 10);
+    // Calibrated on the model's test split (its test-predictions.json), not on the window's labels.
+    const local = await loadLocal(dir);
+    const { testPredictions } = local;
+    local.dispose();
+    const estimated = estimateQuality(chances, fitIsotonic(testPredictions?.chances ?? [], testPredictions?.labels ?? []));
+    expect(gauge(metrics, 'churn_model_quality_estimated', `run_id="${runId}",measure="auc",calibration="test"`)).toBeCloseTo(estimated.auc as number, 10);
+    expect(gauge(metrics, 'churn_model_quality_estimated', `run_id="${runId}",measure="accuracy",calibration="test"`)).toBeCloseTo(estimated.accuracy, 10);
   });
 
   it('given a calibration on the validation split, when the test split is scored without labels, then the estimated AUC and accuracy are near the realised ones', async () => {

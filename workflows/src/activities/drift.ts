@@ -3,6 +3,7 @@ import { DatasetContract, defaultContract, type ReferenceProfile } from '@churn/
 import { PREDICTIONS_COLLECTION, runDriftReport } from '@churn/drift';
 import type { Logger } from '@churn/logger';
 import { MlflowError, type MlflowClient } from '@churn/mlflow-client';
+import { parseTestPredictions, TEST_PREDICTIONS_FILE, type TestPredictions } from '@churn/model';
 import { z } from 'zod';
 import type { Db } from 'mongodb';
 import type { DriftSummary, DriftWindow } from '../workflows/types.js';
@@ -28,6 +29,28 @@ export function createDriftActivities({ mlflow, mongoDb, reportsS3, config, logg
       if (error instanceof MlflowError && error.isNotFound) return defaultContract();
       throw error;
     }
+  }
+
+  /** The run's test-split predictions; a model without them (written before they existed, or logged by Python) has none. */
+  async function testPredictionsOf(runId: string): Promise<TestPredictions | undefined> {
+    const path = `model/${TEST_PREDICTIONS_FILE}`;
+    let body: Buffer;
+    try {
+      body = await mlflow.downloadArtifact(runId, path);
+    } catch (error) {
+      if (error instanceof MlflowError && error.isNotFound) {
+        logger.info({ runId }, `the model has no ${TEST_PREDICTIONS_FILE}: the quality estimate calibrates on the window's labelled predictions`);
+        return undefined;
+      }
+      throw error;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(body.toString('utf8'));
+    } catch (error) {
+      throw new Error(`${runId}/${path} is not valid JSON`, { cause: error });
+    }
+    return parseTestPredictions(value, `${runId}/${path}`);
   }
 
   /** The run's logged test AUC, the yardstick of a quality drop; a run without one (or unknown to the registry) has none. */
@@ -58,10 +81,11 @@ export function createDriftActivities({ mlflow, mongoDb, reportsS3, config, logg
       logger.info({ from, to }, 'no predictions in the window: no drift report');
       return { rows: 0, driftedShare: 0, datasetDrift: false, driftedFeatures: [], skipped: 'no predictions in the window' };
     }
-    const [reference, contract, testAuc] = await Promise.all([
+    const [reference, contract, testAuc, testPredictions] = await Promise.all([
       mlflow.downloadArtifact(runId, 'model/reference.json').then((body) => JSON.parse(body.toString('utf8')) as ReferenceProfile),
       modelContract(runId),
       testAucOf(runId),
+      testPredictionsOf(runId),
     ]);
     const outcome = await runDriftReport({
       db: mongoDb,
@@ -69,6 +93,7 @@ export function createDriftActivities({ mlflow, mongoDb, reportsS3, config, logg
       reportsDir: config.REPORTS_DIR,
       contract,
       reference,
+      ...(testPredictions ? { testPredictions } : {}),
       runId,
       window,
       qualityWindow: { from: new Date(window.to.getTime() - config.QUALITY_WINDOW), to: window.to },

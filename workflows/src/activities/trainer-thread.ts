@@ -4,7 +4,7 @@ import { runTrial, type TrialParams } from '@churn/training';
 import { createEngine, type EngineKind, type Matrix, type XGBoostEngine } from '@churn/xgboost';
 
 // The training thread of threadTrainer: trains one trial per message and answers with the model
-// JSON, metrics and the training rows' predictions.
+// JSON, metrics and the training and test rows' predictions.
 
 interface Request {
   id: number;
@@ -40,9 +40,10 @@ parentPort?.on('message', (request: Request) => {
         }
         // A copy of our own: the engine's output may not be transferable.
         const trainPredictions = Float32Array.from(result.booster.predict(matrix.data, matrix.rows, matrix.cols));
+        const testChances = Float32Array.from(result.testChances);
         parentPort?.postMessage(
-          { id: request.id, modelJson: result.booster.toModelJson(), bestIteration: result.bestIteration, metrics: result.metrics, durationMs: result.durationMs, trainPredictions },
-          [trainPredictions.buffer],
+          { id: request.id, modelJson: result.booster.toModelJson(), bestIteration: result.bestIteration, metrics: result.metrics, durationMs: result.durationMs, trainPredictions, testChances },
+          [trainPredictions.buffer, testChances.buffer],
         );
       } finally {
         result.booster.dispose();

@@ -24,6 +24,8 @@ export interface TrainedTrial {
   durationMs: number;
   /** The model's churn chance for every training row, in split order (for reference.json). */
   trainPredictions: Float32Array;
+  /** The same for every test row (for test-predictions.json). */
+  testChances: Float32Array;
 }
 
 export interface TrialTrainer {
@@ -60,6 +62,7 @@ export function inProcessTrainer(engine: XGBoostEngine): TrialTrainer {
           ...(result.bestIteration !== undefined ? { bestIteration: result.bestIteration } : {}),
           durationMs: result.durationMs,
           trainPredictions,
+          testChances: result.testChances,
         };
       } finally {
         result.booster.dispose();
@@ -77,6 +80,7 @@ interface ThreadReply {
   metrics?: TrainedTrial['metrics'];
   durationMs?: number;
   trainPredictions?: Float32Array;
+  testChances?: Float32Array;
 }
 
 /**
@@ -121,7 +125,7 @@ export function threadTrainer(engineKind: EngineKind | 'auto'): TrialTrainer {
         pending.set(id, { resolve, reject });
         thread.postMessage({ id, datasetHash: input.datasetHash, dataset, params: input.params, seed: input.seed, numBoostRound: input.numBoostRound, earlyStoppingRounds: input.earlyStoppingRounds });
       });
-      if (reply.error !== undefined || reply.modelJson === undefined || !reply.metrics || !reply.trainPredictions) {
+      if (reply.error !== undefined || reply.modelJson === undefined || !reply.metrics || !reply.trainPredictions || !reply.testChances) {
         throw new Error(`training thread: ${reply.error ?? 'incomplete reply'}`);
       }
       // Preprocessor.fit is deterministic: the same fit the thread trained with.
@@ -137,6 +141,7 @@ export function threadTrainer(engineKind: EngineKind | 'auto'): TrialTrainer {
         ...(reply.bestIteration !== undefined ? { bestIteration: reply.bestIteration } : {}),
         durationMs: reply.durationMs ?? 0,
         trainPredictions: reply.trainPredictions,
+        testChances: reply.testChances,
       };
     },
     async close() {

@@ -6,7 +6,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { buildReferenceProfile, type ChurnRow, type DatasetContract, type DatasetSplit, type ReferenceProfile } from '@churn/churn-data';
 import type { Logger } from '@churn/logger';
 import type { MlflowClient, Run } from '@churn/mlflow-client';
-import { writeModelDir } from '@churn/model';
+import { testPredictionsOf, writeModelDir } from '@churn/model';
 import { Tuner, createTuner, type TrialParams as TunerParams } from '@churn/training';
 import type { PreparedDataset } from './dataset.js';
 import type { TrialTrainer } from './trainer.js';
@@ -136,7 +136,8 @@ export function createTrialActivities({ mlflow, trainer, loadDataset, config, lo
       );
       metrics['training_duration_ms'] = result.durationMs;
       if (result.bestIteration !== undefined) metrics['best_iteration'] = result.bestIteration;
-      await writeModelDir(dir, { booster: result.booster, contract, preprocessor: result.preprocessor, reference, params: input.params, metrics, runId });
+      const testPredictions = testPredictionsOf(result.testChances, split.test);
+      await writeModelDir(dir, { booster: result.booster, contract, preprocessor: result.preprocessor, reference, params: input.params, metrics, runId, testPredictions });
       mark('modelDir');
 
       const params = { ...input.params, num_boost_round: config.TRIAL_BOOST_ROUNDS, early_stopping_rounds: config.TRIAL_EARLY_STOPPING, seed: input.seed };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildReferenceProfile, type ChurnRow, type DatasetContract, type DatasetSplit } from '@churn/churn-data';
 import type { MlflowClient } from '@churn/mlflow-client';
-import { writeModelDir } from '@churn/model';
+import { testPredictionsOf, writeModelDir } from '@churn/model';
 import type { TuneResult } from '../tune.js';
 
 export interface RegisterOptions {
@@ -35,7 +35,7 @@ export async function registerBest(o: RegisterOptions): Promise<{ runId: string;
     const train = best.preprocessor.transform(o.split.train);
     const predictions = Array.from(best.booster.predict(train.data, train.rows, train.cols));
     const reference = buildReferenceProfile(o.contract, o.split.train, { seed: o.seed, predictions });
-    await writeModelDir(dir, { booster: best.booster, contract: o.contract, preprocessor: best.preprocessor, reference, params: { ...best.params }, metrics: best.metrics, runId });
+    await writeModelDir(dir, { booster: best.booster, contract: o.contract, preprocessor: best.preprocessor, reference, params: { ...best.params }, metrics: best.metrics, runId, testPredictions: testPredictionsOf(best.testChances, o.split.test) });
     await o.mlflow.uploadDir(runId, dir, 'model');
     const now = Date.now();
     const metrics = (['validation', 'test'] as const).flatMap((part) =>

@@ -3,7 +3,7 @@ import { assertAcceptable, buildReferenceProfile, ContractError, contractSplit, 
 import { env, loadConfig } from '@churn/config';
 import { createLogger } from '@churn/logger';
 import { MlflowClient } from '@churn/mlflow-client';
-import { writeModelDir } from '@churn/model';
+import { testPredictionsOf, writeModelDir } from '@churn/model';
 import { createEngine, nativeVersion } from '@churn/xgboost';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     const train = best.preprocessor.transform(split.train);
     const predictions = Array.from(best.booster.predict(train.data, train.rows, train.cols));
     const reference = buildReferenceProfile(contract, split.train, { seed: args.seed, predictions });
-    await writeModelDir(out, { booster: best.booster, contract, preprocessor: best.preprocessor, reference, params: { ...best.params }, metrics: best.metrics });
+    await writeModelDir(out, { booster: best.booster, contract, preprocessor: best.preprocessor, reference, params: { ...best.params }, metrics: best.metrics, testPredictions: testPredictionsOf(best.testChances, split.test) });
     process.stdout.write(`model directory written to ${out}\n`);
   }
   if (args.register) {
