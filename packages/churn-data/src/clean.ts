@@ -43,9 +43,11 @@ export function normaliseRecords(contract: DatasetContract, records: readonly Re
   const keys = Object.keys(first);
   const names = keys.map((k) => contract.normaliseColumn(k));
   if (names.every((n, i) => n === keys[i])) return records as Record<string, string>[];
+  // Every record of a CSV has the header's keys: each is normalised once, not once per row.
+  const named = new Map(keys.map((k, i) => [k, names[i]!]));
   return records.map((raw) => {
     const out: Record<string, string> = {};
-    for (const [key, value] of Object.entries(raw)) out[contract.normaliseColumn(key)] = value;
+    for (const key in raw) out[named.get(key) ?? contract.normaliseColumn(key)] = raw[key]!;
     return out;
   });
 }
@@ -86,7 +88,8 @@ export function cleanRecords(contract: DatasetContract, records: readonly Record
       }
       row[feature.name] = value;
     }
-    rows.push({ ...row, churned } as ChurnRow);
+    row.churned = churned;
+    rows.push(row as ChurnRow);
   });
   return { rows, droppedMissing, invalid };
 }
