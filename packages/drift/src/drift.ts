@@ -92,6 +92,8 @@ interface PreparedNumeric {
   sorted: Float64Array;
   std: number;
   distinct: Set<number>;
+  /** Value counts, made on first need: the live monitor compares the same reference every second. */
+  counts?: Map<string, number>;
 }
 
 interface PreparedCategorical {
@@ -184,6 +186,18 @@ function shares(countsByKey: readonly number[], total: number, floorZeros: boole
   return values.map((v) => (v === 0 ? floor : v));
 }
 
+function referenceCounts(reference: PreparedNumeric): Map<string, number> {
+  reference.counts ??= counts(reference.sorted);
+  return reference.counts;
+}
+
+/** Distinct values of reference and current together, without copying the reference's set. */
+function distinctInBoth(reference: PreparedNumeric, current: Float64Array): number {
+  const added = new Set<number>();
+  for (const v of current) if (!reference.distinct.has(v)) added.add(v);
+  return reference.distinct.size + added.size;
+}
+
 /** Bins as Evidently's get_binned_data: Sturges edges over both samples when the reference has more than 20 distinct values, else one bin per value. */
 function binnedCounts(reference: PreparedNumeric, current: Float64Array): { ref: number[]; cur: number[] } {
   if (reference.distinct.size > 20) {
@@ -193,7 +207,7 @@ function binnedCounts(reference: PreparedNumeric, current: Float64Array): { ref:
     const edges = binEdges(lo, hi, width > 0 ? Math.ceil((hi - lo) / width) : 1);
     return { ref: histogram(reference.sorted, edges), cur: histogram(current, edges) };
   }
-  const refCounts = counts(reference.sorted);
+  const refCounts = referenceCounts(reference);
   const curCounts = counts(current);
   const keys = [...new Set([...refCounts.keys(), ...curCounts.keys()])];
   return { ref: keys.map((k) => refCounts.get(k) ?? 0), cur: keys.map((k) => curCounts.get(k) ?? 0) };
@@ -240,14 +254,12 @@ function numericDrift(reference: PreparedNumeric, current: Float64Array, setting
   const ks = ks2Sorted(reference.sorted, current, settings.ks);
   const wasserstein = wassersteinSorted(reference.sorted, current) / Math.max(reference.std, 0.001);
   const binned = binnedCounts(reference, current);
-  const distinct = new Set(reference.distinct);
-  for (const v of current) distinct.add(v);
   const referenceSize = reference.sorted.length;
-  const method = chooseMethod('numeric', referenceSize, distinct.size, settings);
+  const method = chooseMethod('numeric', referenceSize, distinctInBoth(reference, current), settings);
   let chi = { statistic: Number.NaN, pValue: Number.NaN };
   let z = chi;
   if (method === 'chi2' || method === 'z') {
-    const tests = categoricalTests(counts(reference.sorted), counts(current), referenceSize, current.length);
+    const tests = categoricalTests(referenceCounts(reference), counts(current), referenceSize, current.length);
     chi = tests.chi;
     z = tests.z;
   }
