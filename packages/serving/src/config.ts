@@ -7,6 +7,8 @@ import { z } from 'zod';
 export const servingConfigShape = {
   RUN_ID: z.string().optional(),
   MODEL_URI: z.string().optional(),
+  /** How often a MODEL_URI alias (models:/name@alias) is resolved again, so every replica follows a promotion; 0s: only when the env file changes. */
+  MODEL_URI_RESOLVE_EVERY: env.duration('5s'),
   /** The contract the predictors describe before a model is loaded; afterwards the served model's own. */
   ...env.dataset,
   ...env.mlflowClient,

@@ -49,4 +49,37 @@ describe('followModel', () => {
       follower.stop();
     }
   });
+
+  it('when MODEL_URI names an alias and the alias moves in the registry, then the holder follows it without a file change; a runs:/ URI is not looked up again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'follow-'));
+    const envFile = join(dir, '.env');
+    await writeFile(envFile, 'RUN_ID=\nMODEL_URI=models:/churn-model@champion\n');
+    const holder = new ModelHolder(async () => fakeModel());
+    let aliasTarget = 'run-1';
+    const resolved: string[] = [];
+    const follower = followModel({
+      envFile,
+      holder,
+      resolve: async (uri) => {
+        resolved.push(uri);
+        return uri.startsWith('runs:/') ? (uri.split('/')[1] as string) : aliasTarget;
+      },
+      pollMs: 20,
+      resolveEveryMs: 30,
+    });
+    try {
+      await follower.firstLoad;
+      expect(holder.runId).toBe('run-1');
+      aliasTarget = 'run-2';
+      await waitFor(() => holder.runId === 'run-2');
+
+      await writeFile(envFile, 'RUN_ID=run-pinned\nMODEL_URI=models:/churn-model@champion\n');
+      await waitFor(() => holder.runId === 'run-pinned');
+      const looks = resolved.length;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(resolved.length).toBe(looks);
+    } finally {
+      follower.stop();
+    }
+  });
 });

@@ -14,7 +14,15 @@ export interface FollowModelOptions {
   /** Retry delay while the first model cannot be loaded (registry still starting, RUN_ID empty). */
   retryMs?: number;
   pollMs?: number;
+  /**
+   * How often a selection that can move without the file changing (an alias or a `models:/` URI) is
+   * resolved again, so a promotion in the registry reaches every replica; 0 or unset: never.
+   */
+  resolveEveryMs?: number;
 }
+
+/** A `runs:/` URI names one run for good; anything else (an alias, a registered model's version) is re-resolved. */
+const canMove = (uri: string) => !uri.startsWith('runs:/');
 
 /**
  * Keeps the holder on the model the env file names: loads it at start (retrying until it works), then
@@ -24,6 +32,7 @@ export function followModel(options: FollowModelOptions): { stop(): void; firstL
   const { holder, logger } = options;
   let stopped = false;
   let retryTimer: NodeJS.Timeout | undefined;
+  let resolveTimer: NodeJS.Timeout | undefined;
 
   const sync = async (selection: ModelSelection): Promise<void> => {
     const uri = modelUriOf(selection);
@@ -55,11 +64,30 @@ export function followModel(options: FollowModelOptions): { stop(): void; firstL
     options.pollMs,
   );
 
+  // One look at a time: a slow registry must not pile up overlapping resolves.
+  let resolving = false;
+  if (options.resolveEveryMs && options.resolveEveryMs > 0) {
+    resolveTimer = setInterval(() => {
+      if (!holder.ready || resolving) return;
+      const selection = readModelSelection(options.envFile);
+      const uri = modelUriOf(selection);
+      if (!uri || !canMove(uri)) return;
+      resolving = true;
+      sync(selection)
+        .catch((error: unknown) => logger?.warn({ err: error, uri }, 'could not re-resolve the model URI; still serving the current model'))
+        .finally(() => {
+          resolving = false;
+        });
+    }, options.resolveEveryMs);
+    resolveTimer.unref();
+  }
+
   return {
     firstLoad,
     stop() {
       stopped = true;
       clearTimeout(retryTimer);
+      clearInterval(resolveTimer);
       unwatch();
     },
   };

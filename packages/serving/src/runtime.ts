@@ -79,7 +79,14 @@ export async function createServingRuntime(options: ServingRuntimeOptions): Prom
     metrics,
     logger,
   );
-  const follower = followModel({ envFile: options.envFile, holder, resolve, logger, initial: { RUN_ID: config.RUN_ID, MODEL_URI: config.MODEL_URI } });
+  const follower = followModel({
+    envFile: options.envFile,
+    holder,
+    resolve,
+    logger,
+    initial: { RUN_ID: config.RUN_ID, MODEL_URI: config.MODEL_URI },
+    resolveEveryMs: config.MODEL_URI_RESOLVE_EVERY,
+  });
 
   return {
     holder,
