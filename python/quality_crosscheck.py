@@ -4,7 +4,7 @@ import sys
 
 import numpy as np
 from sklearn.calibration import calibration_curve
-from sklearn.metrics import brier_score_loss, confusion_matrix, f1_score, log_loss, precision_score, recall_score, roc_auc_score
+from sklearn.metrics import brier_score_loss, confusion_matrix, f1_score, log_loss, precision_score, recall_score, roc_auc_score, zero_one_loss
 
 
 def answer(case: dict) -> dict:
@@ -20,6 +20,7 @@ def answer(case: dict) -> dict:
         "precision": float(precision_score(y, predicted, zero_division=0)),
         "recall": float(recall_score(y, predicted, zero_division=0)),
         "f1": float(f1_score(y, predicted, zero_division=0)),
+        "zero_one_loss": float(zero_one_loss(y, predicted)),
         "confusion": {"tp": int(tp), "fp": int(fp), "tn": int(tn), "fn": int(fn)},
         "prob_true": [float(v) for v in prob_true],
         "prob_pred": [float(v) for v in prob_pred],

@@ -77,6 +77,8 @@ export interface EstimatedQuality {
   /** null when the calibrated chances are all 0 or all 1 (no expected positives or negatives). */
   auc: number | null;
   accuracy: number;
+  /** Expected share of decisions that will turn out wrong (1 - accuracy), the realised deviatedShare's estimate. */
+  deviatedShare: number;
   precision: number;
   recall: number;
   f1: number;
@@ -106,7 +108,7 @@ export function estimateQuality(chances: ArrayLike<number>, calibrate: Calibrato
     }
   }
   const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
-  return { count: n, auc: expectedAuc(p), accuracy: (tp + tn) / n, precision: ratio(tp, tp + fp), recall: ratio(tp, tp + fn), f1: ratio(2 * tp, 2 * tp + fp + fn) };
+  return { count: n, auc: expectedAuc(p), accuracy: (tp + tn) / n, deviatedShare: (fp + fn) / n, precision: ratio(tp, tp + fp), recall: ratio(tp, tp + fn), f1: ratio(2 * tp, 2 * tp + fp + fn) };
 }
 
 /** Labelled predictions needed before the estimate is calibrated on them rather than on the raw chances. */

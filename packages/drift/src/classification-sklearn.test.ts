@@ -45,6 +45,7 @@ interface SklearnAnswer {
   precision: number;
   recall: number;
   f1: number;
+  zero_one_loss: number;
   confusion: { tp: number; fp: number; tn: number; fn: number };
   prob_true: number[];
   prob_pred: number[];
@@ -72,12 +73,13 @@ maybe('scikit-learn cross-check', () => {
     });
   });
 
-  it('given the same pairs, when judged at the threshold, then the confusion matrix is confusion_matrix and precision, recall and F1 are sklearn’s exactly', () => {
+  it('given the same pairs, when judged at the threshold, then the confusion matrix is confusion_matrix, precision, recall and F1 are sklearn’s exactly and the share deviating from the outcome is zero_one_loss', () => {
     cases.forEach((c, i) => {
       const ours = classificationQuality(c.labels, c.chances, c.threshold);
       const theirs = sklearn[i]!;
       expect(ours.confusion).toEqual(theirs.confusion);
       expect([ours.precision, ours.recall, ours.f1]).toEqual([theirs.precision, theirs.recall, theirs.f1]);
+      close(ours.deviatedShare, theirs.zero_one_loss, 1e-15);
     });
   });
 

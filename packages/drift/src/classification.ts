@@ -35,6 +35,12 @@ export interface ClassificationQuality {
   logLoss: number;
   brier: number;
   accuracy: number;
+  /**
+   * Share of predictions that deviated from the outcome: the decision at `threshold` (churn or stay)
+   * was not what happened, (fp + fn) / count, sklearn's zero_one_loss. The figure a business reader asks
+   * for ("how often was the model wrong?") beside the rank and probability measures.
+   */
+  deviatedShare: number;
   /** At `threshold`; 0 when nothing was predicted (or observed) positive, as sklearn's zero_division default. */
   precision: number;
   recall: number;
@@ -96,6 +102,7 @@ export function classificationQuality(labels: ArrayLike<number>, chances: ArrayL
     logLoss: logLoss / n,
     brier: squared / n,
     accuracy: (tp + tn) / n,
+    deviatedShare: (fp + fn) / n,
     precision: ratio(tp, tp + fp),
     recall: ratio(tp, tp + fn),
     f1: ratio(2 * tp, 2 * tp + fp + fn),

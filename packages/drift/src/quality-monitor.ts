@@ -14,7 +14,7 @@ export const QUALITY_METRICS = {
 } as const;
 
 /** The figures exported as `churn_model_quality{measure=...}`. */
-const MEASURES = ['auc', 'log_loss', 'brier', 'accuracy', 'precision', 'recall', 'f1'] as const;
+const MEASURES = ['auc', 'log_loss', 'brier', 'accuracy', 'deviated_share', 'precision', 'recall', 'f1'] as const;
 
 export interface QualityMonitorOptions {
   db: Db;
@@ -56,7 +56,7 @@ export class QualityMonitor {
 
   constructor(private readonly options: QualityMonitorOptions) {
     const { registry } = options;
-    this.quality = new Gauge({ name: QUALITY_METRICS.quality, help: 'Realised quality of the served model on labelled predictions of the window (measure: auc, log_loss, brier, accuracy, precision, recall, f1 at 0.5)', labelNames: ['run_id', 'measure'] as const, registers: [registry] });
+    this.quality = new Gauge({ name: QUALITY_METRICS.quality, help: 'Realised quality of the served model on labelled predictions of the window (measure: auc, log_loss, brier, and at 0.5 accuracy, deviated_share (decisions the outcome contradicted), precision, recall, f1)', labelNames: ['run_id', 'measure'] as const, registers: [registry] });
     this.labelled = new Gauge({ name: QUALITY_METRICS.labelled, help: 'Predictions of the window joined to an outcome', labelNames: ['run_id'] as const, registers: [registry] });
     this.unjoined = new Gauge({
       name: QUALITY_METRICS.unjoined,
@@ -115,7 +115,7 @@ export class QualityMonitor {
         window.rows.map((r) => r.label),
         window.rows.map((r) => r.chance),
       );
-      const values: Record<(typeof MEASURES)[number], number | null> = { auc: q.auc, log_loss: q.logLoss, brier: q.brier, accuracy: q.accuracy, precision: q.precision, recall: q.recall, f1: q.f1 };
+      const values: Record<(typeof MEASURES)[number], number | null> = { auc: q.auc, log_loss: q.logLoss, brier: q.brier, accuracy: q.accuracy, deviated_share: q.deviatedShare, precision: q.precision, recall: q.recall, f1: q.f1 };
       for (const measure of MEASURES) {
         const value = values[measure];
         if (value !== null) this.quality.set({ run_id: runId, measure }, value);
@@ -152,8 +152,8 @@ export class QualityMonitor {
     const window = estimateWindow(chances, labelled, test);
     if (!window) return;
     const { estimate, calibration } = window;
-    for (const measure of ['auc', 'accuracy', 'precision', 'recall', 'f1'] as const) {
-      const value = estimate[measure];
+    const values = { auc: estimate.auc, accuracy: estimate.accuracy, deviated_share: estimate.deviatedShare, precision: estimate.precision, recall: estimate.recall, f1: estimate.f1 };
+    for (const [measure, value] of Object.entries(values)) {
       if (value !== null) this.estimated.set({ run_id: runId, measure, calibration }, value);
     }
   }

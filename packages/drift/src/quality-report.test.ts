@@ -1,6 +1,7 @@
 import { defaultContract, seededRandom } from '@churn/churn-data';
 import { estimateWindow } from './cbpe.js';
 import { classificationQuality } from './classification.js';
+import { formatNumber } from './html.js';
 import type { LabelledPredictionRow, LabelledWindow } from './outcomes.js';
 import { computeModelQuality, renderModelQuality } from './quality-report.js';
 
@@ -51,8 +52,22 @@ describe('model quality section', () => {
     expect(html).toContain(`<tr><th>churned</th><td class="num">${tp}</td><td class="num">${fn}</td></tr><tr><th>stayed</th><td class="num">${fp}</td><td class="num">${tn}</td></tr>`);
     expect(html.match(/<circle /g)).toHaveLength(realised.reliability.length);
     expect(html).toContain('<tr data-segment="card_category=gold">');
+    const fmt = (v: number) => formatNumber(v).replace('.', '\\.');
+    // The share of decisions the outcome contradicted, realised beside its estimate (1 - estimated accuracy).
+    expect(html).toMatch(new RegExp(`<tr data-measure="share deviating from the outcome"><td>share deviating from the outcome</td><td class="num">${fmt(realised.deviatedShare)}</td><td class="num">${fmt(quality.estimated!.deviatedShare)}</td></tr>`));
+    expect(realised.deviatedShare).toBeCloseTo((realised.confusion.fp + realised.confusion.fn) / realised.count, 15);
+    const gold = quality.segments['card_category']!['gold']!;
+    expect(html).toContain(`<td class="num">${gold.count}</td><td class="num">${gold.positives}</td><td class="num">${formatNumber(gold.auc)}</td><td class="num">${formatNumber(gold.deviatedShare)}</td>`);
     expect(html).toContain('calibrated on its labelled predictions');
     expect(html).not.toContain('No outcomes yet');
+  });
+
+  it("given the model's test predictions, when computed and rendered, then the estimate is calibrated on them and says so", () => {
+    const labelled = labelledWindow();
+    const test = { chances: labelled.rows.map((r) => r.chance), labels: labelled.rows.map((r) => r.label) };
+    const quality = computeModelQuality(contract, { ...labelled, rows: [] }, window, test);
+    expect(quality.estimated).toEqual({ ...estimateWindow(labelled.chances, [], test)?.estimate, calibration: 'test' });
+    expect(renderModelQuality(contract, quality)).toContain("calibrated on the model's test split");
   });
 
   it('given predictions without outcomes, when rendered, then the section says no outcomes yet and shows only the estimate, uncalibrated', () => {

@@ -57,6 +57,7 @@ function figuresTable(realised: ClassificationQuality | null, estimated: ModelQu
   const rows: [string, number | null | undefined, number | null | undefined][] = [
     ['ROC AUC', realised?.auc, estimated?.auc],
     ['accuracy', realised?.accuracy, estimated?.accuracy],
+    ['share deviating from the outcome', realised?.deviatedShare, estimated?.deviatedShare],
     ['precision', realised?.precision, estimated?.precision],
     ['recall', realised?.recall, estimated?.recall],
     ['F1', realised?.f1, estimated?.f1],
@@ -81,11 +82,11 @@ function segmentTable(contract: DatasetContract, segments: ModelQuality['segment
     const label = contract.feature(name)?.label ?? name;
     return Object.entries(levels).map(
       ([level, q]) =>
-        `<tr data-segment="${escapeHtml(`${name}=${level}`)}"><td>${escapeHtml(label)} <code>${escapeHtml(name)}</code></td><td>${escapeHtml(level)}</td><td class="num">${q.count}</td><td class="num">${q.positives}</td><td class="num">${formatNumber(q.auc)}</td><td class="num">${formatNumber(q.precision)}</td><td class="num">${formatNumber(q.recall)}</td><td class="num">${formatNumber(q.f1)}</td><td class="num">${formatNumber(q.logLoss)}</td><td class="num">${formatNumber(q.brier)}</td></tr>`,
+        `<tr data-segment="${escapeHtml(`${name}=${level}`)}"><td>${escapeHtml(label)} <code>${escapeHtml(name)}</code></td><td>${escapeHtml(level)}</td><td class="num">${q.count}</td><td class="num">${q.positives}</td><td class="num">${formatNumber(q.auc)}</td><td class="num">${formatNumber(q.deviatedShare)}</td><td class="num">${formatNumber(q.precision)}</td><td class="num">${formatNumber(q.recall)}</td><td class="num">${formatNumber(q.f1)}</td><td class="num">${formatNumber(q.logLoss)}</td><td class="num">${formatNumber(q.brier)}</td></tr>`,
     );
   });
   if (rows.length === 0) return '';
-  return `<h3>Per segment</h3><table id="quality-segments"><thead><tr><th>feature</th><th>level</th><th>labelled</th><th>churned</th><th>AUC</th><th>precision</th><th>recall</th><th>F1</th><th>log loss</th><th>Brier</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<h3>Per segment</h3><table id="quality-segments"><thead><tr><th>feature</th><th>level</th><th>labelled</th><th>churned</th><th>AUC</th><th>deviating</th><th>precision</th><th>recall</th><th>F1</th><th>log loss</th><th>Brier</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** The "Model quality" section: figures, confusion matrix, reliability curve and segments, or a line saying no outcomes arrived yet. */

@@ -119,6 +119,7 @@ describe('realised model quality through the predictor API', () => {
     expect(Math.abs((gauge(metrics, 'churn_model_quality', quality) as number) - expectedAuc)).toBeLessThanOrEqual(1e-12);
     expect(gauge(metrics, 'churn_model_quality', `run_id="${runId}",measure="log_loss"`)).toBeCloseTo(ours.logLoss, 12);
     expect(gauge(metrics, 'churn_model_quality', `run_id="${runId}",measure="f1"`)).toBeCloseTo(ours.f1, 12);
+    expect(gauge(metrics, 'churn_model_quality', `run_id="${runId}",measure="deviated_share"`)).toBeCloseTo(ours.deviatedShare, 12);
     expect(gauge(metrics, 'churn_model_quality_predictions', `run_id="${runId}"`)).toBe(rows.length);
     const counter = (name: string) => Number(metrics.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1]);
     expect([counter('churn_outcomes_received_total'), counter('churn_outcomes_duplicate_total'), counter('churn_outcomes_invalid_total')]).toEqual([282, 30, 2]);
@@ -132,6 +133,7 @@ describe('realised model quality through the predictor API', () => {
     const estimated = estimateQuality(chances, fitIsotonic(testPredictions?.chances ?? [], testPredictions?.labels ?? []));
     expect(gauge(metrics, 'churn_model_quality_estimated', `run_id="${runId}",measure="auc",calibration="test"`)).toBeCloseTo(estimated.auc as number, 10);
     expect(gauge(metrics, 'churn_model_quality_estimated', `run_id="${runId}",measure="accuracy",calibration="test"`)).toBeCloseTo(estimated.accuracy, 10);
+    expect(gauge(metrics, 'churn_model_quality_estimated', `run_id="${runId}",measure="deviated_share",calibration="test"`)).toBeCloseTo(estimated.deviatedShare, 10);
   });
 
   it('given a calibration on the validation split, when the test split is scored without labels, then the estimated AUC and accuracy are near the realised ones', async () => {
