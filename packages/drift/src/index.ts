@@ -13,3 +13,4 @@ export * from './classification.js';
 export * from './outcomes.js';
 export * from './quality-monitor.js';
 export * from './cbpe.js';
+export * from './segment-quality.js';

@@ -2,7 +2,9 @@ import type { Db } from 'mongodb';
 import { Gauge, type Registry } from 'prom-client';
 import { estimateWindow, type CalibrationSet } from './cbpe.js';
 import { classificationQuality, type ClassificationQuality } from './classification.js';
+import type { DatasetContract } from '@churn/churn-data';
 import { readLabelledWindow } from './outcomes.js';
+import { boundedSegmentQuality } from './segment-quality.js';
 
 export const QUALITY_METRICS = {
   quality: 'churn_model_quality',
@@ -11,10 +13,13 @@ export const QUALITY_METRICS = {
   estimated: 'churn_model_quality_estimated',
   unjoined: 'churn_model_quality_unjoined_outcomes',
   testAuc: 'churn_model_test_auc',
+  segment: 'churn_model_quality_segment',
 } as const;
 
-/** The figures exported as `churn_model_quality{measure=...}`. */
-const MEASURES = ['auc', 'log_loss', 'brier', 'accuracy', 'deviated_share', 'precision', 'recall', 'f1'] as const;
+/** The figures exported as `churn_model_quality{measure=...}` (and per segment); null where undefined (AUC on one class). */
+function measuresOf(q: ClassificationQuality): Record<'auc' | 'log_loss' | 'brier' | 'accuracy' | 'deviated_share' | 'precision' | 'recall' | 'f1', number | null> {
+  return { auc: q.auc, log_loss: q.logLoss, brier: q.brier, accuracy: q.accuracy, deviated_share: q.deviatedShare, precision: q.precision, recall: q.recall, f1: q.f1 };
+}
 
 export interface QualityMonitorOptions {
   db: Db;
@@ -27,6 +32,8 @@ export interface QualityMonitorOptions {
   everyMs: number;
   /** Most recent predictions read per refresh (bounds the cost on a busy predictor). */
   limit?: number;
+  /** The served run's dataset contract: quality per level of each of its categorical features (none without it). */
+  contract?: (runId: string) => DatasetContract | undefined;
   /** The run's test AUC as logged at training (undefined when it has none): the yardstick of the quality-drop alerts. */
   testAuc?: (runId: string) => Promise<number | undefined>;
   /** The served run's test-split chances and labels (its model directory's test-predictions.json), what the estimate calibrates on. */
@@ -48,6 +55,7 @@ export class QualityMonitor {
   private readonly unjoined: Gauge<'run_id'>;
   private readonly estimated: Gauge<'run_id' | 'measure' | 'calibration'>;
   private readonly testAuc: Gauge<'run_id'>;
+  private readonly segment: Gauge<'run_id' | 'feature' | 'value' | 'measure'>;
   // Looked up once per run: a training result does not change.
   private readonly testAucs = new Map<string, number | undefined>();
   private readonly fallbackTold = new Set<string>();
@@ -71,6 +79,12 @@ export class QualityMonitor {
       registers: [registry],
     });
     this.testAuc = new Gauge({ name: QUALITY_METRICS.testAuc, help: 'Test AUC of the served run as logged at training (what the quality-drop alerts compare with)', labelNames: ['run_id'] as const, registers: [registry] });
+    this.segment = new Gauge({
+      name: QUALITY_METRICS.segment,
+      help: `Realised quality per level (value) of each categorical feature of the contract on the window's labelled predictions (measure: labelled, and those of ${QUALITY_METRICS.quality}); values the contract does not list and levels past the 20 most frequent are pooled as (other)`,
+      labelNames: ['run_id', 'feature', 'value', 'measure'] as const,
+      registers: [registry],
+    });
     this.predictions = new Gauge({ name: QUALITY_METRICS.predictions, help: 'Predictions of the window read for the quality join', labelNames: ['run_id'] as const, registers: [registry] });
   }
 
@@ -104,7 +118,7 @@ export class QualityMonitor {
       });
       const testAuc = await this.testAucOf(runId);
       // Only the served run's series: a promoted-away run's figures would otherwise stay frozen.
-      for (const gauge of [this.quality, this.labelled, this.predictions, this.unjoined, this.estimated, this.testAuc]) gauge.reset();
+      for (const gauge of [this.quality, this.labelled, this.predictions, this.unjoined, this.estimated, this.testAuc, this.segment]) gauge.reset();
       if (testAuc !== undefined) this.testAuc.set({ run_id: runId }, testAuc);
       this.labelled.set({ run_id: runId }, window.rows.length);
       this.predictions.set({ run_id: runId }, window.predictions);
@@ -115,11 +129,10 @@ export class QualityMonitor {
         window.rows.map((r) => r.label),
         window.rows.map((r) => r.chance),
       );
-      const values: Record<(typeof MEASURES)[number], number | null> = { auc: q.auc, log_loss: q.logLoss, brier: q.brier, accuracy: q.accuracy, deviated_share: q.deviatedShare, precision: q.precision, recall: q.recall, f1: q.f1 };
-      for (const measure of MEASURES) {
-        const value = values[measure];
+      for (const [measure, value] of Object.entries(measuresOf(q))) {
         if (value !== null) this.quality.set({ run_id: runId, measure }, value);
       }
+      this.setSegments(runId, window.rows);
       return q;
     } catch (error) {
       this.options.onError?.(error);
@@ -139,6 +152,19 @@ export class QualityMonitor {
     } catch (error) {
       this.options.onError?.(error);
       return undefined;
+    }
+  }
+
+  private setSegments(runId: string, rows: Parameters<typeof boundedSegmentQuality>[1]): void {
+    const contract = this.options.contract?.(runId);
+    if (!contract) return;
+    for (const [feature, levels] of Object.entries(boundedSegmentQuality(contract, rows))) {
+      for (const [value, q] of Object.entries(levels)) {
+        this.segment.set({ run_id: runId, feature, value, measure: 'labelled' }, q.count);
+        for (const [measure, figure] of Object.entries(measuresOf(q))) {
+          if (figure !== null) this.segment.set({ run_id: runId, feature, value, measure }, figure);
+        }
+      }
     }
   }
 

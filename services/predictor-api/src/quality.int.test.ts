@@ -120,6 +120,13 @@ describe('realised model quality through the predictor API', () => {
     expect(gauge(metrics, 'churn_model_quality', `run_id="${runId}",measure="log_loss"`)).toBeCloseTo(ours.logLoss, 12);
     expect(gauge(metrics, 'churn_model_quality', `run_id="${runId}",measure="f1"`)).toBeCloseTo(ours.f1, 12);
     expect(gauge(metrics, 'churn_model_quality', `run_id="${runId}",measure="deviated_share"`)).toBeCloseTo(ours.deviatedShare, 12);
+    // Per level of each categorical feature: the blue cards' own AUC and count.
+    const blue = rows.flatMap((row, i) => (row['card_category'] === 'blue' ? [i] : []));
+    const blueQuality = classificationQuality(blue.map(label), blue.map((i) => chances[i] as number));
+    const segment = `run_id="${runId}",feature="card_category",value="blue"`;
+    expect(gauge(metrics, 'churn_model_quality_segment', `${segment},measure="labelled"`)).toBe(blue.length);
+    expect(gauge(metrics, 'churn_model_quality_segment', `${segment},measure="auc"`)).toBeCloseTo(blueQuality.auc as number, 12);
+    expect(gauge(metrics, 'churn_model_quality_segment', `${segment},measure="deviated_share"`)).toBeCloseTo(blueQuality.deviatedShare, 12);
     expect(gauge(metrics, 'churn_model_quality_predictions', `run_id="${runId}"`)).toBe(rows.length);
     const counter = (name: string) => Number(metrics.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1]);
     expect([counter('churn_outcomes_received_total'), counter('churn_outcomes_duplicate_total'), counter('churn_outcomes_invalid_total')]).toEqual([282, 30, 2]);

@@ -87,6 +87,7 @@ export async function start(options: StartOptions = {}): Promise<RunningPredicto
           everyMs: config.QUALITY_EVERY,
           testAuc: testAucFromRegistry(config),
           testPredictions: (runId) => (runtime.holder.runId === runId ? runtime.holder.use((served) => served.model.testPredictions) : undefined),
+          contract: (runId) => (runtime.holder.runId === runId ? runtime.holder.use((served) => served.model.contract) : undefined),
           onNoTestPredictions: (runId) => logger.warn({ runId }, "the served model has no test-predictions.json (written before it existed, or logged by Python): the quality estimate calibrates on the window's labelled predictions instead"),
           onError: (error) => logger.warn({ err: error }, 'realised quality computation failed'),
         })
