@@ -7,15 +7,15 @@
  * Env: BENCH_RUNS (10000), BENCH_LOG_BATCHES (200 per server), BENCH_QUERIES (45 per server),
  * BENCH_REST_RUNS (100 runs created over REST per server, informational).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { loadConfig } from '@churn/config';
-import { MlflowClient, freePort, startMlflowServer } from '@churn/mlflow-client';
+import { MlflowClient, startMlflowServer } from '@churn/mlflow-client';
 import { registryConfigSchema } from '../src/config.js';
 import { generateRuns, seedRuns } from './seed-sql.js';
+import { recreateDatabase, startOurs } from './servers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 10_000);
@@ -51,45 +51,6 @@ async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
-async function recreateDatabase(adminUrl: string, name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-}
-
-async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} did not become healthy`);
-}
-
-/** Our registry as its own process, as deployed, so the load generator does not share its event loop. */
-async function startOurs(databaseUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['services/registry/src/main.ts'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, REGISTRY_PORT: String(port), REGISTRY_DATABASE_URL: databaseUrl, ARTIFACTS_BUCKET: 'registry-bench', LOG_LEVEL: 'warn' },
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitHealthy(url, child, 120_000);
-  return {
-    url,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 async function timed(fn: () => Promise<void>): Promise<number> {
@@ -137,7 +98,7 @@ async function main(): Promise<void> {
     await recreateDatabase(dbUrl('postgres'), 'mlflow_bench');
     log('starting both servers');
     const [ours, mlflow] = await Promise.all([
-      startOurs(dbUrl('registry_bench')),
+      startOurs(ROOT, dbUrl('registry_bench')),
       startMlflowServer({
         python,
         backendStoreUri: dbUrl('mlflow_bench').replace(/^postgres(ql)?:/, 'postgresql+psycopg2:'),
