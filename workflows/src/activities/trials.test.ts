@@ -1,6 +1,7 @@
 import { defaultContract, loadCleanDataset, splitDataset, type ChurnRow, type DatasetSplit } from '@churn/churn-data';
 import { createLogger } from '@churn/logger';
 import { createTuner } from '@churn/training';
+import { ActivityCancellationDetails } from '@temporalio/common';
 import { createEngine, type XGBoostEngine } from '@churn/xgboost';
 import { fakeRegistry, quietActivityEnv, runIn } from '../testing/fakes.js';
 import type { TrialInput } from '../workflows/types.js';
@@ -66,6 +67,29 @@ describe('runTrial', () => {
     expect(registry.runs.get(crashed.info.run_id)?.info.status).toBe('FINISHED');
   }, 30_000);
 
+  it('when training outlasts the heartbeat timeout, then the trial keeps heartbeating meanwhile, so Temporal does not start a second attempt of a live trial', async () => {
+    const registry = fakeRegistry();
+    const inner = inProcessTrainer(engine);
+    const activities = createTrialActivities({
+      mlflow: registry.client as unknown as TrialRegistry,
+      // As a big dataset, or a trial queued behind another on the worker's training thread.
+      trainer: { ...inner, train: async (trial) => (await new Promise((resolve) => setTimeout(resolve, 600)), inner.train(trial)) },
+      loadDataset: async () => ({ contract, split }),
+      config: { TRIAL_BOOST_ROUNDS: 30, TRIAL_EARLY_STOPPING: 5 },
+      logger,
+    });
+    const env = quietActivityEnv({ heartbeatTimeoutMs: 200 });
+    const beats: number[] = [];
+    env.on('heartbeat', (details: { stage?: string }) => {
+      if (details?.stage === 'train') beats.push(Date.now());
+    });
+    await runIn(env, activities.runTrial, input);
+    // 600 ms of training at a 200 ms timeout: a beat every 50 ms, never a gap near the timeout.
+    expect(beats.length).toBeGreaterThanOrEqual(6);
+    const gaps = beats.slice(1).map((t, i) => t - (beats[i] as number));
+    expect(Math.max(...gaps)).toBeLessThan(200);
+  }, 30_000);
+
   it('when the trial is cancelled while training, then its run is marked KILLED and the activity reports the cancellation', async () => {
     const { registry, activities } = setup();
     const env = quietActivityEnv();
@@ -75,6 +99,39 @@ describe('runTrial', () => {
     expect([...registry.runs.values()].map((r) => r.info.status)).toEqual(['KILLED']);
   }, 30_000);
 });
+
+describe('runTrial when an attempt is superseded', () => {
+  it('when an attempt times out after a newer attempt finished its run, then the old attempt leaves the run FINISHED', async () => {
+    const registry = fakeRegistry();
+    const inner = inProcessTrainer(engine);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const activities = createTrialActivities({
+      mlflow: registry.client as unknown as TrialRegistry,
+      // The first attempt stalls in training (a frozen worker); later ones train at once.
+      trainer: { ...inner, train: async (trial) => ((calls += 1) === 1 ? (await gate, inner.train(trial)) : inner.train(trial)) },
+      loadDataset: async () => ({ contract, split }),
+      config: { TRIAL_BOOST_ROUNDS: 30, TRIAL_EARLY_STOPPING: 5 },
+      logger,
+    });
+    const stalled = quietActivityEnv();
+    const running = runIn(stalled, activities.runTrial, input);
+    await waitUntil(() => registry.runs.size === 1);
+    // Temporal gave the trial to another worker, which found the run by its trial key and finished it.
+    const finished = await runIn(quietActivityEnv({ attempt: 2 }), activities.runTrial, input);
+    stalled.cancel('TIMED_OUT', new ActivityCancellationDetails({ timedOut: true }));
+    release();
+    await expect(running).rejects.toMatchObject({ name: 'CancelledFailure' });
+    expect(registry.runs.size).toBe(1);
+    expect(registry.runs.get(finished.runId)?.info.status).toBe('FINISHED');
+  }, 30_000);
+});
+
+async function waitUntil(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(check()).toBe(true);
+}
 
 describe('suggestTrials', () => {
   it('when the state travels between batches, then the suggestions equal one tuner run continuously', async () => {

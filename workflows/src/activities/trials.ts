@@ -113,9 +113,14 @@ export function createTrialActivities({ mlflow, trainer, loadDataset, config, lo
     const runId = run.info.run_id;
     mark('createRun');
     const loggedParams = new Set(run.data.params.map((p) => p.key));
-    context.heartbeat({ stage: 'train', runId });
-
+    let stage: { stage: string; runId: string } = { stage: 'train', runId };
+    context.heartbeat(stage);
+    // Beat all along, not only between stages: training (or waiting for this worker's training thread)
+    // and uploading can outlast the heartbeat timeout, which would start a second attempt of a live
+    // trial; the timeout must only mean that the worker is gone.
+    const timeoutMs = context.info.heartbeatTimeoutMs;
     const dir = await mkdtemp(join(tmpdir(), 'churn-trial-'));
+    const beating = timeoutMs ? setInterval(() => context.heartbeat(stage), Math.max(10, Math.min(1_000, timeoutMs / 4))) : undefined;
     try {
       const result = await trainer.train({
         datasetHash: input.datasetHash,
@@ -127,7 +132,8 @@ export function createTrialActivities({ mlflow, trainer, loadDataset, config, lo
         earlyStoppingRounds: config.TRIAL_EARLY_STOPPING,
       });
       mark('train');
-      context.heartbeat({ stage: 'log', runId });
+      stage = { stage: 'log', runId };
+      context.heartbeat(stage);
       if (context.cancellationSignal.aborted) throw new CancelledFailure('trial cancelled after training');
 
       const reference = referenceFor(input.datasetHash, contract, split, input.seed, result.trainPredictions);
@@ -168,12 +174,20 @@ export function createTrialActivities({ mlflow, trainer, loadDataset, config, lo
       return outcome;
     } catch (error) {
       const cancelled = error instanceof CancelledFailure || context.cancellationSignal.aborted;
+      // Timed out (or unknown to the server): a newer attempt, maybe on another worker, owns this run
+      // now and may already have finished it; marking it KILLED would hide a trial the workflow counts.
+      const details = context.cancellationDetails;
+      if (cancelled && (details?.timedOut || details?.notFound)) {
+        logger.warn({ runId, trialKey: input.trialKey, attempt: context.info.attempt }, 'trial attempt superseded; leaving its run to the next attempt');
+        throw error;
+      }
       // A retry continues this run (found by its trial key); the status tells readers what happened meanwhile.
       await mlflow.updateRun(runId, { status: cancelled ? 'KILLED' : 'FAILED', endTime: Date.now() }).catch((e: unknown) => {
         logger.warn({ runId, error: String(e) }, 'could not mark the trial run');
       });
       throw error;
     } finally {
+      clearInterval(beating);
       await rm(dir, { recursive: true, force: true });
     }
   }
