@@ -186,7 +186,11 @@ describe('model registry', () => {
     expect((await registry.api(`${API}/registered-models/alias`, { query: { name: 'reg-model-2', alias: 'champion' } })).status).toBe(404);
     const reserved = await registry.api(`${API}/registered-models/alias`, { body: { name: 'reg-model-2', alias: 'latest', version: '1' } });
     expect(reserved.json.error_code).toBe('INVALID_PARAMETER_VALUE');
+    // Deleting a version takes its alias with it, and the alias history says so.
+    await ok(`${API}/registered-models/alias`, { body: { name: 'reg-model-2', alias: 'challenger', version: '1' } });
     await ok(`${API}/model-versions/delete`, { method: 'DELETE', body: { name: 'reg-model-2', version: '1' } });
+    const history = (await ok(`${API}/registered-models/alias-history`, { query: { name: 'reg-model-2' } })).history as Json[];
+    expect(history.slice(0, 2)).toMatchObject([{ alias: 'challenger', version: null }, { alias: 'challenger', version: '1' }]);
     // MLflow >= 2.21 clients add this clause to hide prompts; models without the tag must still match.
     const found = await ok(`${API}/registered-models/search`, { query: { filter: "name LIKE 'reg-%' AND tag.`mlflow.prompt.is_prompt` != 'true'" } });
     expect((found.registered_models as Json[]).map((m) => m.name)).toEqual(['reg-model-2']);

@@ -80,9 +80,18 @@ export class ModelVersionStore {
     return this.get(name, version);
   }
 
+  /** Deleting a version takes its aliases with it; the alias history records each as removed. */
   async delete(name: string, version: string): Promise<void> {
-    const result = await this.db.query('DELETE FROM model_versions WHERE name = $1 AND version = $2', [name, versionNumber(name, version)]);
-    if (!result.rowCount) throw notFound(`Model Version (name=${name}, version=${version}) not found`);
+    const number = versionNumber(name, version);
+    await inTransaction(this.db, async (tx) => {
+      const removed = await tx.query<{ alias: string }>('DELETE FROM registered_model_aliases WHERE name = $1 AND version = $2 RETURNING alias', [name, number]);
+      const result = await tx.query('DELETE FROM model_versions WHERE name = $1 AND version = $2', [name, number]);
+      if (!result.rowCount) throw notFound(`Model Version (name=${name}, version=${version}) not found`);
+      const now = Date.now();
+      for (const { alias } of removed.rows) {
+        await tx.query('INSERT INTO registered_model_alias_history (name, alias, version, changed_at) VALUES ($1, $2, NULL, $3)', [name, alias, now]);
+      }
+    });
   }
 
   async transitionStage(name: string, version: string, stage: string, archiveExisting: boolean): Promise<ModelVersion> {
