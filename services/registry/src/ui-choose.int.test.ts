@@ -55,6 +55,9 @@ describeIfChromium('registry web UI with 10,000 runs and a 50-trial tuning run',
     experimentId = await client.getOrCreateExperiment('churn-tuning');
     await client.getOrCreateExperiment(LONG_NAME);
     await seedRuns(registry.config.REGISTRY_DATABASE_URL, 'ours', experimentId, generateRuns(OTHER_RUNS));
+    // The oldest run, on the last page: its parameter must still be offered as a column.
+    const oldest = await client.createRun({ experimentId, runName: 'oldest', startTime: 1 });
+    await client.logParam(oldest.info.run_id, 'rare_param', 'x');
 
     // The tuning run as the workflow logs it: run_kind tags, trials pointing at their parent.
     const parent = await client.createRun({ experimentId, runName: 'tuning-bankchurners', tags: { run_kind: 'tuning', dataset_hash: 'f'.repeat(64) } });
@@ -111,7 +114,7 @@ describeIfChromium('registry web UI with 10,000 runs and a 50-trial tuning run',
     await click(`[data-testid=experiment-row][data-experiment-id="${experimentId}"] a`);
     await page.waitForSelector(`[data-testid=run-row][data-parent-run-id="${parentId}"]`);
     timings['experiment page (runs + trials)'] = await apiTime();
-    expect(await page.$$eval('thead [data-testid=sort-header]', (hs) => hs.map((x) => x.getAttribute('data-sort-key')))).toEqual(['attr:run_name', 'metric:validation_auc', 'metric:test_auc', 'attr:start_time']);
+    expect(await page.$$eval('thead [data-testid=sort-header]', (hs) => hs.map((x) => x.getAttribute('data-sort-key')))).toEqual(['attr:run_name', 'metric:validation_auc', 'metric:test_auc', 'attr:start_time', 'attr:duration']);
 
     await clearTimings();
     await click('[data-testid=sort-header][data-sort-key="metric:test_auc"]');
@@ -145,6 +148,31 @@ describeIfChromium('registry web UI with 10,000 runs and a 50-trial tuning run',
     await page.reload();
     await page.waitForSelector('[data-testid=sort-header][data-sort-key="param:max_depth"]');
     await page.waitForSelector('[data-testid=runs-table][data-sorted="metric:test_auc:desc"]');
+    // Keys of runs on other pages are offered too.
+    expect(await page.locator('[data-testid=column-option][data-column="param:rare_param"]').count()).toBe(1);
+  });
+
+  it('when a numeric parameter is sorted, then 10 comes after 9 (not in text order as in MLflow), and the header says so', async () => {
+    const header = '[data-testid=sort-header][data-sort-key="param:max_depth"]';
+    expect(await page.getAttribute(header, 'title')).toContain('MLflow sorts parameters as text');
+    await page.click(header);
+    await page.waitForSelector('[data-testid=runs-table][data-sorted="param:max_depth:asc"]');
+    const column = await page.$$eval('thead th', (ths) => ths.findIndex((th) => th.querySelector('[data-sort-key="param:max_depth"]')));
+    const depths = await page.$$eval(`[data-testid=run-row][data-parent-run-id="${parentId}"]`, (rows, i) => rows.map((r) => Number(r.children[i]?.textContent)), column);
+    expect(depths).toHaveLength(TRIALS);
+    expect(depths).toEqual([...depths].sort((a, b) => a - b));
+    expect(depths.at(-1)).toBe(10);
+  });
+
+  it('when the duration is sorted, then the trials come longest first', async () => {
+    await page.click('[data-testid=sort-header][data-sort-key="attr:duration"]');
+    await page.waitForSelector('[data-testid=runs-table][data-sorted="attr:duration:desc"]');
+    const runs = await new MlflowClient({ trackingUri: registry.url }).searchAllRuns({ experimentIds: [experimentId], filter: `tags.\`mlflow.parentRunId\` = '${parentId}'` });
+    const duration = new Map(runs.map((r) => [r.info.run_id, Number(r.info.end_time) - Number(r.info.start_time)]));
+    const shown = await page.$$eval(`[data-testid=run-row][data-parent-run-id="${parentId}"]`, (rows) => rows.map((r) => r.getAttribute('data-run-id') ?? ''));
+    const durations = shown.map((id) => duration.get(id));
+    expect(durations).toHaveLength(TRIALS);
+    expect(durations).toEqual([...durations].sort((a = 0, b = 0) => b - a));
   });
 
   it('when a filter does not parse, then the error is shown beside the filter and the runs stay', async () => {
@@ -161,7 +189,9 @@ describeIfChromium('registry web UI with 10,000 runs and a 50-trial tuning run',
     await page.press('[data-testid=runs-filter]', 'Enter');
     await page.waitForSelector('[data-testid=runs-table][data-filter="metrics.test_auc > 0.9"]');
     timings['filter metrics.test_auc > 0.9'] = await apiTime();
-    expect(await page.locator('[data-testid=run-row]').count()).toBe(trials.filter((t) => t.testAuc > 0.9).length);
+    // The matching trials stay under their tuning run, which is shown (marked) though it does not match.
+    expect(await page.locator(`[data-testid=run-row][data-parent-run-id="${parentId}"]`).count()).toBe(trials.filter((t) => t.testAuc > 0.9).length);
+    expect(await page.locator('[data-testid=run-row]:not([data-parent-run-id])').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-run-id'), r.getAttribute('data-context')]))).toEqual([[parentId, 'true']]);
     expect(await page.locator('[data-testid=filter-error]').count()).toBe(0);
   });
 
@@ -193,7 +223,7 @@ describeIfChromium('registry web UI with 10,000 runs and a 50-trial tuning run',
   it('when the experiments page is read, then it counts the runs, wraps a long name inside the page and is reachable by keyboard', async () => {
     await page.goto(`${registry.url}/#/`);
     await page.waitForSelector(`[data-testid=experiment-row][data-experiment-id="${experimentId}"]`);
-    expect(await page.textContent(`[data-testid=experiment-row][data-experiment-id="${experimentId}"] [data-testid=experiment-run-count]`)).toBe(String(OTHER_RUNS + TRIALS + 1));
+    expect(await page.textContent(`[data-testid=experiment-row][data-experiment-id="${experimentId}"] [data-testid=experiment-run-count]`)).toBe(String(OTHER_RUNS + TRIALS + 2));
     expect(await page.textContent('[data-testid=experiments-table]')).toContain(LONG_NAME);
     expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     expect(await page.$$eval('[data-testid=experiments-table] th', (ths) => ths.every((th) => th.getAttribute('scope') === 'col'))).toBe(true);

@@ -42,8 +42,11 @@ export const api = {
   searchExperiments: () => call('POST', '/experiments/search', { max_results: 1000, order_by: ['last_update_time DESC'] }),
   experimentRunStats: (ids) => call('GET', '/experiments/run-stats', { experiment_ids: ids }),
   getExperiment: (id) => call('GET', '/experiments/get', { experiment_id: id }),
+  // numeric_param_order is the registry's own: max_depth 10 after 9, where MLflow orders params as text.
   searchRuns: (experimentId, { filter, orderBy = ['attributes.start_time DESC'], pageToken, maxResults = 100 } = {}) =>
-    call('POST', '/runs/search', { experiment_ids: [experimentId], filter: filter || undefined, max_results: maxResults, order_by: orderBy, page_token: pageToken }),
+    call('POST', '/runs/search', { experiment_ids: [experimentId], filter: filter || undefined, max_results: maxResults, order_by: orderBy, page_token: pageToken, numeric_param_order: true }),
+  // Not an MLflow endpoint: every metric, param and tag key of the experiment, for the column chooser.
+  runKeys: (experimentId) => call('GET', '/experiments/run-keys', { experiment_id: experimentId }),
   getRun: (runId) => call('GET', '/runs/get', { run_id: runId }),
   metricHistories: (runIds, key) => call('GET', '/metrics/get-history-bulk-interval', { run_ids: runIds, metric_key: key }),
   metricHistory: (runId, key) => call('GET', '/metrics/get-history', { run_id: runId, metric_key: key }),

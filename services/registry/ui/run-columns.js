@@ -32,9 +32,15 @@ export function tagOf(run, key) {
   return (run.data?.tags ?? []).find((t) => t.key === key)?.value;
 }
 
-/** Every metric, param and user tag key seen in the runs, grouped for the column chooser. */
-export function availableColumns(runs) {
+/**
+ * Every metric, param and user tag key of the experiment (`keys`, from the registry) and of the runs
+ * shown, grouped for the column chooser.
+ */
+export function availableColumns(runs, keys = { metrics: [], params: [], tags: [] }) {
   const groups = { metric: new Set(), param: new Set(), tag: new Set() };
+  for (const [kind, list] of [['metric', keys.metrics], ['param', keys.params], ['tag', keys.tags]]) {
+    for (const key of list ?? []) if (kind !== 'tag' || !key.startsWith('mlflow.')) groups[kind].add(`${kind}:${key}`);
+  }
   for (const run of runs) {
     for (const id of runValues(run).keys()) {
       const { kind, key } = splitColumn(id);

@@ -23,6 +23,7 @@ export async function runsView(experimentId, query) {
   // Filled once the page's requests, sent together, have answered.
   let experiment;
   let aliases = new Map();
+  let keys;
   const state = {
     filter: query.get('filter') ?? '',
     sort: query.get('sort') ?? 'attr:start_time',
@@ -32,6 +33,9 @@ export async function runsView(experimentId, query) {
     token: undefined,
     nextToken: undefined,
     runs: [],
+    matched: 0,
+    // Tuning runs shown only because trials of theirs match the filter.
+    context: new Set(),
     children: new Map(),
     open: new Set(),
     selected: new Set(),
@@ -63,13 +67,45 @@ export async function runsView(experimentId, query) {
     state.children.set(parentId, runs);
   }
 
+  /**
+   * A filtered page, with each matching trial under its tuning run as without a filter (the way MLflow
+   * nests them too): a parent that does not match itself is fetched and marked as context.
+   */
+  async function groupUnderParents(found) {
+    const ids = new Set(found.map((r) => r.info.run_id));
+    const missing = [...new Set(found.map((r) => tagOf(r, PARENT_TAG)).filter((id) => id && !ids.has(id)))];
+    const { runs: parents = [] } = missing.length
+      ? await api.searchRuns(experimentId, { filter: `attributes.run_id IN (${missing.map((id) => `'${id.replaceAll("'", '')}'`).join(', ')})`, maxResults: missing.length })
+      : {};
+    const byId = new Map([...found, ...parents].map((r) => [r.info.run_id, r]));
+    const top = [];
+    const children = new Map();
+    for (const run of found) {
+      const parent = byId.get(tagOf(run, PARENT_TAG));
+      const holder = parent ?? run;
+      if (!top.includes(holder)) top.push(holder);
+      if (parent) children.set(parent.info.run_id, [...(children.get(parent.info.run_id) ?? []), run]);
+    }
+    return { top, children, context: new Set(parents.map((r) => r.info.run_id)) };
+  }
+
   async function load({ first = false } = {}) {
     const page = await search(state.filter || TOP_LEVEL, state.token, PAGE_SIZE);
     const found = page.runs ?? [];
+    state.matched = found.length;
+    state.nextToken = page.next_page_token || undefined;
+    if (state.filter) {
+      const grouped = await groupUnderParents(found);
+      state.runs = grouped.top;
+      state.children = grouped.children;
+      state.context = grouped.context;
+      state.open = new Set(grouped.children.keys());
+      return;
+    }
+    state.context = new Set();
     // An open tuning run stays on top when a sort or page would move it away: its trials are being compared.
     const pinned = state.runs.filter((r) => state.open.has(r.info.run_id) && !found.some((f) => f.info.run_id === r.info.run_id));
-    state.runs = [...(state.filter ? [] : pinned), ...found];
-    state.nextToken = page.next_page_token || undefined;
+    state.runs = [...pinned, ...found];
     // The newest tuning run opens by itself: after a tuning its trials are what a user compares.
     if (first && !state.filter) {
       const newest = state.runs.find(isTuningRun);
@@ -115,7 +151,7 @@ export async function runsView(experimentId, query) {
   function sortBy(id) {
     return reload(() => {
       // A metric is read best-first; a name or a parameter alphabetically.
-      state.descending = state.sort === id ? !state.descending : splitColumn(id).kind === 'metric' || id === 'attr:start_time';
+      state.descending = state.sort === id ? !state.descending : splitColumn(id).kind === 'metric' || id === 'attr:start_time' || id === 'attr:duration';
       state.sort = id;
       state.previousTokens = [];
       state.token = undefined;
@@ -133,10 +169,12 @@ export async function runsView(experimentId, query) {
 
   function header(label, id, cls = '') {
     const active = state.sort === id;
+    // Parameters are text in MLflow; here those holding numbers sort by value.
+    const title = splitColumn(id).kind === 'param' ? `Sort by ${label}: numbers by value, then text values in text order (MLflow sorts parameters as text)` : `Sort by ${label}`;
     return h(
       'th',
       { class: `sortable ${cls}`, scope: 'col', 'aria-sort': active ? (state.descending ? 'descending' : 'ascending') : 'none' },
-      h('button', { type: 'button', class: 'sort', dataset: { sortKey: id, testid: 'sort-header' }, title: `Sort by ${label}`, onclick: () => sortBy(id) }, label, active ? (state.descending ? ' ▼' : ' ▲') : ''),
+      h('button', { type: 'button', class: 'sort', dataset: { sortKey: id, testid: 'sort-header' }, title, onclick: () => sortBy(id) }, label, active ? (state.descending ? ' ▼' : ' ▲') : ''),
     );
   }
 
@@ -174,7 +212,11 @@ export async function runsView(experimentId, query) {
     });
     return h(
       'tr',
-      { class: [child ? 'child' : '', info.status === 'FAILED' ? 'failed' : ''].join(' ').trim(), dataset: child ? { testid: 'run-row', runId: info.run_id, parentRunId: tagOf(run, PARENT_TAG) } : { testid: 'run-row', runId: info.run_id } },
+      {
+        class: [child ? 'child' : '', info.status === 'FAILED' ? 'failed' : '', state.context.has(info.run_id) ? 'context' : ''].join(' ').trim(),
+        title: state.context.has(info.run_id) ? 'Shown for its trials that match the filter; this run does not match it' : undefined,
+        dataset: child ? { testid: 'run-row', runId: info.run_id, parentRunId: tagOf(run, PARENT_TAG) } : { testid: 'run-row', runId: info.run_id, ...(state.context.has(info.run_id) ? { context: 'true' } : {}) },
+      },
       h('td', { class: 'select' }, select),
       h(
         'td',
@@ -196,7 +238,7 @@ export async function runsView(experimentId, query) {
 
   function draw() {
     const everyRun = [...state.runs, ...[...state.children.values()].flat()];
-    const available = availableColumns(everyRun);
+    const available = availableColumns(everyRun, keys);
     const columns = state.columns ?? defaultColumns(available);
     chooserHolder.replaceChildren(
       columnChooser(available, columns, (chosen) => {
@@ -215,12 +257,13 @@ export async function runsView(experimentId, query) {
             'table',
             { class: 'table runs', dataset: { testid: 'runs-table', sorted: `${state.sort}:${state.descending ? 'desc' : 'asc'}`, filter: state.filter } },
             h('caption', { class: 'sr-only' }, `Runs of ${experiment.name}`),
-            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Select')), header('Run', 'attr:run_name'), columns.map((id) => header(label(id), id, splitColumn(id).kind === 'metric' ? 'metric num' : splitColumn(id).kind)), header('Started', 'attr:start_time'), h('th', { scope: 'col' }, 'Duration'), h('th', { scope: 'col' }, 'Serve'))),
+            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Select')), header('Run', 'attr:run_name'), columns.map((id) => header(label(id), id, splitColumn(id).kind === 'metric' ? 'metric num' : splitColumn(id).kind)), header('Started', 'attr:start_time'), header('Duration', 'attr:duration'), h('th', { scope: 'col' }, 'Serve'))),
             h('tbody', {}, body),
           ),
     );
     const first = state.previousTokens.length * PAGE_SIZE;
-    status.textContent = state.runs.length ? `Runs ${first + 1}–${first + state.runs.length}${state.filter ? ' matching the filter' : ', trials under their tuning run'}${state.nextToken ? '; more on the next page' : ''}.` : '';
+    const shown = state.filter ? state.matched : state.runs.length;
+    status.textContent = shown ? `Runs ${first + 1}–${first + shown}${state.filter ? ' matching the filter' : ''}, trials under their tuning run${state.nextToken ? '; more on the next page' : ''}.` : '';
     previousButton.hidden = state.previousTokens.length === 0;
     nextButton.hidden = !state.nextToken;
   }
@@ -258,7 +301,8 @@ export async function runsView(experimentId, query) {
     showFilterError(error);
   });
   // The alias markers are a hint: without them the runs are still worth showing.
-  [{ experiment }, aliases] = await Promise.all([api.getExperiment(experimentId), aliasesByRun().catch(() => new Map()), firstLoad]);
+  // The chooser falls back to the keys of the runs shown if the experiment's keys cannot be read.
+  [{ experiment }, aliases, keys] = await Promise.all([api.getExperiment(experimentId), aliasesByRun().catch(() => new Map()), api.runKeys(experimentId).catch(() => undefined), firstLoad]);
   draw();
   return h(
     'section',

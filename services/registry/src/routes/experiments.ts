@@ -31,6 +31,8 @@ export const experimentRoutes = [
   route('GET', '/experiments/run-stats', z.object({ experiment_ids: repeated(experimentId) }), async (input, { stores }) => ({
     stats: await stores.experiments.runStats(input.experiment_ids),
   })),
+  // Not in MLflow: the UI's column chooser offers every key of the experiment, not only the shown page's.
+  route('GET', '/experiments/run-keys', z.object({ experiment_id: experimentId }), async (input, { stores }) => stores.experiments.runKeys(input.experiment_id)),
   route('POST', '/experiments/update', z.object({ experiment_id: experimentId, new_name: nonEmpty }), async (input, { stores }) => {
     await stores.experiments.rename(input.experiment_id, input.new_name);
     return {};

@@ -43,6 +43,8 @@ const searchRuns = z.object({
   max_results: maxResults(1000, 50000),
   order_by: repeated(z.string()).optional(),
   page_token: z.string().optional(),
+  // Not in MLflow, which orders params as text ('10' before '9'): numbers by value. Only the UI sends it.
+  numeric_param_order: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(),
 });
 
 export const runRoutes = [
@@ -77,6 +79,7 @@ export const runRoutes = [
         maxResults: input.max_results,
         pageToken: input.page_token,
         viewType: input.run_view_type,
+        numericParamOrder: input.numeric_param_order,
       });
       return { runs: page.items, ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
     }),

@@ -62,4 +62,10 @@ describe('compileOrderBy', () => {
     });
     expect(p.values).toEqual(['auc']);
   });
+
+  it('when params are ordered for the UI, then numbers sort by value before text values, and as text for MLflow clients', () => {
+    const [numeric] = compileOrderBy([parseOrderBy('params.max_depth ASC')], spec, new SqlParams(), { numericParams: true }).terms;
+    expect(numeric).toMatch(/^CASE WHEN ob0\.value ~ '.+' THEN ob0\.value::numeric END ASC NULLS LAST, ob0\.value ASC NULLS LAST$/);
+    expect(compileOrderBy([parseOrderBy('params.max_depth ASC')], spec, new SqlParams()).terms).toEqual(['ob0.value ASC NULLS LAST']);
+  });
 });

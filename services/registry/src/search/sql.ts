@@ -78,12 +78,15 @@ export function compileFilter(comparisons: Comparison[], spec: SearchSpec, p: Sq
   return parts.length ? parts.join(' AND ') : 'TRUE';
 }
 
+// A decimal number as PostgreSQL's numeric reads it (no NaN or Infinity, which would sort as numbers).
+const NUMBER_PATTERN = '^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$';
+
 /**
  * ORDER BY terms for the clauses, with the LEFT JOINs they need (one per metric/param/tag key, which
  * is unique per owner, so rows never multiply; a join beats a per-row subquery on large result
  * sets). Missing values sort last either way, as in MLflow.
  */
-export function compileOrderBy(clauses: OrderClause[], spec: SearchSpec, p: SqlParams): { joins: string[]; terms: string[] } {
+export function compileOrderBy(clauses: OrderClause[], spec: SearchSpec, p: SqlParams, options: { numericParams?: boolean | undefined } = {}): { joins: string[]; terms: string[] } {
   const joins: string[] = [];
   const terms = clauses.map((o, i) => {
     const direction = o.ascending ? 'ASC' : 'DESC';
@@ -95,6 +98,8 @@ export function compileOrderBy(clauses: OrderClause[], spec: SearchSpec, p: SqlP
     const kv = spec.keyValue[o.entity];
     if (!kv) throw invalid(`cannot order ${spec.resource} by ${o.entity}s`);
     joins.push(`LEFT JOIN ${kv.table} ob${i} ON ob${i}.${kv.owner} = ${spec.ownerColumn} AND ob${i}.key = ${p.add(o.key)}`);
+    // numeric, not float8: '1e999' must sort, not fail the search.
+    if (o.entity === 'param' && options.numericParams) return `CASE WHEN ob${i}.value ~ '${NUMBER_PATTERN}' THEN ob${i}.value::numeric END ${direction} NULLS LAST, ob${i}.value ${direction} NULLS LAST`;
     return `ob${i}.value ${direction} NULLS LAST`;
   });
   return { joins, terms };

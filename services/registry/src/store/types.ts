@@ -64,6 +64,8 @@ export interface SearchRequest {
   maxResults: number;
   pageToken?: string | undefined;
   viewType?: ViewType | undefined;
+  /** Order params holding numbers by value (numbers first, then text values in text order). */
+  numericParamOrder?: boolean | undefined;
 }
 
 export interface LoggedModel {
