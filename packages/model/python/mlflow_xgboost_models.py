@@ -36,6 +36,9 @@ models = {
     "booster-multi": xgb.train(
         {"objective": "multi:softprob", "num_class": 3, "max_depth": 3, "nthread": 1}, xgb.DMatrix(frame, label=classes), 10
     ),
+    "booster-softmax": xgb.train(
+        {"objective": "multi:softmax", "num_class": 3, "max_depth": 3, "nthread": 1}, xgb.DMatrix(frame, label=classes), 10
+    ),
     "classifier-binary": xgb.XGBClassifier(**params).fit(frame, binary),
     "classifier-multi": xgb.XGBClassifier(**params).fit(frame, classes),
     "regressor": xgb.XGBRegressor(**params).fit(frame, signal),

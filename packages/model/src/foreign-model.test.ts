@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseRequest, type FeatureRow } from '@churn/churn-data';
 import { buildModelJson, parseModelFile } from '@churn/xgboost';
-import { loadAnyModelDir, loadForeignModelDir, NoSingleChanceError, type ForeignModel } from './foreign-model.js';
+import { loadAnyModelDir, loadForeignModelDir, type ForeignModel } from './foreign-model.js';
 import { ModelDirError } from './model-dir.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -126,7 +126,7 @@ maybe.each([
   }, 900_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test.each(['booster-binary', 'booster-multi', 'regressor', 'regressor-early-stopped'])('when the %s model is scored, then it answers what mlflow.pyfunc predicts within 1e-6', async (name) => {
+  test.each(['booster-binary', 'booster-multi', 'booster-softmax', 'regressor', 'regressor-early-stopped'])('when the %s model is scored, then it answers what mlflow.pyfunc predicts within 1e-6', async (name) => {
     if (unsaved(name)) return;
     expect(existsSync(join(dir, name, dataFile))).toBe(true);
     const model = await loadAnyModelDir(join(dir, name));
@@ -153,8 +153,20 @@ maybe.each([
     expect(model.trees.length).toBeGreaterThan(model.bestIteration?.trees ?? Infinity);
   });
 
-  test('when a multi-class model is asked for one churn chance per row (/predict, the stream), then it refuses with a field the predictors answer 400 for', async () => {
+  test('when a multi-class model is asked for one chance per row (/predict, the stream), then it gives the most probable class\'s probability, and classify every class\'s as pyfunc', async () => {
     const model = (await loadAnyModelDir(join(dir, 'booster-multi'))) as ForeignModel;
-    expect(() => model.predict(rowsOf(model, expected.rows.slice(0, 1)))).toThrow(NoSingleChanceError);
+    const rows = rowsOf(model, expected.rows);
+    const want = expected.cases['booster-multi'] as number[][];
+    const k = model.classes ?? 0;
+    expect(k).toBe(want[0]?.length);
+    const probabilities = model.classify(rows);
+    expect(Math.max(...want.flat().map((v, i) => Math.abs(v - (probabilities[i] ?? Number.NaN))))).toBeLessThan(1e-6);
+    const chances = model.predict(rows);
+    expect(Math.max(...want.map((p, r) => Math.abs(Math.max(...p) - (chances[r] ?? Number.NaN))))).toBeLessThan(1e-6);
+    // multi:softmax answers the class of the largest probability, and the same probabilities softprob would.
+    const softmax = (await loadAnyModelDir(join(dir, 'booster-softmax'))) as ForeignModel;
+    const labels = expected.cases['booster-softmax'] as number[];
+    const p = softmax.classify(rows);
+    expect(labels.map((_, r) => { const row = Array.from(p.subarray(r * 3, r * 3 + 3)); return row.indexOf(Math.max(...row)); })).toEqual(labels);
   });
 });

@@ -43,6 +43,9 @@ export interface MlflowScore {
   predictions: number[] | number[][];
   /** Logged per row: the positive class's probability (binary), the top class's (multi-class), else the prediction. */
   chances: Float64Array;
+  /** Multi-class models: classes per row and every class's probability, row-major (what the prediction log keeps). */
+  classes?: number;
+  probabilities?: Float64Array;
 }
 
 /** An XGBoost model logged by Python's MLflow (no contract, no preprocessor), served on its signature's columns. */
@@ -52,19 +55,15 @@ export interface ForeignModel {
   readonly runId?: string;
   /** The Python class MLflow saved (xgboost.core.Booster, xgboost.sklearn.XGBClassifier, ...). */
   readonly modelClass: string;
-  /** Set for models without one chance per row (multi-class): why predict() throws. */
-  readonly noSingleChance: string | undefined;
-  /** The churn chance per row, for routes that answer one chance (/predict, the stream): binary and regression models only. */
+  /** Multi-class models: the number of classes; undefined for binary and regression models. */
+  readonly classes: number | undefined;
+  /** The chance per row: the positive class's probability (binary), the most probable class's (multi-class), else the prediction. */
   predict(rows: FeatureRow[]): Float64Array;
+  /** Multi-class models: every class's probability per row, row-major (`classes` per row), for multi:softmax too. */
+  classify(rows: FeatureRow[]): Float64Array;
   /** /invocations: the output of `mlflow.pyfunc.load_model(...).predict` on the same rows. */
   score(rows: FeatureRow[]): MlflowScore;
   dispose(): void;
-}
-
-/** Thrown by ForeignModel.predict for a model that has no single chance per row; `field` makes the predictors answer 400. */
-export class NoSingleChanceError extends Error {
-  override readonly name = 'NoSingleChanceError';
-  readonly field = '(model)';
 }
 
 const fail = (dir: string, message: string, cause?: unknown): never => {
@@ -166,31 +165,47 @@ export async function loadForeignModelDir(dir: string): Promise<ForeignModel> {
   const treeLimit = modelClass.startsWith('xgboost.sklearn.') ? model.bestIteration?.trees : undefined;
   const binary = model.objective === 'binary:logistic' || model.objective === 'reg:logistic';
 
+  const classes = model.multiClass?.numClass;
+  const classify = (rows: FeatureRow[]): Float64Array => {
+    if (!classes) throw new ModelDirError(`model ${dir}: ${model.objective} is not a multi-class objective`);
+    return Float64Array.from(ensemble.classProbabilities(matrix(rows), rows.length, model.numFeature, treeLimit));
+  };
+  const topProbability = (probabilities: Float64Array, k: number) => {
+    const out = new Float64Array(probabilities.length / k);
+    for (let r = 0; r < out.length; r += 1) out[r] = Math.max(...probabilities.subarray(r * k, (r + 1) * k));
+    return out;
+  };
+
   const score = (rows: FeatureRow[]): MlflowScore => {
-    const out = ensemble.predict(matrix(rows), rows.length, model.numFeature, treeLimit);
-    const k = ensemble.outputs;
-    if (k > 1) {
-      const probabilities = Array.from({ length: rows.length }, (_, r) => Array.from(out.subarray(r * k, (r + 1) * k)));
-      const chances = Float64Array.from(probabilities, (p) => Math.max(...p));
-      // XGBClassifier.predict answers the most probable class, Booster.predict the probabilities.
-      const predictions = isClassifier ? probabilities.map((p) => p.indexOf(Math.max(...p))) : probabilities;
-      return { predictions, chances };
+    if (classes) {
+      const probabilities = classify(rows);
+      const chances = topProbability(probabilities, classes);
+      const perRow = Array.from({ length: rows.length }, (_, r) => Array.from(probabilities.subarray(r * classes, (r + 1) * classes)));
+      // A multi:softmax Booster answers its argmax of the margins (the first on a tie), XGBClassifier.predict
+      // the argmax of the probabilities, a multi:softprob Booster the probabilities.
+      const predictions =
+        model.objective === 'multi:softmax' && !isClassifier
+          ? Array.from(ensemble.predict(matrix(rows), rows.length, model.numFeature, treeLimit))
+          : isClassifier
+            ? perRow.map((p) => p.indexOf(Math.max(...p)))
+            : perRow;
+      return { predictions, chances, classes, probabilities };
     }
+    const out = ensemble.predict(matrix(rows), rows.length, model.numFeature, treeLimit);
     const chances = Float64Array.from(out);
     // XGBClassifier.predict turns a binary probability into its class label, as (p > 0.5).
     return { predictions: isClassifier && binary ? Array.from(out, (p) => (p > 0.5 ? 1 : 0)) : Array.from(out), chances };
   };
 
-  const noSingleChance = model.multiClass ? `this ${model.objective} model has no single churn chance per row; POST /invocations gives its per-class output` : undefined;
   return {
     contract,
     modelClass,
     ...(mlmodel.run_id ? { runId: mlmodel.run_id } : {}),
-    noSingleChance,
+    classes,
     score,
+    classify,
     predict(rows: FeatureRow[]): Float64Array {
-      if (noSingleChance) throw new NoSingleChanceError(noSingleChance);
-      return score(rows).chances;
+      return classes ? topProbability(classify(rows), classes) : score(rows).chances;
     },
     dispose: () => undefined,
   };

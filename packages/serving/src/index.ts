@@ -11,5 +11,7 @@ export {
   type PredictionLogSink,
   type PredictionLogOptions,
 } from './prediction-log.js';
+export { scoreRows, classesOf, type RowScores } from './row-scores.js';
+export { monitoringOf, monitoringGauge, type Monitoring } from './monitoring.js';
 export { createServingRuntime, type ServingRuntime, type ServingRuntimeOptions } from './runtime.js';
 export { startOpsServer, type OpsServer } from './ops-server.js';

@@ -9,8 +9,10 @@ export interface ServableModel {
   readonly reference?: ReferenceProfile;
   /** The test split's chances and labels (test-predictions.json; models written by this suite): the quality estimate calibrates on them. */
   readonly testPredictions?: { readonly chances: readonly number[]; readonly labels: readonly (0 | 1)[] } | undefined;
-  /** Why predict() cannot answer one chance per row (a multi-class model Python logged); routes that need one refuse up front. */
-  readonly noSingleChance?: string | undefined;
+  /** Multi-class models (Python logged them): the number of classes; predict() answers the most probable class's probability. */
+  readonly classes?: number | undefined;
+  /** Multi-class models: every class's probability per row, row-major. */
+  classify?(rows: FeatureRow[]): Float64Array;
   /** MLflow's scoring output where it is not one chance per row (models Python logged: class labels, per-class probabilities). */
   score?(rows: FeatureRow[]): { predictions: number[] | number[][]; chances: Float64Array };
   dispose(): void;

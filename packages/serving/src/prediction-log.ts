@@ -10,7 +10,11 @@ export interface PredictionLogEntry {
   model_run_id: string;
   source: 'http' | 'stream';
   features: FeatureRow;
+  /** The chance the model gives; for a multi-class model, the most probable class's probability. */
   churn_chance: number;
+  /** Multi-class models: the most probable class and every class's probability. */
+  predicted_class?: number;
+  class_probabilities?: number[];
   latency_ms: number;
   created_at: Date;
   customer_id?: string | number;

@@ -302,6 +302,13 @@ export class TreeEnsemble {
     return margins.map((m) => Math.fround(1 / Math.fround(1 + Math.fround(Math.exp(-m)))));
   }
 
+  /** Every class's probability per row (row-major) for multi-class models, multi:softmax included (what multi:softprob would answer). */
+  classProbabilities(data: Float32Array, rows: number, cols: number, treeLimit = this.roots.length): Float32Array {
+    if (!this.model.multiClass) throw new XGBoostError(`classProbabilities: ${this.model.objective} is not a multi-class objective`);
+    if (data.length !== rows * cols) throw new XGBoostError(`predict: ${data.length} values for ${rows}x${cols}`);
+    return this.softmax(this.margins(data, rows, cols, treeLimit));
+  }
+
   /** As XGBoost's common::Softmax: subtract the row maximum, expf, divide by the sum. */
   private softmax(margins: Float32Array): Float32Array {
     const k = this.columns;

@@ -3,9 +3,10 @@ what mlflow.pyfunc predicts for them after loading them back from that registry.
 
 usage: log_python_models.py DATA_CSV EXPERIMENT [MODEL_FORMAT]
 MODEL_FORMAT is mlflow.xgboost's (ubj, json, xgb); MLflow's default when absent.
-prints one line: RESULT {"rows": [...], "binary": {"run_id", "predictions"}, "multi": {...}, "sklearn": {"run_id"}, "versions": {...}}
+prints one line: RESULT {"rows": [...], "binary": {"run_id", "predictions"}, "multi": {...}, "softmax": {...}, "sklearn": {"run_id"}, "versions": {...}}
   binary: an xgboost Booster (binary:logistic) on a few numeric BankChurners columns
   multi: an xgboost Booster (multi:softprob) predicting the card category
+  softmax: the same as multi:softmax (pyfunc answers the class)
   sklearn: a scikit-learn model, which our predictors must refuse
 """
 import json
@@ -35,6 +36,7 @@ result = {"rows": json.loads(x_holdout.to_json(orient="records", double_precisio
 boosters = {
     "binary": ({"objective": "binary:logistic", "max_depth": 4, "eta": 0.2, "nthread": 1, "seed": 1}, churned, 40),
     "multi": ({"objective": "multi:softprob", "num_class": 4, "max_depth": 3, "eta": 0.3, "nthread": 1, "seed": 1}, card, 20),
+    "softmax": ({"objective": "multi:softmax", "num_class": 4, "max_depth": 3, "eta": 0.3, "nthread": 1, "seed": 1}, card, 20),
 }
 for name, (params, labels, rounds) in boosters.items():
     booster = xgb.train(params, xgb.DMatrix(x_train, label=labels.iloc[train]), rounds)

@@ -2,6 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { performance } from 'node:perf_hooks';
 import express, { type Express, type Request } from 'express';
 import type { DatasetContract, FeatureRow } from '@churn/churn-data';
+import { monitoringOf, type RowScores } from '@churn/serving';
 import { outcomeMetrics } from '@churn/drift/outcomes';
 import { requestId } from '@churn/logger';
 import { requireApiKey } from './api-key.js';
@@ -49,17 +50,17 @@ function createApp(deps: PredictorDeps, bodyLimitBytes: number, metrics: HttpMet
 
   app.use(metrics.middleware);
 
-  const logAll = (req: Request, features: FeatureRow[], chances: Float64Array, runId: string, started: number, ids?: readonly (string | number | undefined)[]) =>
-    recordPredictions(deps, { features, chances, runId, requestId: requestId(req.headers['x-request-id']), started, ...(ids ? { ids } : {}) });
+  const logAll = (req: Request, features: FeatureRow[], scores: RowScores, runId: string, started: number, ids?: readonly (string | number | undefined)[]) =>
+    recordPredictions(deps, { features, scores, runId, requestId: requestId(req.headers['x-request-id']), started, ...(ids ? { ids } : {}) });
 
   const batchOptions = (req: Request, started: number) => ({
     holder: deps.holder,
     chunkRows: deps.batchChunkRows ?? 1000,
     maxRows: deps.maxBatchRows ?? 1_000_000,
     // Each chunk waits for room in the prediction log before it is logged: a batch pushes back on its upload instead of dropping documents.
-    onScored: async (features: FeatureRow[], chances: Float64Array, runId: string, ids: (string | undefined)[]) => {
+    onScored: async (features: FeatureRow[], scores: RowScores, runId: string, ids: (string | undefined)[]) => {
       await deps.log.whenWritable?.(features.length);
-      logAll(req, features, chances, runId, started, ids);
+      logAll(req, features, scores, runId, started, ids);
     },
   });
 
@@ -76,9 +77,9 @@ function createApp(deps: PredictorDeps, bodyLimitBytes: number, metrics: HttpMet
     readJsonOrCsv(req, res, (error?: unknown) => {
       if (error) return next(error);
       try {
-        const { parsed, runId, chances, predictions } = scoreWithServedModel(deps.holder, (contract) => ({ features: featuresOf(contract, req.body, deps.maxBatchRows) }), true);
-        res.json({ predictions: predictions ?? Array.from(chances) });
-        logAll(req, parsed.features, chances, runId, started);
+        const { parsed, runId, predictions, ...scores } = scoreWithServedModel(deps.holder, (contract) => ({ features: featuresOf(contract, req.body, deps.maxBatchRows) }), true);
+        res.json({ predictions: predictions ?? Array.from(scores.chances) });
+        logAll(req, parsed.features, scores, runId, started);
       } catch (scoreError) {
         next(scoreError);
       }
@@ -90,19 +91,21 @@ function createApp(deps: PredictorDeps, bodyLimitBytes: number, metrics: HttpMet
       res.status(503).json({ error: 'no model loaded yet' });
       return;
     }
-    // Refused before the first row is streamed: an answer already under way cannot turn into a 400.
-    const noSingleChance = deps.holder.use(({ model }) => model.noSingleChance);
-    if (noSingleChance) throw new HttpError(400, noSingleChance, '(model)');
     // A body cut at the row limit is discarded unread by node once the answer ends.
-    await scoreCsv(req, res, { ...batchOptions(req, performance.now()), contract: deps.contract });
+    await scoreCsv(req, res, batchOptions(req, performance.now()));
     res.end();
   });
 
   app.post('/outcomes', readJsonOrCsv, outcomesRoute({ ...deps, contract: () => currentContract(deps) }, outcomeMetrics(deps.registry)));
 
   app.get('/health', (_req, res) => {
-    const runId = deps.holder.runId;
-    res.status(runId ? 200 : 503).json(runId ? { status: 'ok', model_run_id: runId } : { status: 'loading' });
+    if (!deps.holder.ready) {
+      res.status(503).json({ status: 'loading' });
+      return;
+    }
+    // Which checks watch this model, and why one cannot (no reference profile, a multi-class model).
+    const { runId, monitoring } = deps.holder.use(({ runId, model }) => ({ runId, monitoring: monitoringOf(model, deps.liveDriftWindow ?? 0) }));
+    res.json({ status: 'ok', model_run_id: runId, monitoring });
   });
 
   app.get('/metrics', async (_req, res) => {

@@ -2,10 +2,10 @@ import { once } from 'node:events';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { parseRequest, type DatasetContract, type FeatureRow } from '@churn/churn-data';
-import type { ModelHolder } from '@churn/serving';
+import type { ModelHolder, RowScores } from '@churn/serving';
 import { CsvError, CsvRows } from './csv-rows.js';
 import { HttpError } from './errors.js';
-import { currentContract, scoreWithServedModel, type Scored } from './scoring.js';
+import { scoreWithServedModel, type Scored } from './scoring.js';
 
 /** The part of an HTTP response the batch writer uses (tests pass a plain collector). */
 export interface CsvSink {
@@ -16,12 +16,10 @@ export interface CsvSink {
 }
 
 /** Called with every scored chunk before its output is written; a batch awaits it (prediction log backpressure). */
-export type OnScored = (features: FeatureRow[], chances: Float64Array, runId: string, customerIds: (string | undefined)[]) => void | Promise<void>;
+export type OnScored = (features: FeatureRow[], scores: RowScores, runId: string, customerIds: (string | undefined)[]) => void | Promise<void>;
 
 export interface BatchOptions {
   holder: ModelHolder;
-  /** The configured contract, for the header if no model is loaded yet. */
-  contract: DatasetContract;
   /** Rows scored per model call; also how often output is written. */
   chunkRows: number;
   /** Most rows one request may send (PREDICTOR_API_MAX_BATCH_ROWS). */
@@ -134,22 +132,36 @@ export async function scoreCsv(input: Readable, output: CsvSink, options: BatchO
     if (!output.write(text)) await once(output as unknown as NodeJS.EventEmitter, 'drain');
   };
 
+  // Fixed by the first chunk's model: a multi-class model answers its class and a probability column per class instead of the chance.
+  let classes: number | undefined;
   try {
     for await (const chunk of csvChunks(input, options.chunkRows, options.maxRows)) {
+      const scored = scoreWithServedModel(options.holder, (contract) => validateChunk(contract, chunk));
+      const { parsed, runId } = scored;
       if (!columns) {
         columns = chunk.columns;
-        const { chance_field, run_id_field } = currentContract(options).response;
-        await send(line([...columns, chance_field, run_id_field, 'error']));
+        classes = scored.classes;
+        const { chance_field, run_id_field } = scored.contract.response;
+        const answer = classes ? ['predicted_class', ...Array.from({ length: classes }, (_, c) => `probability_${c}`)] : [chance_field];
+        await send(line([...columns, ...answer, run_id_field, 'error']));
       }
-      const { parsed, runId, chances } = scoreWithServedModel(options.holder, (contract) => validateChunk(contract, chunk));
-      if (parsed.features.length > 0) await options.onScored?.(parsed.features, chances, runId, parsed.ids);
+      // A promotion mid-batch to a model of another kind cannot fill these columns: its rows say so, unlogged.
+      const switched = scored.classes !== classes ? `the served model changed during the batch to one with ${scored.classes ?? 'no'} classes; send these rows again` : undefined;
+      if (parsed.features.length > 0 && !switched) await options.onScored?.(parsed.features, scored, runId, parsed.ids);
+      const blank = classes ? classes + 1 : 1;
       let next = 0;
       let text = '';
       for (let i = 0; i < chunk.rows.length; i += 1) {
         const cells = chunk.rows[i] as string[];
-        const error = parsed.errors[i];
-        const chance = error === undefined ? String(chances[next++]) : '';
-        text += line([...columns.map((_, c) => cells[c] ?? ''), chance, error === undefined ? runId : '', error?.message ?? '']);
+        const error = parsed.errors[i]?.message ?? switched;
+        let answer: string[];
+        if (error !== undefined) answer = Array.from({ length: blank }, () => '');
+        else if (classes && scored.probabilities) {
+          const p = Array.from(scored.probabilities.subarray(next * classes, (next + 1) * classes));
+          answer = [String(p.indexOf(Math.max(...p))), ...p.map(String)];
+        } else answer = [String(scored.chances[next])];
+        if (parsed.errors[i] === undefined) next += 1;
+        text += line([...columns.map((_, c) => cells[c] ?? ''), ...answer, error === undefined ? runId : '', error ?? '']);
       }
       rows += chunk.rows.length;
       await send(text);
@@ -159,7 +171,7 @@ export async function scoreCsv(input: Readable, output: CsvSink, options: BatchO
     if (!limit && !(error instanceof CsvError)) throw error;
     if (!output.headersSent) throw limit ? error : new HttpError(400, `malformed CSV: ${(error as Error).message}`, '(body)');
     const reason = limit ? `${error.message}; the rows above were scored` : `malformed CSV after row ${rows}: ${(error as Error).message}`;
-    await send(line([...(columns ?? []).map(() => ''), '', '', reason]));
+    await send(line([...(columns ?? []).map(() => ''), ...Array.from({ length: classes ? classes + 1 : 1 }, () => ''), '', reason]));
     return rows;
   }
   if (!columns) throw new HttpError(400, 'empty CSV: expected a header row and at least one row', '(body)');
@@ -174,7 +186,7 @@ export async function scoreCsv(input: Readable, output: CsvSink, options: BatchO
  */
 export async function scoreCsvForMlflow(
   input: Readable,
-  options: Omit<BatchOptions, 'contract'>,
+  options: BatchOptions,
 ): Promise<{ rows: number; predictions: (Float64Array | number[] | number[][])[] }> {
   const predictions: (Float64Array | number[] | number[][])[] = [];
   let rows = 0;
@@ -191,7 +203,7 @@ export async function scoreCsvForMlflow(
         },
         true,
       );
-      await options.onScored?.(scored.parsed.features, scored.chances, scored.runId, scored.parsed.ids);
+      await options.onScored?.(scored.parsed.features, scored, scored.runId, scored.parsed.ids);
       predictions.push(scored.predictions ?? scored.chances);
       rows += chunk.rows.length;
     }

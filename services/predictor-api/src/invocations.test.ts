@@ -108,10 +108,21 @@ describe('POST /invocations and /predict on a multi-class XGBoost model Python l
     expect(app.logged.map((e) => e.churn_chance)).toEqual([predictions[0]?.[0], predictions[1]?.[1]]);
   });
 
-  it('when a CSV is posted to /predict/batch, then it answers 400 before any row: the batch output is one churn chance per row', async () => {
-    const response = await fetch(`${app.url}/predict/batch`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'x0,x1\n0.9,0\n0.1,0\n' });
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ field: '(model)', error: expect.stringMatching(/multi:softprob model has no single churn chance/) });
+  it('when a CSV is posted to /predict/batch, then each row gets its class and a probability column per class, and the log keeps them', async () => {
+    const before = app.logged.length;
+    const response = await fetch(`${app.url}/predict/batch`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'x0,x1\n0.9,0\nbad,0\n0.1,0\n' });
+    expect(response.status).toBe(200);
+    const [header, ...lines] = (await response.text()).trim().split('\n');
+    expect(header).toBe('x0,x1,predicted_class,probability_0,probability_1,model_run_id,error');
+    const high = 1 / (1 + Math.exp(-2));
+    const first = lines[0]?.split(',') ?? [];
+    expect(first[2]).toBe('0');
+    expect(Number(first[3])).toBeCloseTo(high, 6);
+    expect(lines[1]).toMatch(/^bad,0,,,,,.+/);
+    expect(lines[2]?.split(',')[2]).toBe('1');
+    const logged = app.logged.slice(before);
+    expect(logged.map((e) => e.predicted_class)).toEqual([0, 1]);
+    expect(logged[0]?.class_probabilities?.[0]).toBeCloseTo(high, 6);
   });
 
   it('when the form and OpenAPI are asked for, then they describe the signature columns', async () => {
@@ -121,9 +132,13 @@ describe('POST /invocations and /predict on a multi-class XGBoost model Python l
     expect(await form.text()).toContain('x1');
   });
 
-  it('when a row is posted to /predict, then it answers 400: a multi-class model has no single churn chance', async () => {
-    const response = await fetch(`${app.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x0: 0.9, x1: 0 }) });
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ field: '(model)', error: expect.stringMatching(/POST \/invocations gives its per-class output/) });
+  it('when a row is posted to /predict, then it answers the most probable class and every class probability instead of one chance', async () => {
+    const response = await fetch(`${app.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x0: 0.1, x1: 0 }) });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    const high = 1 / (1 + Math.exp(-2));
+    expect(body).toMatchObject({ predicted_class: 1, model_run_id: 'run-py' });
+    expect((body['class_probabilities'] as number[])[1]).toBeCloseTo(high, 6);
+    expect(body).not.toHaveProperty('churn chance');
   });
 });

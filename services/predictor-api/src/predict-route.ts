@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parseRequest } from '@churn/churn-data';
 import { requestId } from '@churn/logger';
+import { classesOf } from '@churn/serving';
 import { errorResponse, HttpError } from './errors.js';
 import type { HttpMetrics } from './http-metrics.js';
 import { parseJsonBody, readBody } from './json-body.js';
@@ -45,7 +46,7 @@ export function predictRoute(deps: PredictorDeps, limitBytes: number, metrics: H
         if (body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0)) {
           throw new HttpError(400, 'empty body: expected a JSON object with the customer features', '(body)');
         }
-        const { parsed, runId, chances, contract } = scoreWithServedModel(deps.holder, (c) => {
+        const { parsed, runId, contract, ...scores } = scoreWithServedModel(deps.holder, (c) => {
           const request = parseRequest(c, body, 'json');
           if (!request.ok) throw new HttpError(400, request.message, request.field);
           return { features: [request.features], customerId: request.customerId };
@@ -54,8 +55,10 @@ export function predictRoute(deps: PredictorDeps, limitBytes: number, metrics: H
         const { customerId } = parsed;
         // Echoed (or minted) so the client can name this prediction when its outcome is known (POST /outcomes).
         const id = requestId(req.headers['x-request-id']);
-        reply(res, 200, { [chance_field]: chances[0], [run_id_field]: runId, ...(customerId !== undefined ? { customer_id: customerId } : {}) }, startedNs, id);
-        recordPredictions(deps, { features: parsed.features, chances, runId, requestId: id, started, ids: [customerId] });
+        // A multi-class model answers its class and every class's probability instead of one chance.
+        const answer = classesOf(scores, 0) ?? { [chance_field]: scores.chances[0] };
+        reply(res, 200, { ...answer, [run_id_field]: runId, ...(customerId !== undefined ? { customer_id: customerId } : {}) }, startedNs, id);
+        recordPredictions(deps, { features: parsed.features, scores, runId, requestId: id, started, ids: [customerId] });
       } catch (error) {
         if (res.headersSent) {
           deps.logger.error({ err: error }, 'recording a served prediction failed');

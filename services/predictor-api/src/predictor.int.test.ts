@@ -79,7 +79,7 @@ describe('predictor-api against the registry and Mongo', () => {
       const csv = [['customer_id', ...FEATURE_NAMES].join(','), ...rows.map((row, i) => [`c${i}`, ...FEATURE_NAMES.map((n) => row[n])].join(','))].join('\n');
       const batch = parse(await (await fetch(`${base}/predict/batch`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv })).text(), { columns: true }) as Record<string, string>[];
       expect(batch.map((r) => Number(r['churn chance']))).toEqual(Array.from(expected));
-      expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok', model_run_id: runA });
+      expect(await (await fetch(`${base}/health`)).json()).toMatchObject({ status: 'ok', model_run_id: runA, monitoring: { drift: { on: true }, quality: { on: true } } });
     } finally {
       await predictor.close();
     }

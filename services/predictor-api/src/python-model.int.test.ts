@@ -41,6 +41,7 @@ interface Logged {
   rows: Record<string, number>[];
   binary: { run_id: string; predictions: number[] };
   multi: { run_id: string; predictions: number[][] };
+  softmax: { run_id: string; predictions: number[] };
   sklearn: { run_id: string };
 }
 
@@ -143,6 +144,44 @@ describeIf.each(CASES)('models Python logged with $venv to $server, saved as $fi
     expect(maxDiff(logged.multi.predictions.flat(), ours.flat())).toBeLessThan(1e-6);
   });
 
+  it('when a multi:softprob Booster serves, then /predict and /predict/batch answer its class and every class probability as pyfunc within 1e-6, and the log keeps them', async () => {
+    expect(predictor.runtime.holder.runId).toBe(logged.multi.run_id);
+    const want = logged.multi.predictions;
+    const argmax = (p: readonly number[]) => p.indexOf(Math.max(...p));
+    for (const [i, row] of logged.rows.slice(0, 50).entries()) {
+      const response = await fetch(`${base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': `multi-${dbName}-${i}` }, body: JSON.stringify(row) });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { predicted_class: number; class_probabilities: number[]; model_run_id: string };
+      expect(body.model_run_id).toBe(logged.multi.run_id);
+      expect(maxDiff(want[i] ?? [], body.class_probabilities)).toBeLessThan(1e-6);
+      expect(body.predicted_class).toBe(argmax(want[i] ?? []));
+    }
+    const columns = Object.keys(logged.rows[0] ?? {});
+    const csv = [columns.join(','), ...logged.rows.map((row) => columns.map((c) => row[c]).join(','))].join('\n');
+    const batch = await fetch(`${base}/predict/batch`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
+    expect(batch.status).toBe(200);
+    const [header, ...lines] = (await batch.text()).trim().split('\n');
+    const names = header?.split(',') ?? [];
+    expect(names).toEqual([...columns, 'predicted_class', 'probability_0', 'probability_1', 'probability_2', 'probability_3', 'model_run_id', 'error']);
+    expect(lines).toHaveLength(1_000);
+    const at = names.indexOf('probability_0');
+    const probabilities = lines.map((l) => l.split(',').slice(at, at + 4).map(Number));
+    expect(maxDiff(want.flat(), probabilities.flat())).toBeLessThan(1e-6);
+    expect(lines.map((l) => Number(l.split(',')[at - 1]))).toEqual(want.map(argmax));
+    // The prediction log keeps every class's probability; churn_chance is the most probable one's.
+    const mongo = new MongoClient(`${MONGO}/${dbName}?directConnection=true`);
+    try {
+      const first = { request_id: `multi-${dbName}-0` };
+      await waitFor(async () => (await mongo.db().collection('predictions').countDocuments(first)) === 1, { timeoutMs: 30_000, what: 'the logged multi-class prediction', intervalMs: 200 });
+      const doc = await mongo.db().collection('predictions').findOne(first);
+      expect(maxDiff(want[0] ?? [], doc?.['class_probabilities'] as number[])).toBeLessThan(1e-6);
+      expect(doc?.['predicted_class']).toBe(argmax(want[0] ?? []));
+      expect(doc?.['churn_chance']).toBeCloseTo(Math.max(...(want[0] ?? [])), 6);
+    } finally {
+      await mongo.close();
+    }
+  });
+
   it('when RUN_ID is switched to a scikit-learn model, then its load is refused naming the flavor and the previous model keeps serving', async () => {
     const before = loads.length;
     await updateEnvFile(envFile, { RUN_ID: logged.sklearn.run_id });
@@ -150,8 +189,22 @@ describeIf.each(CASES)('models Python logged with $venv to $server, saved as $fi
     const attempt = loads.slice(before).find((l) => l.runId === logged.sklearn.run_id);
     await expect(attempt?.done).rejects.toThrow(/is a sklearn model; only the xgboost flavor can be served/);
     expect(predictor.runtime.holder.runId).toBe(logged.multi.run_id);
-    expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok', model_run_id: logged.multi.run_id });
+    expect(await (await fetch(`${base}/health`)).json()).toMatchObject({
+      status: 'ok',
+      model_run_id: logged.multi.run_id,
+      // No reference profile in a model Python logged, and no binary quality for 4 classes: both say so.
+      monitoring: { drift: { on: false, why: expect.stringMatching(/no reference profile/) }, quality: { on: false, why: expect.stringMatching(/4-class model/) } },
+    });
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/churn_model_monitoring\{check="quality"\} 0/);
     const ours = (await invoke(logged.rows.slice(0, 10))) as number[][];
     expect(maxDiff(logged.multi.predictions.slice(0, 10).flat(), ours.flat())).toBeLessThan(1e-6);
+  });
+
+  it('when RUN_ID is switched to a multi:softmax Booster, then /invocations answers the classes mlflow.pyfunc predicts and /predict the same class', async () => {
+    await updateEnvFile(envFile, { RUN_ID: logged.softmax.run_id });
+    await waitFor(() => predictor.runtime.holder.runId === logged.softmax.run_id, { timeoutMs: 60_000, what: 'the softmax model', intervalMs: 100 });
+    expect(await invoke(logged.rows)).toEqual(logged.softmax.predictions);
+    const single = await fetch(`${base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(logged.rows[0]) });
+    expect(((await single.json()) as { predicted_class: number }).predicted_class).toBe(logged.softmax.predictions[0]);
   });
 });

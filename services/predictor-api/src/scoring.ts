@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { DatasetContract, FeatureRow } from '@churn/churn-data';
 import type { Logger } from '@churn/logger';
-import type { ModelHolder, PredictionLogEntry, ServingMetrics } from '@churn/serving';
+import { classesOf, scoreRows, type ModelHolder, type PredictionLogEntry, type RowScores, type ServingMetrics } from '@churn/serving';
 import type { OutcomeStore } from '@churn/drift/outcomes';
 import type { Registry } from 'prom-client';
 import { HttpError } from './errors.js';
@@ -19,6 +19,8 @@ export interface PredictorDeps {
   batchChunkRows?: number;
   /** Most rows one /invocations or /predict/batch request may send (413 beyond). */
   maxBatchRows?: number;
+  /** LIVE_DRIFT_WINDOW: 0 when live drift is off (said on /health). */
+  liveDriftWindow?: number;
   /** Sees every prediction (the live drift monitor). */
   onPrediction?: (features: FeatureRow, chance: number) => void;
   /** The contract the pages describe before a model is loaded (DATASET); afterwards the served model's. */
@@ -35,10 +37,9 @@ export interface ParsedRows {
   ids?: readonly (string | number | undefined)[];
 }
 
-export interface Scored<T extends ParsedRows> {
+export interface Scored<T extends ParsedRows> extends RowScores {
   parsed: T;
   runId: string;
-  chances: Float64Array;
   contract: DatasetContract;
   /** MLflow's scoring output (asked with `mlflow`): the chances, or what a model Python logged predicts. */
   predictions?: number[] | number[][];
@@ -54,9 +55,7 @@ export function scoreWithServedModel<T extends ParsedRows>(holder: ModelHolder, 
     const parsed = parse(model.contract);
     try {
       if (mlflow && model.score) return { parsed, runId, contract: model.contract, ...model.score(parsed.features) };
-      // A batch chunk may hold only invalid rows: nothing to score.
-      const chances = parsed.features.length > 0 ? model.predict(parsed.features) : new Float64Array(0);
-      return { parsed, runId, chances, contract: model.contract };
+      return { parsed, runId, contract: model.contract, ...scoreRows(model, parsed.features) };
     } catch (error) {
       const field = (error as { field?: unknown }).field;
       if (typeof field === 'string') throw new HttpError(400, (error as Error).message, field);
@@ -70,12 +69,13 @@ export function currentContract(deps: Pick<PredictorDeps, 'holder' | 'contract'>
   return deps.holder.ready ? deps.holder.use(({ model }) => model.contract) : deps.contract;
 }
 
-/** What every scoring route does after answering: metrics, one log entry per row, live drift. */
+/** What every scoring route does after answering: metrics, one log entry per row (a multi-class model's with every class's probability), live drift. */
 export function recordPredictions(
   deps: PredictorDeps,
-  scored: { features: FeatureRow[]; chances: Float64Array; runId: string; requestId: string; started: number; ids?: readonly (string | number | undefined)[] },
+  scored: { features: FeatureRow[]; scores: RowScores; runId: string; requestId: string; started: number; ids?: readonly (string | number | undefined)[] },
 ): void {
-  const { features, chances, runId, ids } = scored;
+  const { features, scores, runId, ids } = scored;
+  const { chances } = scores;
   const latency = performance.now() - scored.started;
   const now = new Date();
   deps.metrics.observePredictions('http', chances);
@@ -87,6 +87,7 @@ export function recordPredictions(
       source: 'http',
       features: features[i] as FeatureRow,
       churn_chance: chance,
+      ...classesOf(scores, i),
       latency_ms: latency,
       created_at: now,
       request_id: scored.requestId,

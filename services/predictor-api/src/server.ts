@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { createLogger, type Logger } from '@churn/logger';
 import { DatasetContract } from '@churn/churn-data';
-import { createServingRuntime, envFilePath, type ServingRuntime, type ServingRuntimeOptions } from '@churn/serving';
+import { createServingRuntime, envFilePath, monitoringGauge, type ServingRuntime, type ServingRuntimeOptions } from '@churn/serving';
 import { mongoOutcomeStore } from '@churn/drift/outcomes';
 import { QualityMonitor } from '@churn/drift/quality-monitor';
 import { MlflowClient, MlflowError } from '@churn/mlflow-client';
@@ -71,6 +71,7 @@ export async function start(options: StartOptions = {}): Promise<RunningPredicto
     bodyLimit: config.PREDICTOR_API_BODY_LIMIT,
     batchChunkRows: config.PREDICTOR_API_BATCH_CHUNK_ROWS,
     maxBatchRows: config.PREDICTOR_API_MAX_BATCH_ROWS,
+    liveDriftWindow: config.LIVE_DRIFT_WINDOW,
     ...(config.PREDICTOR_API_KEY ? { apiKey: config.PREDICTOR_API_KEY } : {}),
     // Relative contract paths are the env file's, like the model cache.
     contract: DatasetContract.resolve(config.DATASET, dirname(envFile)),
@@ -82,7 +83,8 @@ export async function start(options: StartOptions = {}): Promise<RunningPredicto
       ? new QualityMonitor({
           db: mongo.db(),
           registry,
-          runId: () => runtime.holder.runId,
+          // A multi-class model has no realised binary quality: its gauges stay empty (/health says why).
+          runId: () => (runtime.holder.ready && runtime.holder.use(({ model }) => model.classes) ? undefined : runtime.holder.runId),
           windowMs: config.QUALITY_WINDOW,
           everyMs: config.QUALITY_EVERY,
           testAuc: testAucFromRegistry(config),
@@ -93,6 +95,7 @@ export async function start(options: StartOptions = {}): Promise<RunningPredicto
         })
       : undefined;
   quality?.start();
+  monitoringGauge(registry, runtime.holder, config.LIVE_DRIFT_WINDOW);
   const server = createServer(listener).listen(options.port ?? config.PREDICTOR_API_PORT, config.PREDICTOR_API_HOST);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

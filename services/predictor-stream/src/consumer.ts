@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { KinesisClient, _Record } from '@aws-sdk/client-kinesis';
 import type { DatasetContract, FeatureRow } from '@churn/churn-data';
 import type { Logger } from '@churn/logger';
-import type { ModelHolder, PredictionLogEntry, ServableModel, ServingMetrics } from '@churn/serving';
+import { classesOf, scoreRows, type ModelHolder, type PredictionLogEntry, type RowScores, type ServableModel, type ServingMetrics } from '@churn/serving';
 import type { CheckpointStore } from './checkpoints.js';
 import { putAll } from './kinesis-io.js';
 import type { StreamMetrics } from './metrics.js';
@@ -49,11 +49,13 @@ export class StreamConsumer extends ShardConsumer {
     const { streams, kinesis, streamMetrics, metrics } = this.predictions;
     const started = performance.now();
     const inputs = records.map((r) => ({ sequenceNumber: r.SequenceNumber ?? '', partitionKey: r.PartitionKey ?? '', data: r.Data ?? new Uint8Array() }));
-    const { runId, chances, scored, invalid, response } = this.score(inputs);
+    const { runId, scores, scored, invalid, response } = this.score(inputs);
+    const { chances } = scores;
     const predictedAt = new Date();
+    // A multi-class model's result and log entry also carry its class and every class's probability.
     const results = scored.map((record, i) => ({
       PartitionKey: record.input.partitionKey || record.input.sequenceNumber,
-      Data: Buffer.from(JSON.stringify(resultOf(record, chances[i] as number, runId, shardId, predictedAt, response))),
+      Data: Buffer.from(JSON.stringify({ ...resultOf(record, chances[i] as number, runId, shardId, predictedAt, response), ...classesOf(scores, i) })),
     }));
     const dead = invalid.map((record) => ({
       PartitionKey: record.input.partitionKey || record.input.sequenceNumber,
@@ -76,6 +78,7 @@ export class StreamConsumer extends ShardConsumer {
         source: 'stream',
         features: record.features,
         churn_chance: chance,
+        ...classesOf(scores, i),
         latency_ms: latency,
         created_at: predictedAt,
         sequence_number: record.input.sequenceNumber,
@@ -98,22 +101,21 @@ export class StreamConsumer extends ShardConsumer {
    * switches both at once). Scores in one call; if the model refuses a row (FeatureError), scores row
    * by row to single it out.
    */
-  private score(inputs: InputRecord[]): { runId: string; chances: Float64Array; scored: ValidRecord[]; invalid: InvalidRecord[]; response: DatasetContract['response'] } {
+  private score(inputs: InputRecord[]): { runId: string; scores: RowScores; scored: ValidRecord[]; invalid: InvalidRecord[]; response: DatasetContract['response'] } {
     return this.predictions.holder.use(({ runId, model }) => {
       const parsed = inputs.map((input) => parseRecord(model.contract, input));
       const valid = parsed.filter((p): p is ValidRecord => p.ok);
       const invalid = parsed.filter((p): p is InvalidRecord => !p.ok);
-      const { chances, refused } = this.predict(model, valid);
+      const { scores, refused } = this.predict(model, valid);
       invalid.push(...refused);
       const scored = refused.length === 0 ? valid : valid.filter((v) => !refused.some((r) => r.input === v.input));
-      return { runId, chances, scored, invalid, response: model.contract.response };
+      return { runId, scores, scored, invalid, response: model.contract.response };
     });
   }
 
-  private predict(model: ServableModel, valid: ValidRecord[]): { chances: Float64Array; refused: InvalidRecord[] } {
-    if (valid.length === 0) return { chances: new Float64Array(0), refused: [] };
+  private predict(model: ServableModel, valid: ValidRecord[]): { scores: RowScores; refused: InvalidRecord[] } {
     try {
-      return { chances: model.predict(valid.map((v) => v.features)), refused: [] };
+      return { scores: scoreRows(model, valid.map((v) => v.features)), refused: [] };
     } catch (error) {
       if (typeof (error as { field?: unknown }).field !== 'string') throw error;
     }
@@ -128,6 +130,6 @@ export class StreamConsumer extends ShardConsumer {
         refused.push({ ok: false, input: record.input, field, reason: (error as Error).message });
       }
     }
-    return { chances: Float64Array.from(chances), refused };
+    return { scores: { chances: Float64Array.from(chances) }, refused };
   }
 }

@@ -1,4 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKinesisClient } from '@churn/aws';
 import { loadConfig } from '@churn/config';
@@ -165,4 +167,37 @@ describe('predictor-stream against kinesalite, the registry and Mongo', () => {
       await streams.remove();
     }
   });
+
+  it('when the served model is a multi-class Booster Python saved, then each result and log entry carries its class and every class probability as pyfunc within 1e-6', async () => {
+    const python = execFileSync(join(root, 'scripts/py-venv.sh'), ['mlflow3'], { encoding: 'utf8' }).trim();
+    const out = mkdtempSync(join(tmpdir(), 'stream-multi-'));
+    const streams = await createTestStreams(kinesis, 1);
+    try {
+      execFileSync(python, [join(root, 'packages/model/python/mlflow_xgboost_models.py'), out], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const expected = JSON.parse(readFileSync(join(out, 'expected.json'), 'utf8')) as { rows: Record<string, unknown>[]; cases: Record<string, number[][]> };
+      const want = expected.cases['booster-multi'] ?? [];
+      const multiRun = await registerTestModel(TRACKING_URI, join(out, 'booster-multi'), 'stream-multi');
+      const envFile = await envFor(streams, { RUN_ID: multiRun });
+      const predictor = await startStreamPredictor({ port: 0, envFile, config: loadPredictorStreamConfig(envFile), logger: createLogger('stream-int', { level: 'warn' }) });
+      try {
+        await putPayloads(kinesis, streams.input, expected.rows.map((row, i) => JSON.stringify({ ...row, request_id: `${streams.input}-${i}` })));
+        await waitFor(async () => (await readAll(kinesis, streams.results)).length >= want.length, { timeoutMs: 60_000, what: 'multi-class results', intervalMs: 200 });
+        const results = new Map((await readAll(kinesis, streams.results)).map((r) => [r['request_id'] as string, r]));
+        want.forEach((probabilities, i) => {
+          const result = results.get(`${streams.input}-${i}`) as { predicted_class: number; class_probabilities: number[]; model_run_id: string };
+          expect(result.model_run_id).toBe(multiRun);
+          expect(Math.max(...probabilities.map((p, c) => Math.abs(p - (result.class_probabilities[c] ?? Number.NaN))))).toBeLessThan(1e-6);
+          expect(result.predicted_class).toBe(probabilities.indexOf(Math.max(...probabilities)));
+        });
+        const first = { request_id: `${streams.input}-0` };
+        await waitFor(async () => (await mongo.db().collection('predictions').countDocuments(first)) === 1, { timeoutMs: 30_000, what: 'the logged prediction', intervalMs: 200 });
+        expect((await mongo.db().collection('predictions').findOne(first))?.['class_probabilities']).toHaveLength(want[0]?.length ?? 0);
+      } finally {
+        await predictor.close();
+      }
+    } finally {
+      await streams.remove();
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
