@@ -26,6 +26,12 @@ export const activitiesConfigSchema = z.object({
   SPLITS_URI: s3Uri('s3://churn-features/splits/'),
   /** Quality gate: a best model under this test AUC is never registered and the run fails. */
   MIN_TEST_AUC: share(0.75),
+  /** Promotion gate: champion and challenger are scored on the labelled predictions of this far back... */
+  PROMOTION_WINDOW: env.duration('30d'),
+  /** ...when there are at least this many (else the test split decides, as without outcomes)... */
+  PROMOTION_MIN_LABELLED: env.positiveInt(200),
+  /** ...and the challenger becomes champion only with an AUC above the champion's by more than this. */
+  PROMOTION_AUC_MARGIN: share(0),
   /** Boosting rounds and early-stopping patience of each trial (the same defaults as `npm run train`). */
   TRIAL_BOOST_ROUNDS: env.positiveInt(500),
   TRIAL_EARLY_STOPPING: env.positiveInt(30),

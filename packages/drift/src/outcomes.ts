@@ -206,14 +206,15 @@ export interface LabelledWindow {
 }
 
 export interface LabelledWindowQuery {
-  runId: string;
+  /** Only this model run's predictions; absent: every run's (a challenger is judged on whatever was served). */
+  runId?: string;
   from: Date;
   to: Date;
   /** Most recent predictions read at most (default 100,000). */
   limit?: number;
 }
 
-const windowQuerySchema = z.object({ runId: z.string().min(1), from: z.date(), to: z.date(), limit: z.number().int().positive().max(1_000_000).optional() });
+const windowQuerySchema = z.object({ runId: z.string().min(1).optional(), from: z.date(), to: z.date(), limit: z.number().int().positive().max(1_000_000).optional() });
 
 const loggedSchema = z.object({
   features: z.record(z.string(), z.unknown()),
@@ -262,7 +263,7 @@ export async function readLabelledWindow(db: Db, query: LabelledWindowQuery): Pr
   const cursor = db
     .collection(PREDICTIONS_COLLECTION)
     .find(
-      { model_run_id: q.runId, created_at: { $gte: q.from, $lt: q.to } },
+      { ...(q.runId ? { model_run_id: q.runId } : {}), created_at: { $gte: q.from, $lt: q.to } },
       { projection: { _id: 0, features: 1, churn_chance: 1, created_at: 1, request_id: 1, customer_id: 1 } },
     )
     .sort({ created_at: -1 })

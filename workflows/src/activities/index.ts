@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '@churn/logger';
 import type { MlflowClient } from '@churn/mlflow-client';
 import type { XGBoostEngine } from '@churn/xgboost';
+import { readLabelledWindow } from '@churn/drift';
 import type { Db } from 'mongodb';
 import type { ActivitiesConfig } from '../config.js';
 import { createDatasetActivities } from './dataset.js';
@@ -21,7 +22,7 @@ export interface ActivityDeps {
   mlflow: MlflowClient;
   /** Copies drift reports to REPORTS_BUCKET when given. */
   reportsS3?: S3Client | undefined;
-  /** The `churn` database of logged predictions (drift reports). */
+  /** The `churn` database of logged predictions and outcomes (drift reports, the promotion gate). */
   mongoDb: Db;
   engine: XGBoostEngine;
   config: ActivitiesConfig;
@@ -36,7 +37,7 @@ export function createActivities({ s3, mlflow, reportsS3, mongoDb, engine, confi
   return {
     prepareDataset,
     ...createTrialActivities({ mlflow, trainer, loadDataset, config, logger }),
-    ...createRegistryActivities({ mlflow, engine, loadDataset, config, logger }),
+    ...createRegistryActivities({ mlflow, engine, loadDataset, labelledPredictions: (window) => readLabelledWindow(mongoDb, window), config, logger }),
     ...createDriftActivities({ mlflow, mongoDb, reportsS3, config, logger }),
   };
 }

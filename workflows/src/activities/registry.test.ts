@@ -8,7 +8,7 @@ import { runTrial } from '@churn/training';
 import { createEngine, type XGBoostEngine } from '@churn/xgboost';
 import { fakeRegistry, quietActivityEnv, runIn } from '../testing/fakes.js';
 import type { TrialOutcome } from '../workflows/types.js';
-import { createRegistryActivities, type RegistryClient } from './registry.js';
+import { createRegistryActivities, type LabelledPredictions, type RegistryClient } from './registry.js';
 
 const logger = createLogger('test', { level: 'silent' });
 const contract = defaultContract();
@@ -29,16 +29,27 @@ const candidate = (trialIndex: number, validationAuc: number, testAuc: number): 
   reused: false,
 });
 
-function setup(minTestAuc = 0.75) {
+function setup(minTestAuc = 0.75, labelledPredictions: LabelledPredictions = async () => ({ rows: [] })) {
   const registry = fakeRegistry();
   const activities = createRegistryActivities({
     mlflow: registry.client as unknown as RegistryClient,
     engine,
     loadDataset: async () => ({ contract, split }),
-    config: { MLFLOW_EXPERIMENT: 'churn-tuning', REGISTERED_MODEL: 'churn-model', MIN_TEST_AUC: minTestAuc },
+    labelledPredictions,
+    config: { MLFLOW_EXPERIMENT: 'churn-tuning', REGISTERED_MODEL: 'churn-model', MIN_TEST_AUC: minTestAuc, PROMOTION_WINDOW: 86_400_000, PROMOTION_MIN_LABELLED: 200, PROMOTION_AUC_MARGIN: 0 },
     logger,
   });
   return { registry, activities };
+}
+
+/** A real model directory trained on the split: `strong` ranks churners well, the other is a one-split stump. */
+async function modelDir(strong: boolean): Promise<string> {
+  const params = { max_depth: strong ? 3 : 1, eta: 0.3, subsample: 1, colsample_bytree: 1, min_child_weight: 1, lambda: 1 };
+  const trained = runTrial({ contract, split, params, engine, numBoostRound: strong ? 30 : 1 });
+  const dir = await mkdtemp(join(tmpdir(), strong ? 'strong-' : 'stump-'));
+  await writeModelDir(dir, { booster: trained.booster, contract, preprocessor: trained.preprocessor, reference: buildReferenceProfile(contract, split.train), params: {} });
+  trained.booster.dispose();
+  return dir;
 }
 
 /** Runs whose ids match the candidates', so versions can point at them. */
@@ -101,6 +112,49 @@ describe('selectAndRegister', () => {
     expect(registry.aliases.get('challenger')).toBe('2');
     expect(registry.aliases.get('champion')).toBe(promoted ? '2' : '1');
     trained.booster.dispose();
+  }, 30_000);
+
+  it.each([
+    ['a stump challenger with the better test AUC', false, 0.9999, false],
+    ['a strong challenger with the worse test AUC', true, 0.5, true],
+  ])('given 250 recent labelled predictions, when %s is registered, then the labelled predictions decide and the tuning run says why', async (_case, strongChallenger, claimedTestAuc, promoted) => {
+    // As logged: the request's features and the outcome, here the test rows (the models trained on train).
+    const recent = split.test.slice(0, 250).map(({ churned, ...features }) => ({ features, label: churned as 0 | 1 }));
+    const windows: { from: Date; to: Date }[] = [];
+    const { registry, activities } = setup(0.1, async (window) => {
+      windows.push(window);
+      return { rows: recent };
+    });
+    await seedRuns(registry, 3);
+    registry.modelDirs.set('run1', await modelDir(!strongChallenger));
+    registry.modelDirs.set('run3', await modelDir(strongChallenger));
+    registry.versions.push({ name: 'churn-model', version: '1', run_id: 'run1', source: 's', tags: [], aliases: [], current_stage: 'None', description: '', status: 'READY' });
+    registry.aliases.set('champion', '1');
+
+    const selection = await runIn(quietActivityEnv(), activities.selectAndRegister, { parentRunId: 'run2', datasetHash: 'h', candidates: [candidate(3, 0.9, claimedTestAuc)] });
+    expect(selection.champion).toBe(promoted);
+    expect(registry.aliases.get('champion')).toBe(promoted ? '2' : '1');
+    expect(registry.aliases.get('challenger')).toBe('2');
+    const { promotion } = selection;
+    expect(promotion).toMatchObject({ promote: promoted, basis: 'recent-outcomes', recentRows: 250, reason: expect.stringMatching(promoted ? / beats the champion's / : / does not beat the champion's /) });
+    // The stump is clearly worse on these customers, whichever side it is on.
+    const [better, worse] = promoted ? [promotion?.challengerRecentAuc, promotion?.championRecentAuc] : [promotion?.championRecentAuc, promotion?.challengerRecentAuc];
+    expect((better as number) - (worse as number)).toBeGreaterThan(0.05);
+    expect(windows[0] && windows[0].to.getTime() - windows[0].from.getTime()).toBe(86_400_000);
+    const tags = Object.fromEntries((registry.runs.get('run2')?.data.tags ?? []).map((t) => [t.key, t.value]));
+    expect(tags).toMatchObject({ promotion: promoted ? 'promoted' : 'kept champion', promotion_basis: 'recent-outcomes', promotion_reason: promotion?.reason });
+  }, 30_000);
+
+  it('given too few recent labelled predictions, when a model is registered, then the test split decides and the reason says so', async () => {
+    const { registry, activities } = setup(0.1, async () => ({ rows: split.test.slice(0, 50).map(({ churned, ...features }) => ({ features, label: churned as 0 | 1 })) }));
+    await seedRuns(registry, 3);
+    registry.modelDirs.set('run1', await modelDir(true));
+    registry.versions.push({ name: 'churn-model', version: '1', run_id: 'run1', source: 's', tags: [], aliases: [], current_stage: 'None', description: '', status: 'READY' });
+    registry.aliases.set('champion', '1');
+
+    const selection = await runIn(quietActivityEnv(), activities.selectAndRegister, { parentRunId: 'run2', datasetHash: 'h', candidates: [candidate(3, 0.9, 0.9999)] });
+    expect(selection).toMatchObject({ champion: true, promotion: { basis: 'test-split', recentRows: 50, championRecentAuc: null, reason: expect.stringMatching(/^only 50 labelled predictions in the last 1d \(PROMOTION_MIN_LABELLED 200\): compared on the test split instead/) } });
+    expect(registry.aliases.get('champion')).toBe('2');
   }, 30_000);
 
   it('when the champion serves another dataset, then no AUC is compared: the new model is only the challenger, tagged with its dataset', async () => {

@@ -118,12 +118,13 @@ export function fakeRegistry() {
       return versions.find((v) => v.version === version);
     },
     async downloadModel(uri: string, destDir: string) {
+      // models:/name@alias or runs:/<run id>/model
       const alias = uri.split('@')[1] ?? '';
-      const version = versions.find((v) => v.version === aliases.get(alias));
-      const dir = version && modelDirs.get(version.run_id);
-      if (!dir) throw new Error(`no model behind ${uri}`);
+      const runId = uri.startsWith('runs:/') ? uri.split('/')[1] : versions.find((v) => v.version === aliases.get(alias))?.run_id;
+      const dir = runId && modelDirs.get(runId);
+      if (!runId || !dir) throw new Error(`no model behind ${uri}`);
       await cp(dir, destDir, { recursive: true });
-      return { runId: version.run_id, artifactPath: 'model' };
+      return { runId, artifactPath: 'model' };
     },
   };
   return { client, runs, artifacts, versions, aliases, modelDirs };

@@ -102,6 +102,16 @@ export interface Selection {
   champion: boolean;
   /** The champion before this run, scored on this run's test split. */
   previousChampion?: { runId: string; version: string; testAuc: number };
+  /** Why champion moved or stayed when there was one of the same dataset (also the tuning run's promotion_* tags). */
+  promotion?: {
+    promote: boolean;
+    basis: 'recent-outcomes' | 'test-split';
+    reason: string;
+    /** Recent labelled predictions both models were scored on, and their AUCs there (null: not scored). */
+    recentRows: number;
+    championRecentAuc: number | null;
+    challengerRecentAuc: number | null;
+  };
 }
 
 export type RunStatus = 'FINISHED' | 'FAILED' | 'KILLED';
