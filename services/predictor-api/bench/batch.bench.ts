@@ -1,5 +1,7 @@
 // Batch scoring against `mlflow models serve` on the same model and rows, in one run: a 100,000-row
-// CSV through our /invocations and /predict/batch and through mlflow's /invocations, alternated
+// CSV through our /invocations and /predict/batch and through mlflow's /invocations, the same rows as
+// dataframe_split JSON through both /invocations (ours streamed: its peak RSS is asserted to stay within
+// the CSV batches'), alternated
 // (BENCH_ROUNDS rounds, median), rows/s and each server's peak RSS (its whole process tree, sampled);
 // then single-row /invocations req/s at 64 connections on each (autocannon). Ours runs as it does
 // everywhere (its bundle, its start script's node options), validating and logging every row to Mongo
@@ -99,6 +101,8 @@ const runId = await registerTestModel(TRACKING_URI, modelDir, 'bench-batch-model
 const names = defaultContract().featureNames;
 const source = datasetSplit().train;
 const csv = [names.join(','), ...Array.from({ length: ROWS }, (_, i) => names.map((n) => source[i % source.length]?.[n]).join(','))].join('\n') + '\n';
+// The same rows as MLflow's JSON (dataframe_split): far over the 1 MB body limit, so ours reads it as it arrives.
+const splitJson = JSON.stringify({ dataframe_split: { columns: names, data: Array.from({ length: ROWS }, (_, i) => names.map((n) => source[i % source.length]?.[n])) } });
 const oneRow = source.slice(0, 200).map((row) => JSON.stringify({ dataframe_split: { columns: names, data: [names.map((n) => row[n])] } }));
 
 const envFile = await writeEnvFile(
@@ -114,8 +118,8 @@ const ours = await startOurs(envFile);
 // `mlflow models serve` as a user starts it (mlflow3 venv, --env-manager local).
 const mlflowServer = await startMlflowModelServer({ python: execFileSync(join(ROOT, 'scripts/py-venv.sh'), ['mlflow3'], { encoding: 'utf8' }).trim(), modelDir });
 const mlflow = { child: mlflowServer.process, url: mlflowServer.url };
-const post = async (url: string, path: string) => {
-  const response = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
+const post = async (url: string, path: string, json = false) => {
+  const response = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': json ? 'application/json' : 'text/csv' }, body: json ? splitJson : csv });
   const text = await response.text();
   if (response.status !== 200) throw new Error(`${path}: ${response.status} ${text.slice(0, 300)}`);
   return text;
@@ -132,20 +136,25 @@ const logDrained = async () => {
   while ((await logBuffered()) > 0) await new Promise((r) => setTimeout(r, 20));
 };
 
-type Cell = 'ours /invocations' | 'ours /predict/batch' | 'mlflow /invocations';
-const seconds: Record<Cell, number[]> = { 'ours /invocations': [], 'ours /predict/batch': [], 'mlflow /invocations': [] };
-const peak: Record<Cell, number> = { 'ours /invocations': 0, 'ours /predict/batch': 0, 'mlflow /invocations': 0 };
+type Cell = 'ours /invocations' | 'ours /predict/batch' | 'mlflow /invocations' | 'ours /invocations JSON' | 'mlflow /invocations JSON';
+const seconds: Record<Cell, number[]> = { 'ours /invocations': [], 'ours /predict/batch': [], 'mlflow /invocations': [], 'ours /invocations JSON': [], 'mlflow /invocations JSON': [] };
+const peak: Record<Cell, number> = { 'ours /invocations': 0, 'ours /predict/batch': 0, 'mlflow /invocations': 0, 'ours /invocations JSON': 0, 'mlflow /invocations JSON': 0 };
 const untilLogged: number[] = [];
-const cells: [Cell, { child: ChildProcess; url: string }, string][] = [
-  ['ours /invocations', ours, '/invocations'],
-  ['ours /predict/batch', ours, '/predict/batch'],
-  ['mlflow /invocations', mlflow, '/invocations'],
+const cells: [Cell, { child: ChildProcess; url: string }, string, boolean][] = [
+  ['ours /invocations', ours, '/invocations', false],
+  ['ours /predict/batch', ours, '/predict/batch', false],
+  ['mlflow /invocations', mlflow, '/invocations', false],
+  ['ours /invocations JSON', ours, '/invocations', true],
+  ['mlflow /invocations JSON', mlflow, '/invocations', true],
 ];
+const oursJson = (JSON.parse(await post(ours.url, '/invocations', true)) as { predictions: number[] }).predictions;
+const worstJson = Math.max(...theirs.map((p, i) => Math.abs(p - (oursJson[i] ?? Number.NaN))));
+if (oursJson.length !== ROWS || !(worstJson < 1e-6)) throw new Error(`JSON predictions differ: ${oursJson.length} rows, worst ${worstJson}`);
 for (let round = 0; round < ROUNDS; round += 1) {
-  for (const [cell, server, path] of round % 2 === 0 ? cells : [...cells].reverse()) {
+  for (const [cell, server, path, json] of round % 2 === 0 ? cells : [...cells].reverse()) {
     if (server === ours) await logDrained();
     const started = performance.now();
-    const { peakMb } = await withPeakRss(server.child.pid!, () => post(server.url, path));
+    const { peakMb } = await withPeakRss(server.child.pid!, () => post(server.url, path, json));
     seconds[cell].push((performance.now() - started) / 1000);
     peak[cell] = Math.max(peak[cell], peakMb);
     if (server === ours) {
@@ -184,7 +193,8 @@ const rowsOut = [
   { metric: `${fmt(ROWS)}-row CSV, ours /invocations: median s (rows/s)`, ours: `${fmt(median(seconds['ours /invocations']), 2)} (${fmt(rate('ours /invocations'))})`, peer: `${fmt(median(seconds['mlflow /invocations']), 2)} (${fmt(rate('mlflow /invocations'))})`, ratio: rate('ours /invocations') / rate('mlflow /invocations'), target: '>= 2' },
   { metric: `${fmt(ROWS)}-row CSV, ours /predict/batch: median s (rows/s)`, ours: `${fmt(median(seconds['ours /predict/batch']), 2)} (${fmt(rate('ours /predict/batch'))})`, peer: `${fmt(median(seconds['mlflow /invocations']), 2)} (${fmt(rate('mlflow /invocations'))})`, ratio: rate('ours /predict/batch') / rate('mlflow /invocations'), target: '>= 2' },
   { metric: `${fmt(ROWS)}-row CSV, ours (either route): median s until its last log document is stored (rows/s)`, ours: `${fmt(median(untilLogged), 2)} (${fmt(ROWS / median(untilLogged))})`, peer: `${fmt(median(seconds['mlflow /invocations']), 2)} (${fmt(rate('mlflow /invocations'))})`, ratio: median(seconds['mlflow /invocations']) / median(untilLogged), target: 'info' },
-  { metric: 'peak RSS MB during the batches (/invocations; /predict/batch)', ours: `${fmt(peak['ours /invocations'])}; ${fmt(peak['ours /predict/batch'])}`, peer: fmt(peak['mlflow /invocations']), ratio: Number.NaN, target: 'bounded' },
+  { metric: `${fmt(ROWS)}-row dataframe_split JSON (${fmt(Buffer.byteLength(splitJson) / 1048576, 1)} MB), /invocations: median s (rows/s)`, ours: `${fmt(median(seconds['ours /invocations JSON']), 2)} (${fmt(rate('ours /invocations JSON'))})`, peer: `${fmt(median(seconds['mlflow /invocations JSON']), 2)} (${fmt(rate('mlflow /invocations JSON'))})`, ratio: rate('ours /invocations JSON') / rate('mlflow /invocations JSON'), target: 'info' },
+  { metric: 'peak RSS MB during the batches (/invocations CSV; /predict/batch; /invocations JSON)', ours: `${fmt(peak['ours /invocations'])}; ${fmt(peak['ours /predict/batch'])}; ${fmt(peak['ours /invocations JSON'])}`, peer: `${fmt(peak['mlflow /invocations'])}; -; ${fmt(peak['mlflow /invocations JSON'])}`, ratio: Number.NaN, target: 'bounded' },
   { metric: 'single-row /invocations req/s, c=64 (p99 ms)', ours: `${fmt(oursSingle.rps)} (${fmt(oursSingle.p99)})`, peer: `${fmt(mlflowSingle.rps)} (${fmt(mlflowSingle.p99)})`, ratio: oursSingle.rps / mlflowSingle.rps, target: '>= 20' },
   { metric: 'errors + non-2xx (single-row runs)', ours: fmt(oursSingle.errors), peer: fmt(mlflowSingle.errors), ratio: Number.NaN, target: '0' },
   { metric: 'prediction-log documents dropped (stored in Mongo after shutdown)', ours: `${fmt(dropped)} (${fmt(logged)})`, peer: '-', ratio: Number.NaN, target: '0' },
@@ -195,9 +205,13 @@ const table = [
   ...rowsOut.map((r) => `| ${r.metric} | ${r.ours} | ${r.peer} | ${fmt(r.ratio, 1)} | ${r.target} | ${Number.isFinite(r.ratio) && r.target.startsWith('>=') ? (r.ratio >= Number(r.target.replace('>= ', '')) ? 'yes' : '**no**') : ''} |`),
 ].join('\n');
 console.log(table);
+// Bounded memory on JSON: the streamed JSON batch may take no more than the streamed CSV batch (plus 32 MB of noise), where
+// JSON.parse of the whole body would hold every row as objects.
+const jsonBound = Math.max(peak['ours /invocations'], peak['ours /predict/batch']) + 32;
+if (!(peak['ours /invocations JSON'] <= jsonBound)) throw new Error(`JSON batch peak RSS ${fmt(peak['ours /invocations JSON'])} MB is over the CSV batches' ${fmt(jsonBound)} MB: not bounded`);
 console.log(`\n${ROUNDS} alternated rounds per cell, predictions equal to mlflow's within ${worst.toExponential(1)}; graceful shutdown flushed the log in ${logDrainS.toFixed(1)} s.`);
 mkdirSync(join(ROOT, '.stack/bench'), { recursive: true });
 writeFileSync(
   join(ROOT, '.stack/bench/batch.json'),
-  JSON.stringify({ command: COMMAND, rows: ROWS, rounds: ROUNDS, runId, seconds, untilLogged, peakRssMb: peak, single: { ours: oursSingle, mlflow: mlflowSingle }, dropped, logged, logDrainS, worst }, null, 2),
+  JSON.stringify({ command: COMMAND, rows: ROWS, rounds: ROUNDS, runId, jsonMb: Buffer.byteLength(splitJson) / 1048576, worstJson, seconds, untilLogged, peakRssMb: peak, single: { ours: oursSingle, mlflow: mlflowSingle }, dropped, logged, logDrainS, worst }, null, 2),
 );

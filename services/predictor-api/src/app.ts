@@ -7,6 +7,7 @@ import { outcomeMetrics } from '@churn/drift/outcomes';
 import { requestId } from '@churn/logger';
 import { requireApiKey } from './api-key.js';
 import { scoreCsv, scoreCsvForMlflow, sendPredictions } from './batch-csv.js';
+import { scoreJsonForMlflow } from './batch-json.js';
 import { errorHandler, HttpError } from './errors.js';
 import { httpMetrics, type HttpMetrics } from './http-metrics.js';
 import { jsonOrCsvBody, parseSize } from './json-body.js';
@@ -70,6 +71,15 @@ function createApp(deps: PredictorDeps, bodyLimitBytes: number, metrics: HttpMet
       if (req.headers['content-encoding'] && req.headers['content-encoding'] !== 'identity') throw new HttpError(415, `unsupported content encoding ${req.headers['content-encoding']}`, '(body)');
       // Streamed: a CSV of any size under the row limit, never held whole.
       const { predictions } = await scoreCsvForMlflow(req, batchOptions(req, started));
+      await sendPredictions(res, predictions);
+      res.end();
+      return;
+    }
+    const length = Number(req.headers['content-length'] ?? Number.NaN);
+    if (!(length <= bodyLimitBytes)) {
+      if (req.headers['content-encoding'] && req.headers['content-encoding'] !== 'identity') throw new HttpError(415, `unsupported content encoding ${req.headers['content-encoding']}`, '(body)');
+      // Past the body limit (or of unknown length) JSON is read as it arrives: rows in chunks, never the whole body.
+      const { predictions } = await scoreJsonForMlflow(req, { ...batchOptions(req, started), maxValueChars: bodyLimitBytes });
       await sendPredictions(res, predictions);
       res.end();
       return;

@@ -63,6 +63,64 @@ describe('large batches: streamed past the body limit, under a row limit', () =>
   });
 });
 
+describe('large JSON bodies on /invocations: read as they arrive, under the row limit', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ bodyLimit: '64kb', batchChunkRows: 500, maxBatchRows: 100_000 });
+  });
+  afterAll(() => app.close());
+  const columns = Object.keys(customer);
+  const rowOf = (i: number, bad?: number) => Object.values({ ...customer, credit_limit: i === bad ? 'lots' : 1000 + i });
+  const splitOf = (rows: number, bad?: number) => JSON.stringify({ dataframe_split: { columns, data: Array.from({ length: rows }, (_, i) => rowOf(i, bad)) } });
+  const json = (body: string) => post(app, '/invocations', body, 'application/json');
+
+  it('when a dataframe_split body over 5 MB (80 times the body limit) is posted, then every row is scored in order and logged', async () => {
+    const body = splitOf(95_000);
+    expect(Buffer.byteLength(body)).toBeGreaterThan(5 * 1024 * 1024);
+    const before = app.logged.length;
+    const response = await json(body);
+    expect(response.status).toBe(200);
+    const { predictions } = (await response.json()) as { predictions: number[] };
+    expect(predictions).toHaveLength(95_000);
+    expect(predictions[94_999]).toBeCloseTo((1000 + 94_999) / 100_000, 12);
+    expect(app.logged.length - before).toBe(95_000);
+  }, 60_000);
+
+  it('when dataframe_records, positional instances and inputs over the body limit are posted, then each answers one prediction per row', async () => {
+    const records = Array.from({ length: 2_000 }, (_, i) => ({ ...customer, credit_limit: 1000 + i }));
+    const positional = records.map((r) => Object.values(r));
+    for (const body of [{ dataframe_records: records }, { instances: positional }, { params: { x: 1 }, inputs: records }]) {
+      const response = await json(JSON.stringify(body));
+      expect(response.status).toBe(200);
+      const { predictions } = (await response.json()) as { predictions: number[] };
+      expect(predictions).toHaveLength(2_000);
+      expect(predictions[1_999]).toBeCloseTo(2_999 / 100_000, 12);
+    }
+  });
+
+  it('when a bad row sits in a later chunk, then it answers 400 naming the row in the whole body', async () => {
+    const response = await json(splitOf(5_000, 4_321));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ field: 'dataframe_split.data[4321].credit_limit' });
+  });
+
+  it('when the body has more rows than PREDICTOR_API_MAX_BATCH_ROWS, then it answers 413 naming it', async () => {
+    const response = await json(JSON.stringify({ dataframe_records: Array.from({ length: 100_001 }, () => customer) }));
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: string }).error).toMatch(/more than 100000 rows: PREDICTOR_API_MAX_BATCH_ROWS=100000/);
+  }, 60_000);
+
+  it('when columnar inputs are larger than the body limit, or the JSON is cut, then it answers 413 or 400 saying why', async () => {
+    const columnar = Object.fromEntries(columns.map((c) => [c, Array.from({ length: 3_000 }, () => (customer as Record<string, unknown>)[c])]));
+    const tooLarge = await json(JSON.stringify({ inputs: columnar }));
+    expect(tooLarge.status).toBe(413);
+    expect(((await tooLarge.json()) as { error: string }).error).toMatch(/inputs is larger than PREDICTOR_API_BODY_LIMIT/);
+    const cut = await json(splitOf(2_000).slice(0, -10));
+    expect(cut.status).toBe(400);
+    expect(((await cut.json()) as { error: string }).error).toMatch(/malformed JSON body/);
+  });
+});
+
 describe('large batches and the prediction log: backpressure, not drops', () => {
   it('when a batch five times the log buffer goes through a slow sink, then /predict/batch and /invocations log every row and the buffer stays bounded', async () => {
     // Given a prediction log of 2,000 documents whose sink takes 5 ms per 200-document write

@@ -32,4 +32,9 @@ export const errorResponseSchema = z.object({
   field: z.string().optional().describe('The request field at fault, e.g. credit_limit or inputs[3].gender'),
 });
 
-export const healthResponseSchema = z.object({ status: z.enum(['ok', 'loading']), model_run_id: z.string().optional() });
+const check = z.object({ on: z.boolean(), why: z.string().optional().describe('Why the check cannot watch this model') });
+export const healthResponseSchema = z.object({
+  status: z.enum(['ok', 'loading']),
+  model_run_id: z.string().optional(),
+  monitoring: z.object({ drift: check, quality: check }).optional().describe('Which checks watch the served model: live drift needs its reference profile, quality a binary model'),
+});
