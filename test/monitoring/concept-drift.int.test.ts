@@ -112,6 +112,7 @@ describe('a concept-drift run on the native stack', () => {
   let predictor: RunningPredictor | undefined;
   let prometheus: ReturnType<typeof startPrometheus> | undefined;
   let simulator: Simulator | undefined;
+  let workerReady: Promise<ChurnWorker> | undefined;
   let churnWorker: ChurnWorker | undefined;
   let workerRunning: Promise<void> | undefined;
   let temporal: Client | undefined;
@@ -120,6 +121,7 @@ describe('a concept-drift run on the native stack', () => {
   afterAll(async () => {
     await simulator?.stop(0);
     for (const workflowId of retrains) await temporal?.workflow.getHandle(workflowId).terminate('test over').catch(() => undefined);
+    await workerReady?.catch(() => undefined);
     churnWorker?.worker.shutdown();
     await workerRunning;
     await temporal?.connection.close();
@@ -172,6 +174,28 @@ describe('a concept-drift run on the native stack', () => {
       },
     );
 
+    // The drift report's worker, built while traffic flows (bundling its workflows takes seconds).
+    quietRuntime();
+    const workerConfig = loadConfig(workerConfigSchema, {
+      envFiles: [join(root, '.env.local')],
+      env: {
+        ...process.env,
+        TEMPORAL_TASK_QUEUE: `int-concept-${id}`,
+        MLFLOW_EXPERIMENT: `int-concept-${id}`,
+        REGISTERED_MODEL: `int-concept-model-${id}`,
+        MONGODB_URI: mongoUri,
+        REPORTS_DIR: mkdtempSync(join(tmpdir(), 'churn-concept-reports-')),
+        REPORTS_BUCKET: '',
+        QUALITY_WINDOW,
+        LOG_LEVEL: 'warn',
+      },
+    });
+    workerReady = createChurnWorker(workerConfig, { logger, metricsPort: 0 }).then((worker) => {
+      churnWorker = worker;
+      workerRunning = worker.run();
+      return worker;
+    });
+    temporal = new Client({ connection: await Connection.connect({ address: workerConfig.TEMPORAL_ADDRESS }), namespace: workerConfig.TEMPORAL_NAMESPACE });
     const simulatorEnv = loadConfig(simulatorConfigSchema, { envFiles: [join(root, '.env.local')] });
     const { contract, SIMULATOR_DRIFT: drift } = withContract({ ...simulatorEnv, SIMULATOR_DRIFT: INPUT_DRIFT });
     const { rows, labels } = await replayRows(contract, 'test', simulatorEnv);
@@ -235,24 +259,7 @@ describe('a concept-drift run on the native stack', () => {
     expect(firing.get('ChurnModelEstimatedQualityDrop')).toMatchObject({ run_id: runId, severity: 'info' });
 
     // The scheduled report sees the same drop: one retrain, and none more in the cooldown.
-    quietRuntime();
-    const workerConfig = loadConfig(workerConfigSchema, {
-      envFiles: [join(root, '.env.local')],
-      env: {
-        ...process.env,
-        TEMPORAL_TASK_QUEUE: `int-concept-${id}`,
-        MLFLOW_EXPERIMENT: `int-concept-${id}`,
-        REGISTERED_MODEL: `int-concept-model-${id}`,
-        MONGODB_URI: mongoUri,
-        REPORTS_DIR: mkdtempSync(join(tmpdir(), 'churn-concept-reports-')),
-        REPORTS_BUCKET: '',
-        QUALITY_WINDOW,
-        LOG_LEVEL: 'warn',
-      },
-    });
-    churnWorker = await createChurnWorker(workerConfig, { logger, metricsPort: 0 });
-    workerRunning = churnWorker.run();
-    temporal = new Client({ connection: await Connection.connect({ address: workerConfig.TEMPORAL_ADDRESS }), namespace: workerConfig.TEMPORAL_NAMESPACE });
+    await workerReady;
     const input = { windowMs: 600_000, cooldownMs: 24 * 3_600_000, tuning: { trials: 1, batchSize: 1 }, retrainIdPrefix: `retrain-concept-${id}` };
     const report = (n: number) =>
       temporal?.workflow.execute('driftReportWorkflow', { taskQueue: workerConfig.TEMPORAL_TASK_QUEUE, workflowId: `int-concept-${n}-${id}`, args: [input] }) as Promise<DriftReportResult>;
