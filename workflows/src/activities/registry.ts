@@ -214,13 +214,14 @@ export function createRegistryActivities({ mlflow, engine, loadDataset, labelled
           );
           champion = decision.promote;
           promotion = { ...decision, recentRows: scored.recent.rows, championRecentAuc: scored.recent.championAuc, challengerRecentAuc: scored.recent.challengerAuc };
-          await recordPromotion(parentRunId, promotion);
         }
       } catch (error) {
         // A champion that cannot be loaded cannot be served either: replacing it is the safe choice.
         logger.warn({ error: String(error), champion: current.version }, 'could not score the current champion; replacing it');
       }
     }
+    // Outside the try: a registry error here fails the attempt (retried) instead of replacing the champion.
+    if (promotion) await recordPromotion(parentRunId, promotion);
     if (champion) await mlflow.setRegisteredModelAlias(modelName, CHAMPION, version.version);
     logger.info({ runId: best.runId, version: version.version, champion, previousChampion, promotion }, 'model registered');
     return {
