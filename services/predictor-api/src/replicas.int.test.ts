@@ -160,7 +160,9 @@ describe('predictor-api in 2 replicas behind nginx (make serve-api replicas=2)',
       stop = true;
       await Promise.all(clients);
       if (served.child.exitCode === null) process.kill(served.child.pid as number, 'SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 20_000)))]);
+      clearTimeout(timer);
       if (served.child.exitCode === null) process.kill(-(served.child.pid as number), 'SIGKILL');
       if (failures.length > 0 || served.child.exitCode !== 0) process.stderr.write(`serve-api output:\n${served.output.slice(-40).join('\n')}\n`);
     }
