@@ -72,6 +72,27 @@ test('when a Booster logged with a signature is loaded, then its columns come fr
   expect(parseRequest(model.contract, { Balance: 1, tenure: 2.5 }, 'json')).toMatchObject({ ok: false, field: 'tenure' });
 });
 
+test('when a model Python logged has no reference.json, then it has no drift reference unless DRIFT_REFERENCE_CSV gives its training rows, whose profile and chances become one', async () => {
+  const mlmodel = xgboostFlavor() + signature([{ name: 'Balance', type: 'double' }, { name: 'tenure', type: 'long', required: false }]);
+  const dir = modelDir('drift', mlmodel);
+  const bare = await loadForeignModelDir(dir);
+  expect(bare.reference).toBeUndefined();
+  expect(bare.noReference).toMatch(/no reference profile .*set DRIFT_REFERENCE_CSV/);
+  // Training rows with an extra column and one invalid row, which is skipped.
+  const csv = join(scratch, 'train.csv');
+  writeFileSync(csv, 'id,Balance,tenure\n1,0.2,3\n2,0.9,\n3,lots,1\n4,0.7,5\n');
+  const model = await loadForeignModelDir(dir, { referenceCsv: csv });
+  expect(model.noReference).toBeUndefined();
+  expect(model.reference?.rowCount).toBe(3);
+  expect(model.reference?.sample).toEqual({ Balance: [0.2, 0.9, 0.7], tenure: [3, null, 5] });
+  expect(model.reference?.predictions).toEqual(Array.from(model.predict(rowsOf(model, [{ Balance: 0.2 }, { Balance: 0.9 }, { Balance: 0.7 }]))));
+  writeFileSync(join(scratch, 'other.csv'), 'a,b\n1,2\n');
+  expect((await loadForeignModelDir(dir, { referenceCsv: join(scratch, 'other.csv') })).noReference).toMatch(/lacks the model's columns Balance, tenure/);
+  // A reference.json beside the model (our format) is used as it is.
+  const withReference = modelDir('drift-ref', mlmodel, { 'model.json': stumpJson(2), 'reference.json': JSON.stringify(model.reference) });
+  expect((await loadForeignModelDir(withReference)).reference).toEqual(model.reference);
+});
+
 test('when an XGBClassifier is loaded, then /invocations gives class labels and the log keeps the probability', async () => {
   const dir = modelDir('classifier', xgboostFlavor('model.json', 'xgboost.sklearn.XGBClassifier') + signature([{ name: 'a', type: 'double' }, { name: 'b', type: 'double' }]));
   const model = await loadForeignModelDir(dir);

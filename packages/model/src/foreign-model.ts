@@ -1,11 +1,17 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DatasetContract, type FeatureRow } from '@churn/churn-data';
+import { DatasetContract, type FeatureRow, type ReferenceProfile } from '@churn/churn-data';
 import { parseModelFile, TreeEnsemble, type XGBoostEngine } from '@churn/xgboost';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { foreignReference } from './foreign-reference.js';
 import { loadModelDir, ModelDirError, type LoadedModel } from './model-dir.js';
+
+export interface ForeignModelOptions {
+  /** DRIFT_REFERENCE_CSV: training rows whose profile is the drift reference of a model without reference.json. */
+  referenceCsv?: string | undefined;
+}
 
 /** Flavors that only say how Python opens a model, not what the model is. */
 const GENERIC_FLAVORS = new Set(['python_function']);
@@ -55,6 +61,10 @@ export interface ForeignModel {
   readonly runId?: string;
   /** The Python class MLflow saved (xgboost.core.Booster, xgboost.sklearn.XGBClassifier, ...). */
   readonly modelClass: string;
+  /** The drift reference: its reference.json, or the profile of DRIFT_REFERENCE_CSV. */
+  readonly reference?: ReferenceProfile;
+  /** Why it has no drift reference (said on /health). */
+  readonly noReference?: string;
   /** Multi-class models: the number of classes; undefined for binary and regression models. */
   readonly classes: number | undefined;
   /** The chance per row: the positive class's probability (binary), the most probable class's (multi-class), else the prediction. */
@@ -112,7 +122,7 @@ function contractOf(dir: string, columns: z.infer<typeof columnSpecSchema>): Dat
  * (`mlflow.xgboost.log_model`): model.ubj, model.json or the legacy binary, named by the xgboost
  * flavor's `data`; input columns and types from the signature. Any other flavor is refused naming it.
  */
-export async function loadForeignModelDir(dir: string): Promise<ForeignModel> {
+export async function loadForeignModelDir(dir: string, options: ForeignModelOptions = {}): Promise<ForeignModel> {
   const mlmodel = parseMlmodel(dir, await readFile(join(dir, 'MLmodel'), 'utf8').catch((e: unknown) => fail(dir, 'has no readable MLmodel', e)));
   const flavor = mlmodel.flavors['xgboost'];
   if (flavor === undefined) {
@@ -197,21 +207,22 @@ export async function loadForeignModelDir(dir: string): Promise<ForeignModel> {
     return { predictions: isClassifier && binary ? Array.from(out, (p) => (p > 0.5 ? 1 : 0)) : Array.from(out), chances };
   };
 
+  const predict = (rows: FeatureRow[]): Float64Array => (classes ? topProbability(classify(rows), classes) : score(rows).chances);
+  const drift = await foreignReference(dir, contract, predict, options.referenceCsv);
   return {
     contract,
     modelClass,
+    ...drift,
     ...(mlmodel.run_id ? { runId: mlmodel.run_id } : {}),
     classes,
     score,
     classify,
-    predict(rows: FeatureRow[]): Float64Array {
-      return classes ? topProbability(classify(rows), classes) : score(rows).chances;
-    },
+    predict,
     dispose: () => undefined,
   };
 }
 
 /** Our model directory (it has our preprocessor) or one Python logged: the loader the predictors use. */
-export async function loadAnyModelDir(dir: string, engine?: XGBoostEngine): Promise<LoadedModel | ForeignModel> {
-  return existsSync(join(dir, 'preprocessor.json')) ? loadModelDir(dir, engine) : loadForeignModelDir(dir);
+export async function loadAnyModelDir(dir: string, engine?: XGBoostEngine, options: ForeignModelOptions = {}): Promise<LoadedModel | ForeignModel> {
+  return existsSync(join(dir, 'preprocessor.json')) ? loadModelDir(dir, engine) : loadForeignModelDir(dir, options);
 }

@@ -18,6 +18,8 @@ export const servingConfigShape = {
   PREDICTION_LOG_FLUSH_INTERVAL: env.duration('1s'),
   PREDICTION_LOG_MAX_BUFFERED: env.positiveInt(100_000),
   LIVE_DRIFT_WINDOW: z.coerce.number().int().min(0).default(500),
+  /** A CSV of training rows whose profile is the drift reference of a served model that has none (one Python logged); relative to the env file. */
+  DRIFT_REFERENCE_CSV: z.string().optional(),
   LIVE_DRIFT_EVERY: env.positiveInt(500),
   LIVE_DRIFT_MIN_INTERVAL: env.duration('1s'),
   XGBOOST_ENGINE: z.enum(['native', 'wasm', 'auto']).default('auto'),

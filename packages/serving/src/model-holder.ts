@@ -7,6 +7,8 @@ export interface ServableModel {
   /** The contract the model was trained with: requests to it are validated against it. */
   readonly contract: DatasetContract;
   readonly reference?: ReferenceProfile;
+  /** Why it has no reference profile, when it has none (a model Python logged without DRIFT_REFERENCE_CSV). */
+  readonly noReference?: string | undefined;
   /** The test split's chances and labels (test-predictions.json; models written by this suite): the quality estimate calibrates on them. */
   readonly testPredictions?: { readonly chances: readonly number[]; readonly labels: readonly (0 | 1)[] } | undefined;
   /** Multi-class models (Python logged them): the number of classes; predict() answers the most probable class's probability. */

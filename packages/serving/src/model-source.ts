@@ -44,6 +44,8 @@ export interface ModelSourceOptions {
   /** One sub-folder per run id. */
   cacheDir: string;
   engine?: Parameters<typeof loadAnyModelDir>[1];
+  /** DRIFT_REFERENCE_CSV: the drift reference of a model Python logged without one. */
+  referenceCsv?: string | undefined;
   logger?: Logger;
 }
 
@@ -113,7 +115,7 @@ export class ModelSource {
   }
 
   /** The loader a ModelHolder takes: our model directories and XGBoost models Python logged; other flavors are refused. */
-  load = async (runId: string): Promise<ServableModel> => loadAnyModelDir(await this.fetch(runId), this.options.engine);
+  load = async (runId: string): Promise<ServableModel> => loadAnyModelDir(await this.fetch(runId), this.options.engine, { referenceCsv: this.options.referenceCsv });
 }
 
 function cacheKeyOf(uri: string): string {

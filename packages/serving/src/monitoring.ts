@@ -14,7 +14,7 @@ export function monitoringOf(model: ServableModel, liveDriftWindow: number): Mon
       ? { on: false, why: 'LIVE_DRIFT_WINDOW=0 turns live drift off' }
       : model.reference
         ? { on: true }
-        : { on: false, why: 'the model has no reference profile (a model Python logged carries no reference.json)' };
+        : { on: false, why: model.noReference ?? 'the model has no reference profile (reference.json)' };
   const quality = model.classes
     ? { on: false, why: `a ${model.classes}-class model: realised and estimated quality (AUC, log loss, the 0.5 threshold, CBPE) are for binary models; its class probabilities are logged` }
     : { on: true };

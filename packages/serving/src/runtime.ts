@@ -57,7 +57,8 @@ export async function createServingRuntime(options: ServingRuntimeOptions): Prom
     const engine = await createEngine(config.XGBOOST_ENGINE);
     // A relative cache folder is the env file's (the repository's .stack/), not the service folder's.
     const cacheDir = resolvePath(dirname(options.envFile), config.MODEL_CACHE_DIR);
-    const source = new ModelSource({ client, cacheDir, engine, logger });
+    const referenceCsv = config.DRIFT_REFERENCE_CSV ? resolvePath(dirname(options.envFile), config.DRIFT_REFERENCE_CSV) : undefined;
+    const source = new ModelSource({ client, cacheDir, engine, logger, referenceCsv });
     loader ??= source.load;
     resolve ??= (uri) => source.resolve(uri);
   }

@@ -90,6 +90,9 @@ describeIf.each(CASES)('models Python logged with $venv to $server, saved as $fi
       MODEL_CACHE_DIR: cacheDir,
       MONGODB_URI: `${MONGO}/${dbName}?directConnection=true`,
       PREDICTION_LOG_FLUSH_INTERVAL: '100ms',
+      // The signature's columns are the raw export's: the data file itself is the training rows' drift reference.
+      DRIFT_REFERENCE_CSV: join(ROOT, 'data/credit_card_churn.csv'),
+      LIVE_DRIFT_MIN_INTERVAL: '0s',
     });
     predictor = await start({ port: 0, envFile, config: loadPredictorApiConfig(envFile), logger });
     const { holder } = predictor.runtime;
@@ -133,6 +136,9 @@ describeIf.each(CASES)('models Python logged with $venv to $server, saved as $fi
     expect(maxDiff(logged.binary.predictions, ours)).toBeLessThan(1e-6);
     const single = await fetch(`${base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(logged.rows[0]) });
     expect(((await single.json()) as Record<string, number>)['churn chance']).toBeCloseTo(logged.binary.predictions[0] ?? Number.NaN, 6);
+    // Live drift against the profile of DRIFT_REFERENCE_CSV, as for our models against reference.json.
+    expect(await (await fetch(`${base}/health`)).json()).toMatchObject({ monitoring: { drift: { on: true }, quality: { on: true } } });
+    await waitFor(async () => /churn_feature_drift_score\{feature="Customer_Age"\} \d/.test(await (await fetch(`${base}/metrics`)).text()), { timeoutMs: 20_000, what: 'the drift gauges', intervalMs: 200 });
   });
 
   it('when RUN_ID is switched to a multi:softprob Booster, then /invocations answers the per-class probabilities mlflow.pyfunc predicts within 1e-6', async () => {
@@ -192,8 +198,8 @@ describeIf.each(CASES)('models Python logged with $venv to $server, saved as $fi
     expect(await (await fetch(`${base}/health`)).json()).toMatchObject({
       status: 'ok',
       model_run_id: logged.multi.run_id,
-      // No reference profile in a model Python logged, and no binary quality for 4 classes: both say so.
-      monitoring: { drift: { on: false, why: expect.stringMatching(/no reference profile/) }, quality: { on: false, why: expect.stringMatching(/4-class model/) } },
+      // Drift against DRIFT_REFERENCE_CSV; no binary quality for 4 classes, which /health says.
+      monitoring: { drift: { on: true }, quality: { on: false, why: expect.stringMatching(/4-class model/) } },
     });
     expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/churn_model_monitoring\{check="quality"\} 0/);
     const ours = (await invoke(logged.rows.slice(0, 10))) as number[][];

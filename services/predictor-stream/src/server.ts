@@ -7,6 +7,8 @@ import { Registry } from 'prom-client';
 import { mongoCheckpoints, type CheckpointStore } from './checkpoints.js';
 import { loadPredictorStreamConfig, type PredictorStreamConfig } from './config.js';
 import { StreamConsumer } from './consumer.js';
+import { KclOutcomeConsumer, KclStreamConsumer, kclJarsDir, startKclConsumers, type KclConsumers } from './kcl-consumers.js';
+import { kclJars } from './kcl-daemon.js';
 import { OutcomeStreamConsumer, prefixedCheckpoints } from './outcome-consumer.js';
 import { createStreamMetrics } from './metrics.js';
 
@@ -41,7 +43,10 @@ export async function startStreamPredictor(options: StartStreamOptions = {}): Pr
   const kinesis = createKinesisClient(config);
   const mongo = new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 2_000, connectTimeoutMS: 2_000 });
   const checkpoints = options.checkpoints ?? mongoCheckpoints(mongo.db(), config.STREAM_CHECKPOINT_COLLECTION, config.PREDICTIONS_STREAM);
-  const consumer = new StreamConsumer({
+  const kcl = config.STREAM_CONSUMER === 'kcl';
+  // Missing jars fail the start, naming KCL_JARS, rather than a consumer that never consumes.
+  if (kcl) kclJars(kclJarsDir(config, envFile));
+  const consumer = new (kcl ? KclStreamConsumer : StreamConsumer)({
     kinesis,
     streams: { input: config.PREDICTIONS_STREAM, results: config.RESULTS_STREAM, dlq: config.DLQ_STREAM },
     holder: runtime.holder,
@@ -56,7 +61,7 @@ export async function startStreamPredictor(options: StartStreamOptions = {}): Pr
   });
   const outcomeStore = mongoOutcomeStore(mongo.db());
   outcomeStore.ensureIndexes().catch((error: unknown) => logger.warn({ err: error }, 'could not ensure the outcomes index (Mongo down?)'));
-  const outcomes = new OutcomeStreamConsumer({
+  const outcomes = new (kcl ? KclOutcomeConsumer : OutcomeStreamConsumer)({
     kinesis,
     stream: config.OUTCOMES_STREAM,
     dlq: config.DLQ_STREAM,
@@ -69,6 +74,7 @@ export async function startStreamPredictor(options: StartStreamOptions = {}): Pr
     pollIntervalMs: config.STREAM_POLL_INTERVAL,
   });
   let consuming = false;
+  let kclConsumers: KclConsumers | undefined;
   let closing = false;
   const ops = await startOpsServer({
     port: options.port ?? config.PREDICTOR_STREAM_PORT,
@@ -76,12 +82,18 @@ export async function startStreamPredictor(options: StartStreamOptions = {}): Pr
     registry,
     health: () => {
       const runId = runtime.holder.runId;
-      const ok = runId !== undefined && consuming && !closing;
+      const ok = runId !== undefined && consuming && !closing && (kclConsumers?.running ?? true);
       return { ok, body: { status: ok ? 'ok' : 'loading', ...(runId ? { model_run_id: runId } : {}), stream: config.PREDICTIONS_STREAM } };
     },
   });
   const started = runtime.firstLoad.then(async () => {
     if (closing) return;
+    if (consumer instanceof KclStreamConsumer && outcomes instanceof KclOutcomeConsumer) {
+      kclConsumers = await startKclConsumers({ config, envFile, predictions: consumer, outcomes, logger });
+      consuming = true;
+      logger.info({ stream: config.PREDICTIONS_STREAM, outcomes: config.OUTCOMES_STREAM, port: ops.port }, 'consuming through the KCL');
+      return;
+    }
     for (let attempt = 0; !closing; attempt += 1) {
       try {
         await consumer.start();
@@ -96,7 +108,7 @@ export async function startStreamPredictor(options: StartStreamOptions = {}): Pr
   });
   // The outcomes stream is optional infrastructure: without it predictions flow and this keeps looking, quietly.
   const outcomesStarted = runtime.firstLoad.then(async () => {
-    for (let attempt = 0; !closing; attempt += 1) {
+    for (let attempt = 0; !closing && !kcl; attempt += 1) {
       try {
         await outcomes.start();
         logger.info({ stream: config.OUTCOMES_STREAM }, 'consuming outcomes');
@@ -121,7 +133,7 @@ export async function startStreamPredictor(options: StartStreamOptions = {}): Pr
         closing = true;
         await Promise.all([consumer.stop(), outcomes.stop()]);
         await Promise.all([started, outcomesStarted]);
-        await Promise.all([consumer.stop(), outcomes.stop()]);
+        await Promise.all([consumer.stop(), outcomes.stop(), kclConsumers?.stop()]);
         await runtime.close();
         await ops.close();
         await mongo.close();
