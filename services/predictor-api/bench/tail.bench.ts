@@ -61,7 +61,7 @@ async function startChild(command: string[], childEnv: Record<string, string>, p
 
 const stop = (child: ChildProcess) =>
   new Promise<void>((resolveStop) => {
-    if (child.exitCode !== null) return resolveStop();
+    if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
     child.once('exit', () => resolveStop());
     child.kill('SIGTERM');
   });
@@ -281,6 +281,10 @@ async function startPredictor(name: string, root: string): Promise<Server> {
   return { name, ...started, predictor: true };
 }
 const servers: Server[] = [{ name: 'constant', ...(await startChild(['--import', 'tsx', join(import.meta.dirname, 'bare-server.ts'), 'node'], {}, 'listening')), predictor: false }];
+// A failed run must not leave its servers behind.
+process.once('exit', () => {
+  for (const s of servers) s.child.kill('SIGKILL');
+});
 // A before/after run: the predictor bundle of another checkout (its dist/ built) takes turns too, on the same model and database.
 if (BASE) servers.push(await startPredictor('base', BASE));
 const api = await startPredictor('ours', ROOT);
