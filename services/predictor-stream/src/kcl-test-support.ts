@@ -63,11 +63,11 @@ export interface PredictorProcess {
   readonly exited: Promise<number | null>;
 }
 
-/** One stream predictor from its bundle (as `npm start` runs it), reading ENV_FILE; resolves once it consumes through the KCL. */
+/** One stream predictor from its bundle (as `npm start` runs it), reading ENV_FILE; resolves once it consumes (reader or KCL). */
 export async function startPredictorProcess(envFile: string): Promise<PredictorProcess> {
   const { child, ports, lines } = await spawnListening(
     ['--enable-source-maps', join(root, 'services/predictor-stream/dist/main.js')],
-    /"port":(\d+).*"msg":"consuming through the KCL"/,
+    /"port":(\d+).*"msg":"consuming( through the KCL)?"/,
     1,
     { ...process.env, ENV_FILE: envFile },
   );
@@ -118,4 +118,25 @@ export async function readLeases(endpoint: string, table: string): Promise<Lease
     ...(item.leaseOwner?.S ? { owner: item.leaseOwner.S } : {}),
     ...(item.checkpoint?.S ? { checkpoint: item.checkpoint.S } : {}),
   }));
+}
+
+/** The worker id's pid part (host-PID-random) owns the lease. */
+export const ownedBy = (pid: number | undefined) => (lease: Lease) => lease.owner?.split('-').at(-2) === String(pid);
+
+/**
+ * Until `shards` leases exist, each of `pids` holds one and none has changed hands for `settleMs`:
+ * the KCL balances by stealing, and a copy learns it lost a lease only at its next renewal.
+ */
+export async function waitForSettledLeases(endpoint: string, table: string, pids: (number | undefined)[], shards: number, settleMs: number): Promise<void> {
+  let owners = '';
+  let since = Date.now();
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const held = await readLeases(endpoint, table);
+    const now = JSON.stringify(held.map((l) => `${l.shardId}=${l.owner ?? ''}`).sort());
+    if (now !== owners) [owners, since] = [now, Date.now()];
+    if (held.length === shards && pids.every((pid) => held.some(ownedBy(pid))) && Date.now() - since >= settleMs) return;
+    if (Date.now() > deadline) throw new Error(`leases not settled in 120 s: ${now}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
