@@ -11,23 +11,41 @@ export type Calibrator = (chance: number) => number;
 export function fitIsotonic(chances: ArrayLike<number>, labels: ArrayLike<number>): Calibrator {
   const n = chances.length;
   if (n !== labels.length || n === 0) throw new RangeError(`fitIsotonic: ${n} chances for ${labels.length} labels`);
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (chances[a] as number) - (chances[b] as number));
+  // Equal chances pooled: each class's chances sorted natively (no comparator sort over 100,000
+  // indices), then merged into unique chances with their count and churn rate.
+  let churned = 0;
+  for (let i = 0; i < n; i++) {
+    const y = labels[i];
+    if (y !== 0 && y !== 1) throw new RangeError(`fitIsotonic: label ${i} is ${y}; labels are 0 or 1`);
+    churned += y;
+  }
+  const pos = new Float64Array(churned);
+  const neg = new Float64Array(n - churned);
+  for (let i = 0, p = 0, q = 0; i < n; i++) {
+    if (labels[i] === 1) pos[p++] = chances[i] as number;
+    else neg[q++] = chances[i] as number;
+  }
+  pos.sort();
+  neg.sort();
   // Blocks of the PAV: x is the pooled chance (unique values), mean the fitted level, weight the count.
   const xs: number[] = [];
   const means: number[] = [];
   const weights: number[] = [];
-  for (const i of order) {
-    const x = chances[i] as number;
-    const y = labels[i] as number;
-    if (xs.length > 0 && xs[xs.length - 1] === x) {
-      const k = xs.length - 1;
-      means[k] = ((means[k] as number) * (weights[k] as number) + y) / ((weights[k] as number) + 1);
-      weights[k] = (weights[k] as number) + 1;
-    } else {
-      xs.push(x);
-      means.push(y);
-      weights.push(1);
+  for (let p = 0, q = 0; p < pos.length || q < neg.length; ) {
+    const x = q >= neg.length || (p < pos.length && (pos[p] as number) <= (neg[q] as number)) ? (pos[p] as number) : (neg[q] as number);
+    let ones = 0;
+    let zeros = 0;
+    while (p < pos.length && pos[p] === x) {
+      ones++;
+      p++;
     }
+    while (q < neg.length && neg[q] === x) {
+      zeros++;
+      q++;
+    }
+    xs.push(x);
+    means.push(ones / (ones + zeros));
+    weights.push(ones + zeros);
   }
   // Pool adjacent violators over the unique chances; `ends[b]` is the last unique index of block b.
   const level: number[] = [];

@@ -58,7 +58,9 @@ const EDGES = Array.from({ length: RELIABILITY_BINS + 1 }, (_, i) => (i === RELI
 
 /** sklearn's bin of p: the number of inner edges strictly below it (np.searchsorted(bins[1:-1], p)). */
 function binOf(p: number): number {
-  let bin = 0;
+  // A guess from p, then moved to the exact count against the edges numpy would use.
+  let bin = Math.min(RELIABILITY_BINS - 1, Math.max(0, Math.ceil(p * RELIABILITY_BINS) - 1));
+  while (bin > 0 && !((EDGES[bin] as number) < p)) bin--;
   while (bin < RELIABILITY_BINS - 1 && (EDGES[bin + 1] as number) < p) bin++;
   return bin;
 }
@@ -74,8 +76,14 @@ export function classificationQuality(labels: ArrayLike<number>, chances: ArrayL
   if (n === 0) throw new RangeError('classificationQuality: no labelled predictions');
   // sklearn clips to the float64 machine epsilon before the logarithm.
   const eps = Number.EPSILON;
-  const confusion: ConfusionMatrix = { tp: 0, fp: 0, tn: 0, fn: 0 };
-  const bins = Array.from({ length: RELIABILITY_BINS }, () => ({ count: 0, sumPredicted: 0, positives: 0 }));
+  // Plain counters and typed arrays: this loop runs once per row for the window and again per segment.
+  let tp = 0;
+  let fp = 0;
+  let tn = 0;
+  let fn = 0;
+  const binCount = new Float64Array(RELIABILITY_BINS);
+  const binSum = new Float64Array(RELIABILITY_BINS);
+  const binPositives = new Float64Array(RELIABILITY_BINS);
   let logLoss = 0;
   let squared = 0;
   for (let i = 0; i < n; i++) {
@@ -85,15 +93,17 @@ export function classificationQuality(labels: ArrayLike<number>, chances: ArrayL
     const clipped = Math.min(Math.max(p, eps), 1 - eps);
     logLoss -= y === 1 ? Math.log(clipped) : Math.log(1 - clipped);
     squared += (p - y) ** 2;
-    const predicted = p >= threshold;
-    if (predicted) confusion[y === 1 ? 'tp' : 'fp']++;
-    else confusion[y === 1 ? 'fn' : 'tn']++;
-    const bin = bins[binOf(p)] as (typeof bins)[number];
-    bin.count++;
-    bin.sumPredicted += p;
-    bin.positives += y;
+    if (p >= threshold) {
+      if (y === 1) tp++;
+      else fp++;
+    } else if (y === 1) fn++;
+    else tn++;
+    const bin = binOf(p);
+    binCount[bin] = (binCount[bin] as number) + 1;
+    binSum[bin] = (binSum[bin] as number) + p;
+    binPositives[bin] = (binPositives[bin] as number) + y;
   }
-  const { tp, fp, tn, fn } = confusion;
+  const confusion: ConfusionMatrix = { tp, fp, tn, fn };
   const value = auc(labels, chances);
   return {
     count: n,
@@ -108,8 +118,8 @@ export function classificationQuality(labels: ArrayLike<number>, chances: ArrayL
     f1: ratio(2 * tp, 2 * tp + fp + fn),
     threshold,
     confusion,
-    reliability: bins.flatMap((b, i) =>
-      b.count === 0 ? [] : [{ from: EDGES[i] as number, to: EDGES[i + 1] as number, count: b.count, meanPredicted: b.sumPredicted / b.count, observedRate: b.positives / b.count }],
+    reliability: Array.from(binCount).flatMap((count, i) =>
+      count === 0 ? [] : [{ from: EDGES[i] as number, to: EDGES[i + 1] as number, count, meanPredicted: (binSum[i] as number) / count, observedRate: (binPositives[i] as number) / count }],
     ),
   };
 }

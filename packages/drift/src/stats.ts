@@ -198,25 +198,34 @@ export function proportionsZTest(referenceHits: number, referenceTotal: number, 
   return { statistic, pValue: Number.isNaN(statistic) ? 1 : normalTwoSided(statistic) };
 }
 
-/** Area under the ROC curve by the rank-sum (Mann-Whitney) formula, ties counted half. */
+/** Area under the ROC curve as the Mann-Whitney statistic: the share of (positive, negative) pairs ranked right, ties counted half. */
 export function auc(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
-  const order = Array.from({ length: scores.length }, (_, i) => i).sort((x, y) => (scores[x] as number) - (scores[y] as number));
+  // Each class's scores sorted natively (a typed-array sort, no comparator: 100,000 rows in a few ms),
+  // then one merge counts, for every positive, the negatives below it and half of those tied with it.
   let positives = 0;
-  let rankSum = 0;
-  let i = 0;
-  while (i < order.length) {
-    let j = i;
-    while (j + 1 < order.length && scores[order[j + 1] as number] === scores[order[i] as number]) j++;
-    const averageRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) {
-      if (labels[order[k] as number] === 1) {
-        positives++;
-        rankSum += averageRank;
-      }
-    }
-    i = j + 1;
-  }
-  const negatives = order.length - positives;
+  for (let i = 0; i < labels.length; i++) if (labels[i] === 1) positives++;
+  const negatives = labels.length - positives;
   if (positives === 0 || negatives === 0) return Number.NaN;
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+  const pos = new Float64Array(positives);
+  const neg = new Float64Array(negatives);
+  for (let i = 0, p = 0, q = 0; i < labels.length; i++) {
+    if (labels[i] === 1) pos[p++] = scores[i] as number;
+    else neg[q++] = scores[i] as number;
+  }
+  pos.sort();
+  neg.sort();
+  let below = 0;
+  let pairs = 0;
+  for (let i = 0; i < positives; ) {
+    const score = pos[i] as number;
+    let j = i;
+    while (j < positives && pos[j] === score) j++;
+    while (below < negatives && (neg[below] as number) < score) below++;
+    let tied = below;
+    while (tied < negatives && neg[tied] === score) tied++;
+    pairs += (j - i) * (below + (tied - below) / 2);
+    i = j;
+  }
+  return pairs / (positives * negatives);
 }
+
