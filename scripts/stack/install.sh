@@ -245,7 +245,7 @@ for step in "${steps[@]}"; do
     xgboost) install_xgboost ;;
     vegeta) install_vegeta ;;
     kcl) install_kcl ;;
-    *) die "unknown install step: $step (apt, venv, ferretdb, xgboost, kcl)" ;;
+    *) die "unknown install step: $step (apt, venv, ferretdb, xgboost, kcl, vegeta)" ;;
   esac
 done
 log "install: everything present ($(( $(now_ms) - started )) ms)"
