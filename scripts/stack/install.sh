@@ -177,8 +177,8 @@ print(".".join(str(x.value) for x in v))' "$tmp/xgboost/lib/libxgboost.so") || t
 }
 
 # The jars aws-kcl's pom.xml lists, exactly (no transitive resolution, so the set is the one npm
-# aws-kcl was released with), copied by Maven from Maven Central into kcl.tmp.PID, counted, then
-# renamed to .stack/kcl; .installed, written before the rename, names the aws-kcl version.
+# aws-kcl was released with), copied by Maven from Maven Central into kcl.tmp.PID, counted and
+# checked against a pinned digest, then renamed to .stack/kcl; .installed, written before the rename, names the aws-kcl version.
 # aws-kcl's own kcl-bootstrap would download them too, but at every start and without a checksum.
 install_kcl() {
   local stamp="$KCL_DIR/.installed" want="aws-kcl $AWS_KCL_VERSION"
@@ -203,14 +203,20 @@ install_kcl() {
   # aws-kcl's pom has no coordinates of its own: give it some so Maven takes it as a project.
   sed 's#<modelVersion>4.0.0</modelVersion>#&<groupId>local.churn</groupId><artifactId>kcl-jars</artifactId><version>1</version><packaging>pom</packaging>#' "$pom" >"$build/pom.xml"
   expected=$(grep -c '<dependency>' "$pom")
-  mvn -q -B -C -f "$build/pom.xml" -Dmaven.repo.local="$STACK/build/m2" \
+  # A Maven repository of its own inside the build folder: a killed Maven leaves half-written
+  # artifacts that a shared ~/.m2 would keep refusing (checksums); this one goes with the leftovers.
+  mvn -q -B -f "$build/pom.xml" -Dmaven.repo.local="$build/m2" \
     org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
     -DexcludeTransitive=true -DincludeScope=runtime -DoutputDirectory="$tmp/jars" >&2 ||
     { rm -rf "$build" "$tmp"; die "kcl: Maven could not copy the jars"; }
-  rm -rf "$build" "$STACK/build/m2"
+  rm -rf "$build"
   local got
   got=$(find "$tmp/jars" -name '*.jar' | wc -l)
   [ "$got" -eq "$expected" ] || { rm -rf "$tmp"; die "kcl: $got jars copied, aws-kcl's pom lists $expected"; }
+  # The registry here serves no checksum files for Maven to check: the jars' digest is pinned instead.
+  local digest
+  digest=$(cd "$tmp/jars" && sha256sum -- *.jar | LC_ALL=C sort -k2 | sha256sum | cut -d' ' -f1)
+  [ "$digest" = "$KCL_JARS_SHA256" ] || { rm -rf "$tmp"; die "kcl: the jars' digest $digest is not the pinned $KCL_JARS_SHA256"; }
   echo "$want" >"$tmp/.installed"
   rm -rf "$KCL_DIR"
   mv "$tmp" "$KCL_DIR"

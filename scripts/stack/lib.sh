@@ -24,6 +24,8 @@ XGBOOST_DIR="$STACK/xgboost"
 # The Kinesis Client Library's jars for the stream predictor: the exact list npm aws-kcl pins in its
 # pom.xml (aws-kcl 2.3.2: KCL 2.7.2, 79 jars), copied from Maven Central by Maven.
 AWS_KCL_VERSION=2.3.2
+# sha256 of `sha256sum` over its jars, sorted by name (install.sh kcl).
+KCL_JARS_SHA256=27741303757639e7d2aebe49f5d6279491b718bbbea5680cf2b4dd2c5ce10b55
 KCL_DIR="$STACK/kcl"
 # Java runs the Kinesis Client Library's MultiLangDaemon; Maven fetches its jars from Maven Central.
 APT_PACKAGES=(postgresql-15 prometheus nginx-light libxgboost0 libxgboost-dev chromium curl python3-venv openjdk-17-jre-headless maven)

@@ -185,6 +185,38 @@ describe('libxgboost from the xgboost-cpu wheel (scripts/stack/install.sh xgboos
   }, 600_000);
 });
 
+describe('the Kinesis Client Library jars (scripts/stack/install.sh kcl)', () => {
+  const stack = join(work, 'kcl-stack');
+  const jars = join(stack, 'kcl', 'jars');
+  const install = () => run(script('stack', 'install.sh'), ['kcl'], { STACK_DIR: stack });
+  const listed = (readFileSync(join(repoRoot, 'node_modules', 'aws-kcl', 'pom.xml'), 'utf8').match(/<dependency>/g) ?? []).length;
+
+  it('when the install is killed while Maven runs and a killed one left jars without a marker, then the next run copies every jar the aws-kcl pom lists and the one after is silent', async () => {
+    const buildDir = join(stack, 'build');
+    const killed = await killHalfway(script('stack', 'install.sh'), ['kcl'], { STACK_DIR: stack }, () => existsSync(buildDir) && readdirSync(buildDir).length > 0);
+    expect(killed.signal).toBe('SIGKILL');
+    expect(existsSync(join(stack, 'kcl', '.installed'))).toBe(false);
+    // What a kill between the copy and the rename leaves, beside a jar folder cut short in place (no marker).
+    mkdirSync(join(stack, 'kcl.tmp.99999', 'jars'), { recursive: true });
+    mkdirSync(jars, { recursive: true });
+    writeFileSync(join(jars, 'amazon-kinesis-client-0.jar'), 'cut short');
+
+    const result = install();
+    expect(ok(result)).toEqual({ status: 0, output: '' });
+    expect(result.stderr).toMatch(/kcl: removing the leftovers of an interrupted install: .*kcl\.tmp\.99999/);
+    expect(result.stderr).toMatch(/kcl: .* has no completion marker for aws-kcl [\d.]+ .*; installing it again/);
+    expect(listed).toBeGreaterThan(50);
+    expect(readdirSync(jars).filter((name) => name.endsWith('.jar'))).toHaveLength(listed);
+    expect(readdirSync(jars).filter((name) => readFileSync(join(jars, name)).subarray(0, 2).toString('latin1') !== 'PK')).toEqual([]);
+    expect(readdirSync(stack).filter((name) => name.startsWith('kcl'))).toEqual(['kcl']);
+    expect(readdirSync(buildDir)).toEqual([]);
+
+    const again = install();
+    expect(ok(again)).toEqual({ status: 0, output: '' });
+    expect(again.stderr).not.toMatch(/kcl:/);
+  }, 600_000);
+});
+
 describe('the operations linters (scripts/ops/install-linters.sh)', () => {
   const stack = join(work, 'linters-stack');
   const bin = join(stack, 'bin');
