@@ -66,12 +66,14 @@ async function measure(setup: (typeof SETUPS)[number], round: number): Promise<n
       KCL_FAILOVER_TIME: '3s',
       KCL_SHARD_SYNC_INTERVAL: '1s',
       KCL_JARS: join(ROOT, '.stack/kcl/jars'),
-      LOG_LEVEL: 'warn',
+      // 'consuming' (info) tells the copy is up.
+      LOG_LEVEL: 'info',
     },
     join(ROOT, '.env.local'),
   );
-  const copies = await Promise.all(Array.from({ length: setup.copies }, () => startPredictorProcess(envFile)));
+  const copies: PredictorProcess[] = [];
   try {
+    copies.push(...(await Promise.all(Array.from({ length: setup.copies }, () => startPredictorProcess(envFile)))));
     if (setup.consumer === 'kcl') await waitForSettledLeases(emulators.dynamoDbEndpoint, application, copies.map((c) => c.child.pid), 4, 4_000);
     const started = performance.now();
     for (let start = 0; start < payloads.length; start += 500) {
@@ -88,15 +90,18 @@ async function measure(setup: (typeof SETUPS)[number], round: number): Promise<n
 }
 
 const runs = new Map<string, number[]>(SETUPS.map((s) => [s.name, []]));
-for (let round = 0; round < ROUNDS; round += 1) {
-  for (const setup of SETUPS) {
-    const rps = await measure(setup, round);
-    runs.get(setup.name)!.push(rps);
-    console.error(`round ${round + 1}: ${setup.name} ${rps.toFixed(0)} records/s`);
+try {
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const setup of SETUPS) {
+      const rps = await measure(setup, round);
+      runs.get(setup.name)!.push(rps);
+      console.error(`round ${round + 1}: ${setup.name} ${rps.toFixed(0)} records/s`);
+    }
   }
+} finally {
+  kinesis.destroy();
+  await emulators.stop();
 }
-kinesis.destroy();
-await emulators.stop();
 const mongo = new MongoClient('mongodb://127.0.0.1:27017/?directConnection=true');
 await mongo.db(BENCH_DB).dropDatabase().catch(() => undefined);
 await mongo.close();
