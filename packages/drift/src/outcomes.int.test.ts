@@ -44,9 +44,8 @@ describe('outcomes against FerretDB', () => {
       // A customer scored twice: the outcome judges the later score.
       prediction(3, 0.3, { customer_id: 'c3' }),
       prediction(4, 0.6, { customer_id: 'c3' }),
-      // One /predict/batch request: its rows share the request id.
-      prediction(5, 0.7, { request_id: 'rb', customer_id: 'b1' }),
-      prediction(5, 0.1, { request_id: 'rb', customer_id: 'b2' }),
+      // One /predict/batch chunk, logged as the predictors log it: one columnar document whose rows share the request id.
+      { model_run_id: runId, source: 'http', rows: 2, features: { card_category: ['gold', 'blue'] }, churn_chance: [0.7, 0.1], customer_id: ['b1', 'b2'], request_id: 'rb', latency_ms: 1, created_at: at(5) },
       prediction(6, 0.8, { request_id: 'r-other' }, 'another-run'),
     ]);
 

@@ -4,6 +4,7 @@ import { MongoBulkWriteError, type Db } from 'mongodb';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import type { LabelledRow } from './classification.js';
+import { loggedRows } from './logged-rows.js';
 import { PREDICTIONS_COLLECTION } from './prediction-window.js';
 
 export const OUTCOMES_COLLECTION = 'outcomes';
@@ -264,26 +265,29 @@ export async function readLabelledWindow(db: Db, query: LabelledWindowQuery): Pr
     .collection(PREDICTIONS_COLLECTION)
     .find(
       { ...(q.runId ? { model_run_id: q.runId } : {}), created_at: { $gte: q.from, $lt: q.to } },
-      { projection: { _id: 0, features: 1, churn_chance: 1, created_at: 1, request_id: 1, customer_id: 1 } },
+      { projection: { _id: 0, features: 1, churn_chance: 1, created_at: 1, request_id: 1, customer_id: 1, rows: 1 } },
     )
     .sort({ created_at: -1 })
     .limit(q.limit ?? 100_000)
     .batchSize(WINDOW_CHUNK);
   // Newest first (the sort), so a reference naming several predictions labels the latest.
   for await (const document of cursor) {
-    if (++read % WINDOW_CHUNK === 0) await yieldToRequests();
-    const parsed = loggedSchema.safeParse(document);
-    if (!parsed.success) {
-      skipped++;
-      continue;
+    // A batch chunk's columnar document holds many predictions.
+    for (const logged of loggedRows(document)) {
+      if (++read % WINDOW_CHUNK === 0) await yieldToRequests();
+      const parsed = loggedSchema.safeParse(logged);
+      if (!parsed.success) {
+        skipped++;
+        continue;
+      }
+      const row = parsed.data;
+      chances.push(row.churn_chance);
+      const key = predictionKeys(row.request_id, row.customer_id).find((k) => outcomes.has(k) && !used.has(k));
+      if (key === undefined) continue;
+      used.add(key);
+      const outcome = outcomes.get(key) as (typeof received)[number];
+      rows.push({ features: row.features, chance: row.churn_chance, label: outcome.churned, created_at: row.created_at, observed_at: outcome.observed_at });
     }
-    const row = parsed.data;
-    chances.push(row.churn_chance);
-    const key = predictionKeys(row.request_id, row.customer_id).find((k) => outcomes.has(k) && !used.has(k));
-    if (key === undefined) continue;
-    used.add(key);
-    const outcome = outcomes.get(key) as (typeof received)[number];
-    rows.push({ features: row.features, chance: row.churn_chance, label: outcome.churned, created_at: row.created_at, observed_at: outcome.observed_at });
   }
   return { rows, predictions: read, chances, unjoined: outcomes.size - used.size, skipped };
 }

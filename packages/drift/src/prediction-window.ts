@@ -1,6 +1,7 @@
 import { parseRequest, type DatasetContract, type FeatureRow } from '@churn/churn-data';
 import type { Db } from 'mongodb';
 import { z } from 'zod';
+import { loggedRows } from './logged-rows.js';
 
 export const PREDICTIONS_COLLECTION = 'predictions';
 
@@ -16,7 +17,7 @@ export interface WindowQuery {
   to: Date;
   /** Only predictions of this model run. */
   runId?: string;
-  /** Most recent documents read at most (default 20,000). */
+  /** Most recent documents read at most (default 20,000); a batch chunk's document holds many predictions. */
   limit?: number;
 }
 
@@ -52,7 +53,7 @@ export async function readPredictionWindow(db: Db, contract: DatasetContract, qu
   if (q.runId) filter.model_run_id = q.runId;
   const documents = await db
     .collection(PREDICTIONS_COLLECTION)
-    .find(filter, { projection: { _id: 0, features: 1, churn_chance: 1, created_at: 1 } })
+    .find(filter, { projection: { _id: 0, features: 1, churn_chance: 1, created_at: 1, rows: 1 } })
     .sort({ created_at: -1 })
     .limit(q.limit ?? 20_000)
     .toArray();
@@ -61,7 +62,7 @@ export async function readPredictionWindow(db: Db, contract: DatasetContract, qu
     window.skipped++;
     window.firstSkipReason ??= reason;
   };
-  for (const document of documents) {
+  for (const document of documents.flatMap((d) => [...loggedRows(d)])) {
     const parsed = documentSchema.safeParse(document);
     if (!parsed.success) {
       skip(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);

@@ -8,6 +8,8 @@ export {
   PredictionLogWriter,
   mongoPredictionSink,
   type PredictionLogEntry,
+  type PredictionBatchEntry,
+  type PredictionLogDocument,
   type PredictionLogSink,
   type PredictionLogOptions,
 } from './prediction-log.js';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { createServingMetrics } from './metrics.js';
-import { assertBufferFitsHeap, BUFFERED_ENTRY_BYTES, PredictionLogWriter, type PredictionLogEntry, type PredictionLogSink } from './prediction-log.js';
+import { assertBufferFitsHeap, BUFFERED_ENTRY_BYTES, PredictionLogWriter, type PredictionLogDocument, type PredictionLogEntry, type PredictionLogSink } from './prediction-log.js';
 import { servingConfigSchema } from './config.js';
 import { waitFor } from './wait-for.js';
 import { serviceCommand } from '../../../scripts/demo/processes.js';
@@ -86,7 +86,7 @@ describe('PredictionLogWriter', () => {
 
   it('when a batch bigger than the buffer logs through a slow sink awaiting whenWritable, then nothing is dropped and the buffer never passes nine tenths of its bound', async () => {
     // Given a sink that takes 2 ms per write and a buffer of 1,000
-    const stored: PredictionLogEntry[] = [];
+    const stored: PredictionLogDocument[] = [];
     const sink: PredictionLogSink = {
       async insertMany(docs) {
         await new Promise((resolve) => setTimeout(resolve, 2));

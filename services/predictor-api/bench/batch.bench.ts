@@ -182,8 +182,9 @@ const logDrainStarted = performance.now();
 await stop(ours.child);
 const logDrainS = (performance.now() - logDrainStarted) / 1000;
 await mlflowServer.stop();
-// The database is the bench's own: a count without a filter (FerretDB scans for one over a million documents).
-const logged = await mongo.db(BENCH_DB).collection('predictions').estimatedDocumentCount();
+// Predictions stored: a batch chunk is one columnar document of `rows` predictions, a single-row request one.
+let logged = 0;
+for await (const doc of mongo.db(BENCH_DB).collection('predictions').find({}, { projection: { _id: 0, rows: 1 } })) logged += typeof doc['rows'] === 'number' ? doc['rows'] : 1;
 await mongo.db(BENCH_DB).dropDatabase().catch(() => undefined);
 await mongo.close();
 
@@ -197,7 +198,7 @@ const rowsOut = [
   { metric: 'peak RSS MB during the batches (/invocations CSV; /predict/batch; /invocations JSON)', ours: `${fmt(peak['ours /invocations'])}; ${fmt(peak['ours /predict/batch'])}; ${fmt(peak['ours /invocations JSON'])}`, peer: `${fmt(peak['mlflow /invocations'])}; -; ${fmt(peak['mlflow /invocations JSON'])}`, ratio: Number.NaN, target: 'bounded' },
   { metric: 'single-row /invocations req/s, c=64 (p99 ms)', ours: `${fmt(oursSingle.rps)} (${fmt(oursSingle.p99)})`, peer: `${fmt(mlflowSingle.rps)} (${fmt(mlflowSingle.p99)})`, ratio: oursSingle.rps / mlflowSingle.rps, target: '>= 20' },
   { metric: 'errors + non-2xx (single-row runs)', ours: fmt(oursSingle.errors), peer: fmt(mlflowSingle.errors), ratio: Number.NaN, target: '0' },
-  { metric: 'prediction-log documents dropped (stored in Mongo after shutdown)', ours: `${fmt(dropped)} (${fmt(logged)})`, peer: '-', ratio: Number.NaN, target: '0' },
+  { metric: 'predictions dropped from the log (stored in Mongo after shutdown)', ours: `${fmt(dropped)} (${fmt(logged)})`, peer: '-', ratio: Number.NaN, target: '0' },
 ];
 const table = [
   `| metric | ours | mlflow models serve | ratio (ours faster by) | target | pass |`,

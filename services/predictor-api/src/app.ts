@@ -51,8 +51,8 @@ function createApp(deps: PredictorDeps, bodyLimitBytes: number, metrics: HttpMet
 
   app.use(metrics.middleware);
 
-  const logAll = (req: Request, features: FeatureRow[], scores: RowScores, runId: string, started: number, ids?: readonly (string | number | undefined)[]) =>
-    recordPredictions(deps, { features, scores, runId, requestId: requestId(req.headers['x-request-id']), started, ...(ids ? { ids } : {}) });
+  const logAll = (req: Request, features: FeatureRow[], scores: RowScores, runId: string, started: number, ids?: readonly (string | number | undefined)[], columnar = false) =>
+    recordPredictions(deps, { features, scores, runId, requestId: requestId(req.headers['x-request-id']), started, ...(ids ? { ids } : {}) }, columnar);
 
   const batchOptions = (req: Request, started: number) => ({
     holder: deps.holder,
@@ -61,7 +61,7 @@ function createApp(deps: PredictorDeps, bodyLimitBytes: number, metrics: HttpMet
     // Each chunk waits for room in the prediction log before it is logged: a batch pushes back on its upload instead of dropping documents.
     onScored: async (features: FeatureRow[], scores: RowScores, runId: string, ids: (string | undefined)[]) => {
       await deps.log.whenWritable?.(features.length);
-      logAll(req, features, scores, runId, started, ids);
+      logAll(req, features, scores, runId, started, ids, true);
     },
   });
 

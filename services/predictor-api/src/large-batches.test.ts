@@ -1,4 +1,4 @@
-import { createServingMetrics, PredictionLogWriter, type PredictionLogEntry } from '@churn/serving';
+import { createServingMetrics, PredictionLogWriter, type PredictionLogDocument } from '@churn/serving';
 import { parse } from 'csv-parse/sync';
 import { Registry } from 'prom-client';
 import { customer, startTestApp } from './test-support.js';
@@ -123,8 +123,8 @@ describe('large JSON bodies on /invocations: read as they arrive, under the row 
 
 describe('large batches and the prediction log: backpressure, not drops', () => {
   it('when a batch five times the log buffer goes through a slow sink, then /predict/batch and /invocations log every row and the buffer stays bounded', async () => {
-    // Given a prediction log of 2,000 documents whose sink takes 5 ms per 200-document write
-    const stored: PredictionLogEntry[] = [];
+    // Given a prediction log of 2,000 predictions whose sink takes 5 ms per 200-prediction write
+    const stored: PredictionLogDocument[] = [];
     const metrics = createServingMetrics(new Registry(), { defaultMetrics: false });
     const writer = new PredictionLogWriter(
       {
@@ -148,7 +148,9 @@ describe('large batches and the prediction log: backpressure, not drops', () => 
     clearInterval(sampler);
     // Then all 20,000 are stored, none dropped, and the last tenth of the buffer stayed free
     expect(writer.dropped).toBe(0);
-    expect(stored).toHaveLength(20_000);
+    // ...as one columnar document per 250-row chunk
+    expect(stored.reduce((n, doc) => n + ('rows' in doc ? doc.rows : 1), 0)).toBe(20_000);
+    expect(stored).toHaveLength(80);
     expect(peak).toBeLessThanOrEqual(1_800);
     await app.close();
     await writer.close();

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { DatasetContract, FeatureRow } from '@churn/churn-data';
 import type { Logger } from '@churn/logger';
-import { classesOf, scoreRows, type ModelHolder, type PredictionLogEntry, type RowScores, type ServingMetrics } from '@churn/serving';
+import { classesOf, scoreRows, type ModelHolder, type PredictionBatchEntry, type PredictionLogEntry, type RowScores, type ServingMetrics } from '@churn/serving';
 import type { OutcomeStore } from '@churn/drift/outcomes';
 import type { Registry } from 'prom-client';
 import { HttpError } from './errors.js';
@@ -9,7 +9,7 @@ import { HttpError } from './errors.js';
 export interface PredictorDeps {
   holder: ModelHolder;
   /** `whenWritable` (the prediction log's backpressure) is awaited by batches before each chunk is logged. */
-  log: { log(entry: PredictionLogEntry): void; whenWritable?(room: number): Promise<void> };
+  log: { log(entry: PredictionLogEntry): void; logBatch?(entry: PredictionBatchEntry): void; whenWritable?(room: number): Promise<void> };
   metrics: ServingMetrics;
   registry: Registry;
   logger: Logger;
@@ -69,16 +69,26 @@ export function currentContract(deps: Pick<PredictorDeps, 'holder' | 'contract'>
   return deps.holder.ready ? deps.holder.use(({ model }) => model.contract) : deps.contract;
 }
 
-/** What every scoring route does after answering: metrics, one log entry per row (a multi-class model's with every class's probability), live drift. */
+/**
+ * What every scoring route does after answering: metrics, the prediction log (a multi-class model's
+ * entries with every class's probability), live drift. A batch chunk (`columnar`) is logged as one
+ * document when the log takes them: FerretDB stores rows 3.8x faster so (BENCHMARKS.md, log-layout).
+ */
 export function recordPredictions(
   deps: PredictorDeps,
   scored: { features: FeatureRow[]; scores: RowScores; runId: string; requestId: string; started: number; ids?: readonly (string | number | undefined)[] },
+  columnar = false,
 ): void {
   const { features, scores, runId, ids } = scored;
   const { chances } = scores;
   const latency = performance.now() - scored.started;
   const now = new Date();
   deps.metrics.observePredictions('http', chances);
+  if (columnar && deps.log.logBatch && features.length > 0) {
+    deps.log.logBatch(batchEntry(scored, latency, now));
+    if (deps.onPrediction) for (let i = 0; i < features.length; i += 1) deps.onPrediction(features[i] as FeatureRow, chances[i] as number);
+    return;
+  }
   for (let i = 0; i < features.length; i += 1) {
     const customerId = ids?.[i];
     const chance = chances[i] as number;
@@ -95,4 +105,32 @@ export function recordPredictions(
     });
     deps.onPrediction?.(features[i] as FeatureRow, chance);
   }
+}
+
+/** A chunk's predictions as one columnar document: per feature its values in row order, chances and ids likewise. */
+function batchEntry(
+  scored: { features: FeatureRow[]; scores: RowScores; runId: string; requestId: string; ids?: readonly (string | number | undefined)[] },
+  latency: number,
+  now: Date,
+): PredictionBatchEntry {
+  const { features, scores, ids } = scored;
+  const columns: PredictionBatchEntry['features'] = {};
+  for (const name of Object.keys(features[0] as FeatureRow)) columns[name] = features.map((row) => row[name] ?? null);
+  const entry: PredictionBatchEntry = {
+    model_run_id: scored.runId,
+    source: 'http',
+    rows: features.length,
+    features: columns,
+    churn_chance: Array.from(scores.chances),
+    latency_ms: latency,
+    created_at: now,
+    request_id: scored.requestId,
+  };
+  if (ids?.some((id) => id !== undefined)) entry.customer_id = features.map((_, i) => ids[i] ?? null);
+  if (scores.classes) {
+    const classes = features.map((_, i) => classesOf(scores, i));
+    entry.predicted_class = classes.map((c) => c?.predicted_class ?? -1);
+    entry.class_probabilities = classes.map((c) => c?.class_probabilities ?? []);
+  }
+  return entry;
 }
