@@ -344,4 +344,5 @@ console.log('');
 for (const { results } of runs) for (const [name, m] of Object.entries(results)) console.log(describe(name, m));
 mkdirSync(join(ROOT, '.stack/bench'), { recursive: true });
 writeFileSync(join(ROOT, `.stack/bench/${NAME}.json`), JSON.stringify({ command: COMMAND, durationS: DURATION_S, sliceS: SLICE_S, rates: RATES, base: BASE, runId, liveDrift: drift, died, runs, rows }, null, 2));
-if (servers.some((s) => s.predictor && s.died)) process.exitCode = 1;
+// The run fails when this checkout's predictor died; a base that dies is a finding, reported above.
+if (api.died) process.exitCode = 1;
