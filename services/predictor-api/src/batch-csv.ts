@@ -36,6 +36,13 @@ export class RowLimitError extends HttpError {
 
 const quote = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 const line = (cells: readonly string[]) => `${cells.map(quote).join(',')}\n`;
+/** An input row's first `width` cells (missing ones empty) and the answer's, as one CSV line: no arrays built per row. */
+function answerLine(cells: readonly string[], width: number, answer: readonly string[]): string {
+  let text = '';
+  for (let c = 0; c < width; c += 1) text += `${quote(cells[c] ?? '')},`;
+  for (let a = 0; a < answer.length; a += 1) text += a === 0 ? quote(answer[a] as string) : `,${quote(answer[a] as string)}`;
+  return `${text}\n`;
+}
 
 interface CsvChunk {
   columns: string[];
@@ -161,7 +168,8 @@ export async function scoreCsv(input: Readable, output: CsvSink, options: BatchO
           answer = [String(p.indexOf(Math.max(...p))), ...p.map(String)];
         } else answer = [String(scored.chances[next])];
         if (parsed.errors[i] === undefined) next += 1;
-        text += line([...columns.map((_, c) => cells[c] ?? ''), ...answer, error === undefined ? runId : '', error ?? '']);
+        answer.push(error === undefined ? runId : '', error ?? '');
+        text += answerLine(cells, columns.length, answer);
       }
       rows += chunk.rows.length;
       await send(text);
