@@ -12,10 +12,10 @@ export class CsvError extends Error {
 
 /**
  * Incremental CSV reader (batch uploads, dataset snapshots): text in, complete rows of cells out; a
- * row cut by a chunk boundary waits for the next chunk. RFC 4180 quoting (commas, quotes doubled, line breaks
- * inside quotes), CRLF or LF, a leading BOM, unquoted cells trimmed, blank lines skipped. Written
- * for speed: csv-parse with `columns` was the largest cost of scoring a 100,000-row file, and rows
- * without a quote, the common case, are split with one `split(',')`.
+ * row cut by a chunk boundary waits for the next chunk. RFC 4180 quoting (commas, quotes doubled,
+ * line breaks inside quotes), CRLF or LF, a leading BOM, unquoted cells trimmed, blank lines
+ * skipped. Written for speed: csv-parse with `columns` was the largest cost of scoring a 100,000-row
+ * file, and rows without a quote, the common case, are split with one `split(',')`.
  */
 export class CsvRows {
   private rest = '';

@@ -1,9 +1,8 @@
 import { once } from 'node:events';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
-import { parseRequest, type DatasetContract, type FeatureRow } from '@churn/churn-data';
+import { CsvError, CsvRows, parseRequest, type DatasetContract, type FeatureRow } from '@churn/churn-data';
 import type { ModelHolder, RowScores } from '@churn/serving';
-import { CsvError, CsvRows } from './csv-rows.js';
 import { HttpError } from './errors.js';
 import { scoreWithServedModel, type Scored } from './scoring.js';
 
