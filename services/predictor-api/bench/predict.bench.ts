@@ -5,11 +5,10 @@
 // ceiling), with autocannon at concurrency 1 and 64; the stream predictor draining a backlog of records
 // (GetRecords, score, PutRecords to results, checkpoint); the predictor's RSS.
 // Needs the native stack (make up-local). Run alone: `npx tsx services/predictor-api/bench/predict.bench.ts`.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { DeleteStreamCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createKinesisClient, ensureStream } from '@churn/aws';
 import { loadConfig } from '@churn/config';
@@ -17,9 +16,9 @@ import { customerRequests, registerTestModel, trainTestModel, writeEnvFile } fro
 import autocannon from 'autocannon';
 import { MongoClient } from 'mongodb';
 import { serviceCommand } from '../../../scripts/demo/processes.js';
+import { machineBusyTicks, processTicks, ROOT, startChild, stopChild, TICKS_PER_S } from './processes.js';
 import { z } from 'zod';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
 const COMMAND = 'npx tsx services/predictor-api/bench/predict.bench.ts';
 const TRACKING_URI = 'http://127.0.0.1:5051';
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
@@ -29,51 +28,13 @@ const env = loadConfig(z.object({ AWS_REGION: z.string(), AWS_ACCESS_KEY_ID: z.s
   envFiles: [join(ROOT, '.env.local')],
 });
 
-/** Starts a node command line and waits for the JSON log line carrying its port. */
-async function startChild(command: string[], childEnv: Record<string, string>, portMessage: string): Promise<{ child: ChildProcess; port: number }> {
-  const entry = command.find((word) => /\.[jt]s$/.test(word)) ?? command.join(' ');
-  const child = spawn(process.execPath, command, { cwd: ROOT, env: { ...process.env, ...childEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} did not start`)), 120_000);
-    lines.on('line', (line) => {
-      try {
-        const entryLog = JSON.parse(line) as { msg?: string; port?: number };
-        if (entryLog.msg === portMessage && typeof entryLog.port === 'number') {
-          clearTimeout(timer);
-          resolvePort(entryLog.port);
-        }
-      } catch {
-        // not a log line
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}`)));
-  });
-  return { child, port };
-}
 
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolveStop) => {
-    if (child.exitCode !== null) return resolveStop();
-    child.once('exit', () => resolveStop());
-    child.kill('SIGTERM');
-  });
 
 const rssMb = (pid: number, field: 'VmRSS' | 'VmHWM') => {
   const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : Number.NaN;
 };
 
-// CPU time in clock ticks (USER_HZ, 100 on Linux): the whole machine's busy time and one process's.
-const TICKS_PER_S = 100;
-const machineBusyTicks = () => {
-  const [, user, nice, system, , , irq, softirq, steal] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).map(Number);
-  return [user, nice, system, irq, softirq, steal].reduce((sum: number, v) => sum + (v ?? 0), 0);
-};
-const processTicks = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return Number(fields[11]) + Number(fields[12]);
-};
 
 /** Warm-up, then a measured autocannon run; also where the CPU went: the server, autocannon (this process), everything else (e.g. the Mongo server). */
 async function load(port: number, serverPid: number, connections: number, bodies: string[]) {
@@ -117,7 +78,7 @@ async function loadCeiling(kind: 'express' | 'node') {
   const server = await startChild(['--import', 'tsx', join(import.meta.dirname, 'bare-server.ts'), kind], {}, 'listening');
   const c1 = await load(server.port, server.child.pid!, 1, bodies);
   const c64 = await load(server.port, server.child.pid!, 64, bodies);
-  await stop(server.child);
+  await stopChild(server.child);
   return { c1, c64 };
 }
 const { c1: bare1, c64: bare64 } = await loadCeiling('express');
@@ -135,7 +96,7 @@ const apiMetrics = await (await fetch(`http://127.0.0.1:${api.port}/metrics`)).t
 const metricMb = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(apiMetrics)?.[1] ?? Number.NaN) / 1048576;
 const heap = { usedMb: metricMb('nodejs_heap_size_used_bytes'), totalMb: metricMb('nodejs_heap_size_total_bytes'), externalMb: metricMb('nodejs_external_memory_bytes') };
 const logBuffered = Number(/^churn_prediction_log_buffered (\S+)/m.exec(apiMetrics)?.[1] ?? Number.NaN);
-await stop(api.child);
+await stopChild(api.child);
 
 console.error(`stream predictor: draining ${STREAM_RECORDS} records...`);
 const kinesis = createKinesisClient(env);
@@ -161,7 +122,7 @@ while ((await processed()) < STREAM_RECORDS) {
 const streamSeconds = (performance.now() - consumingAt) / 1000;
 const streamRps = STREAM_RECORDS / streamSeconds;
 const streamRss = rssMb(stream.child.pid!, 'VmHWM');
-await stop(stream.child);
+await stopChild(stream.child);
 await Promise.all(Object.values(streams).map((name) => kinesis.send(new DeleteStreamCommand({ StreamName: name })).catch(() => undefined)));
 kinesis.destroy();
 await mongo.db(BENCH_DB).dropDatabase().catch(() => undefined);

@@ -9,15 +9,14 @@
 // TAIL_BENCH_BASE adds another checkout's predictor (before/after in one run).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { customerRequests, registerTestModel, trainTestModel, writeEnvFile } from '@churn/serving/testing';
 import { MongoClient } from 'mongodb';
 import { serviceCommand } from '../../../scripts/demo/processes.js';
+import { machineBusyTicks, processTicks, ROOT, startChild, stopChild, TICKS_PER_S } from './processes.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
 const NAME = process.env.TAIL_BENCH_NAME ?? 'tail';
 const COMMAND = 'npm run bench -- tail';
 const TRACKING_URI = 'http://127.0.0.1:5051';
@@ -37,49 +36,8 @@ if (!Number.isFinite(DURATION_S) || DURATION_S <= 0 || RATES.some((r) => !Number
 execFileSync(join(ROOT, 'scripts/stack/install.sh'), ['vegeta'], { stdio: ['ignore', 'ignore', 'inherit'] });
 const VEGETA = join(ROOT, '.stack/bin/vegeta');
 
-/** Starts a node command line and waits for the JSON log line carrying its port. */
-async function startChild(command: string[], childEnv: Record<string, string>, portMessage: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, command, { cwd: ROOT, env: { ...process.env, ...childEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${command.join(' ')} did not start`)), 120_000);
-    lines.on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as { msg?: string; port?: number };
-        if (entry.msg === portMessage && typeof entry.port === 'number') {
-          clearTimeout(timer);
-          resolvePort(entry.port);
-        }
-      } catch {
-        // not a log line
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${command.join(' ')} exited with ${code}`)));
-  });
-  return { child, port };
-}
 
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolveStop) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
-    child.once('exit', () => resolveStop());
-    child.kill('SIGTERM');
-  });
 
-// CPU time in clock ticks (USER_HZ, 100 on Linux): the whole machine's busy time and one process tree's.
-const TICKS_PER_S = 100;
-const machineBusyTicks = () => {
-  const [, user, nice, system, , , irq, softirq, steal] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).map(Number);
-  return [user, nice, system, irq, softirq, steal].reduce((sum: number, v) => sum + (v ?? 0), 0);
-};
-const processTicks = (pid: number) => {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-};
 
 const work = mkdtempSync(join(tmpdir(), 'tail-bench-'));
 const bodies = customerRequests(200);
@@ -301,7 +259,7 @@ for (const rate of RATES) {
   for (const [name, m] of Object.entries(results)) console.error(describe(name, m));
   runs.push({ rate, results });
 }
-for (const s of servers) await stop(s.child);
+for (const s of servers) await stopChild(s.child);
 const mongo = new MongoClient(`mongodb://127.0.0.1:27017/?directConnection=true`);
 await mongo.db(BENCH_DB).dropDatabase().catch(() => undefined);
 await mongo.close();
