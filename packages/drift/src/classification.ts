@@ -131,23 +131,24 @@ export interface LabelledRow {
   label: 0 | 1;
 }
 
+/** Rows grouped by the level `levelOf` gives each, and the quality of each group, levels in text order. */
+export function qualityByLevel(rows: readonly LabelledRow[], levelOf: (row: LabelledRow) => string, threshold = DECISION_THRESHOLD): Record<string, ClassificationQuality> {
+  const groups = new Map<string, { labels: number[]; chances: number[] }>();
+  for (const row of rows) {
+    const level = levelOf(row);
+    let group = groups.get(level);
+    if (!group) groups.set(level, (group = { labels: [], chances: [] }));
+    group.labels.push(row.label);
+    group.chances.push(row.chance);
+  }
+  return Object.fromEntries([...groups].sort(([a], [b]) => a.localeCompare(b)).map(([level, g]) => [level, classificationQuality(g.labels, g.chances, threshold)]));
+}
+
 /** Quality per level of each categorical feature named: feature -> level -> quality (levels seen only). */
 export function qualityBySegment(
   rows: readonly LabelledRow[],
   categoricalNames: readonly string[],
   threshold = DECISION_THRESHOLD,
 ): Record<string, Record<string, ClassificationQuality>> {
-  const result: Record<string, Record<string, ClassificationQuality>> = {};
-  for (const name of categoricalNames) {
-    const groups = new Map<string, { labels: number[]; chances: number[] }>();
-    for (const row of rows) {
-      const level = String(row.features[name]);
-      let group = groups.get(level);
-      if (!group) groups.set(level, (group = { labels: [], chances: [] }));
-      group.labels.push(row.label);
-      group.chances.push(row.chance);
-    }
-    result[name] = Object.fromEntries([...groups].sort(([a], [b]) => a.localeCompare(b)).map(([level, g]) => [level, classificationQuality(g.labels, g.chances, threshold)]));
-  }
-  return result;
+  return Object.fromEntries(categoricalNames.map((name) => [name, qualityByLevel(rows, (row) => String(row.features[name]), threshold)]));
 }

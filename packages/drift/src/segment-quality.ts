@@ -1,5 +1,5 @@
 import type { DatasetContract } from '@churn/churn-data';
-import { classificationQuality, DECISION_THRESHOLD, type ClassificationQuality, type LabelledRow } from './classification.js';
+import { DECISION_THRESHOLD, qualityByLevel, type ClassificationQuality, type LabelledRow } from './classification.js';
 
 /** Levels of one feature given series of their own on /metrics; the rest are pooled. */
 export const MAX_SEGMENT_LEVELS = 20;
@@ -36,16 +36,14 @@ export function boundedSegmentQuality(
         .slice(0, maxLevels)
         .map(([level]) => level),
     );
-    const groups = new Map<string, { labels: number[]; chances: number[] }>();
-    for (const row of rows) {
-      const raw = levelOf(row.features[name]);
-      const level = kept.has(raw) ? raw : OTHER_LEVEL;
-      let group = groups.get(level);
-      if (!group) groups.set(level, (group = { labels: [], chances: [] }));
-      group.labels.push(row.label);
-      group.chances.push(row.chance);
-    }
-    result[name] = Object.fromEntries([...groups].sort(([a], [b]) => a.localeCompare(b)).map(([level, g]) => [level, classificationQuality(g.labels, g.chances, threshold)]));
+    result[name] = qualityByLevel(
+      rows,
+      (row) => {
+        const level = levelOf(row.features[name]);
+        return kept.has(level) ? level : OTHER_LEVEL;
+      },
+      threshold,
+    );
   }
   return result;
 }
