@@ -80,5 +80,9 @@ describe('outcomes against FerretDB', () => {
     expect(after.rows).toHaveLength(6);
     expect(after.unjoined).toBe(0);
     expect(after.rows.find((r) => r.chance === 0.4)).toMatchObject({ label: 0, observed_at: at(100), created_at: at(7) });
+
+    // A caller that needs at least N labelled rows (the promotion gate) does not read predictions that cannot give them.
+    expect(await readLabelledWindow(db, { ...window, minOutcomes: 7 })).toEqual({ rows: [], predictions: 0, chances: [], unjoined: 6, skipped: 0 });
+    expect((await readLabelledWindow(db, { ...window, minOutcomes: 6 })).rows).toHaveLength(6);
   });
 });

@@ -213,9 +213,17 @@ export interface LabelledWindowQuery {
   to: Date;
   /** Most recent predictions read at most (default 100,000). */
   limit?: number;
+  /** For callers that only want labelled rows: with fewer outcomes than this the predictions are not read. */
+  minOutcomes?: number;
 }
 
-const windowQuerySchema = z.object({ runId: z.string().min(1).optional(), from: z.date(), to: z.date(), limit: z.number().int().positive().max(1_000_000).optional() });
+const windowQuerySchema = z.object({
+  runId: z.string().min(1).optional(),
+  from: z.date(),
+  to: z.date(),
+  limit: z.number().int().positive().max(1_000_000).optional(),
+  minOutcomes: z.number().int().nonnegative().optional(),
+});
 
 const loggedSchema = z.object({
   features: z.record(z.string(), z.unknown()),
@@ -256,6 +264,8 @@ export async function readLabelledWindow(db: Db, query: LabelledWindowQuery): Pr
     .find({ received_at: { $gte: new Date(q.from.getTime() - EARLY_OUTCOME_MS) } }, { projection: { _id: 1, churned: 1, observed_at: 1 } })
     .toArray();
   const outcomes = new Map(received.map((o) => [o._id, o]));
+  // Reading the predictions is the cost (FerretDB: ~5,000 documents/s); skip it when it cannot pay.
+  if (q.minOutcomes !== undefined && outcomes.size < q.minOutcomes) return { rows: [], predictions: 0, chances: [], unjoined: outcomes.size, skipped: 0 };
   const used = new Set<string>();
   const rows: LabelledPredictionRow[] = [];
   const chances: number[] = [];

@@ -29,7 +29,7 @@ export type RegistryClient = Pick<
 >;
 
 /** Logged predictions of [from, to), of any run, joined to their outcomes (@churn/drift's readLabelledWindow). */
-export type LabelledPredictions = (window: { from: Date; to: Date }) => Promise<{ rows: readonly { features: Record<string, unknown>; label: 0 | 1 }[] }>;
+export type LabelledPredictions = (window: { from: Date; to: Date; minOutcomes?: number }) => Promise<{ rows: readonly { features: Record<string, unknown>; label: 0 | 1 }[] }>;
 
 export interface RegistryDeps {
   mlflow: RegistryClient;
@@ -98,7 +98,7 @@ export function createRegistryActivities({ mlflow, engine, loadDataset, labelled
    */
   async function recentScores(contract: DatasetContract, champion: LoadedModel, challengerRunId: string, dir: string): Promise<RecentScores> {
     const to = new Date();
-    const { rows } = await labelledPredictions({ from: new Date(to.getTime() - config.PROMOTION_WINDOW), to });
+    const { rows } = await labelledPredictions({ from: new Date(to.getTime() - config.PROMOTION_WINDOW), to, minOutcomes: config.PROMOTION_MIN_LABELLED });
     const features: FeatureRow[] = [];
     const labels: (0 | 1)[] = [];
     for (const row of rows) {
