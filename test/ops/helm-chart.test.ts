@@ -222,6 +222,18 @@ describe('Helm chart', () => {
   check('given the defaults, when the chart is rendered, then the stream predictor runs once and is replaced, never doubled', () => {
     const stream = byName(render([]).manifests, 'Deployment', 'churn-predictor-stream');
     expect({ replicas: stream?.spec?.replicas, strategy: stream?.spec?.strategy?.type }).toEqual({ replicas: 1, strategy: 'Recreate' });
+    // A second reader copy would score every record twice: refused, naming the setting that allows it.
+    const doubled = render(['--set', 'predictorStream.replicas=2']);
+    expect(doubled.status).not.toBe(0);
+    expect(doubled.stderr).toMatch(/predictorStream\.replicas: more than one copy needs config\.STREAM_CONSUMER=kcl/);
+  }, 60_000);
+
+  check('given STREAM_CONSUMER=kcl, when the chart is rendered with 3 stream copies, then they roll one at a time with room for the two KCL daemons', () => {
+    const stream = byName(render(['--set', 'config.STREAM_CONSUMER=kcl', '--set', 'predictorStream.replicas=3']).manifests, 'Deployment', 'churn-predictor-stream')?.spec;
+    expect({ replicas: stream?.replicas, strategy: stream?.strategy?.type }).toEqual({ replicas: 3, strategy: 'RollingUpdate' });
+    const memory = mebibytes(stream?.template?.spec.containers[0]?.resources?.limits?.memory ?? '');
+    // 96 MB old space + two JVMs at -Xmx256m.
+    expect(memory).toBeGreaterThanOrEqual(96 * 2 + 2 * 256);
   }, 60_000);
 
   check('given the defaults, when the chart is rendered, then the registry runs in 2 copies rolled one at a time, and replicas sets the count', () => {

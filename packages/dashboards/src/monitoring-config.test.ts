@@ -31,9 +31,10 @@ const run = (tool: string, args: string[]) => execFileSync(tool, args, { encodin
       copyFileSync(join(root, 'prometheus/rules/churn.rules.yml'), join(dir, 'rules/churn.rules.yml'));
       expect(run('promtool', ['check', 'config', join(dir, 'prometheus.yml')])).toMatch(/SUCCESS: 1 rule files found/);
       const config = readFileSync(join(dir, 'prometheus.yml'), 'utf8');
-      for (const target of ['registry:5051', 'predictor-stream:9697', 'simulator:9698', 'worker:9699']) expect(config).toContain(`'${target}'`);
-      // predictor-api runs in replicas: every one is found by DNS.
+      for (const target of ['registry:5051', 'simulator:9698', 'worker:9699']) expect(config).toContain(`'${target}'`);
+      // The predictors run in replicas: every one is found by DNS.
       expect(config).toMatch(/names: \['predictor-api'\]\n\s+type: A\n\s+port: 9696/);
+      expect(config).toMatch(/names: \['predictor-stream'\]\n\s+type: A\n\s+port: 9697/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
