@@ -142,7 +142,8 @@ maybe.each([
   beforeAll(() => {
     const python = execFileSync(join(root, 'scripts/py-venv.sh'), [venv], { encoding: 'utf8' }).trim();
     dir = mkdtempSync(join(tmpdir(), 'mlflow-xgb-'));
-    execFileSync(python, [join(root, 'packages/model/python/mlflow_xgboost_models.py'), dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Run in the temporary folder: MLflow makes ./mlruns wherever it runs.
+    execFileSync(python, [join(root, 'packages/model/python/mlflow_xgboost_models.py'), dir], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
     expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as typeof expected;
   }, 900_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
