@@ -8,20 +8,17 @@
 // (FerretDB); each of our batches starts with the prediction log drained, and besides the answer time
 // the time until its last document is stored is measured. The bench checks no document was dropped.
 // Needs the native stack (make up-local) and the mlflow3 venv. `npm run bench -- batch`.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { defaultContract } from '@churn/churn-data';
 import { startMlflowModelServer } from '@churn/mlflow-client';
-import { datasetSplit, registerTestModel, trainTestModel, writeEnvFile } from '@churn/serving/testing';
+import { datasetSplit } from '@churn/serving/testing';
 import autocannon from 'autocannon';
 import { MongoClient } from 'mongodb';
-import { serviceCommand } from '../../../scripts/demo/processes.js';
+import { benchModel, buildServices, ROOT, startPredictorApi, stopChild } from './processes.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
 const COMMAND = 'npm run bench -- batch';
-const TRACKING_URI = 'http://127.0.0.1:5051';
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
@@ -66,38 +63,11 @@ async function withPeakRss<T>(pid: number, work: () => Promise<T>): Promise<{ re
   }
 }
 
-async function startOurs(envFile: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, serviceCommand(ROOT, 'predictor-api'), { cwd: ROOT, env: { ...process.env, ENV_FILE: envFile }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolvePort, reject) => {
-    child.once('exit', (code) => reject(new Error(`predictor-api exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const entry = (() => {
-        try {
-          return JSON.parse(line) as { msg?: string; port?: number };
-        } catch {
-          return {};
-        }
-      })();
-      if (entry.msg === 'predictor-api listening' && typeof entry.port === 'number') resolvePort(entry.port);
-    });
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600 && (await fetch(`${url}/health`)).status !== 200; i += 1) await new Promise((r) => setTimeout(r, 100));
-  return { child, url };
-}
-
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolveStop) => {
-    if (child.exitCode !== null || child.pid === undefined) return resolveStop();
-    child.once('exit', () => resolveStop());
-    child.kill('SIGTERM');
-  });
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 console.error('training and registering the bench model...');
-const modelDir = await trainTestModel({ max_depth: 6, eta: 0.1 }, 150);
-const runId = await registerTestModel(TRACKING_URI, modelDir, 'bench-batch-model');
+const { modelDir, runId, envFile } = await benchModel('bench-batch-model', BENCH_DB, { PREDICTOR_API_PORT: '0', LOG_LEVEL: 'info', QUALITY_EVERY: '0s' });
 const names = defaultContract().featureNames;
 const source = datasetSplit().train;
 const csv = [names.join(','), ...Array.from({ length: ROWS }, (_, i) => names.map((n) => source[i % source.length]?.[n]).join(','))].join('\n') + '\n';
@@ -105,16 +75,13 @@ const csv = [names.join(','), ...Array.from({ length: ROWS }, (_, i) => names.ma
 const splitJson = JSON.stringify({ dataframe_split: { columns: names, data: Array.from({ length: ROWS }, (_, i) => names.map((n) => source[i % source.length]?.[n])) } });
 const oneRow = source.slice(0, 200).map((row) => JSON.stringify({ dataframe_split: { columns: names, data: [names.map((n) => row[n])] } }));
 
-const envFile = await writeEnvFile(
-  { RUN_ID: runId, MODEL_URI: '', MODEL_CACHE_DIR: join(ROOT, '.stack/model-cache'), MONGODB_URI: `mongodb://127.0.0.1:27017/${BENCH_DB}?directConnection=true`, PREDICTOR_API_PORT: '0', LOG_LEVEL: 'info', QUALITY_EVERY: '0s' },
-  join(ROOT, '.env.local'),
-);
 console.error('building the service bundle...');
-execFileSync(process.execPath, [join(ROOT, 'scripts/build-services.mjs'), 'predictor-api'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+buildServices('predictor-api');
 const mongo = new MongoClient('mongodb://127.0.0.1:27017/?directConnection=true');
 await mongo.db(BENCH_DB).dropDatabase().catch(() => undefined);
 
-const ours = await startOurs(envFile);
+const api = await startPredictorApi(envFile);
+const ours = { child: api.child, url: `http://127.0.0.1:${api.port}` };
 // `mlflow models serve` as a user starts it (mlflow3 venv, --env-manager local).
 const mlflowServer = await startMlflowModelServer({ python: execFileSync(join(ROOT, 'scripts/py-venv.sh'), ['mlflow3'], { encoding: 'utf8' }).trim(), modelDir });
 const mlflow = { child: mlflowServer.process, url: mlflowServer.url };
@@ -179,7 +146,7 @@ const mlflowSingle = await reqPerSec(mlflow.url);
 const metrics = await (await fetch(`${ours.url}/metrics`)).text();
 const dropped = Number(/^churn_prediction_log_dropped_total (\S+)/m.exec(metrics)?.[1] ?? Number.NaN);
 const logDrainStarted = performance.now();
-await stop(ours.child);
+await stopChild(ours.child);
 const logDrainS = (performance.now() - logDrainStarted) / 1000;
 await mlflowServer.stop();
 // Predictions stored: a batch chunk is one columnar document of `rows` predictions, a single-row request one.

@@ -5,22 +5,20 @@
 // ceiling), with autocannon at concurrency 1 and 64; the stream predictor draining a backlog of records
 // (GetRecords, score, PutRecords to results, checkpoint); the predictor's RSS.
 // Needs the native stack (make up-local). Run alone: `npx tsx services/predictor-api/bench/predict.bench.ts`.
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteStreamCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createKinesisClient, ensureStream } from '@churn/aws';
 import { loadConfig } from '@churn/config';
-import { customerRequests, registerTestModel, trainTestModel, writeEnvFile } from '@churn/serving/testing';
+import { customerRequests } from '@churn/serving/testing';
 import autocannon from 'autocannon';
 import { MongoClient } from 'mongodb';
 import { serviceCommand } from '../../../scripts/demo/processes.js';
-import { machineBusyTicks, processTicks, ROOT, startChild, stopChild, TICKS_PER_S } from './processes.js';
+import { benchModel, buildServices, machineBusyTicks, processTicks, ROOT, startChild, startPredictorApi, stopChild, TICKS_PER_S } from './processes.js';
 import { z } from 'zod';
 
 const COMMAND = 'npx tsx services/predictor-api/bench/predict.bench.ts';
-const TRACKING_URI = 'http://127.0.0.1:5051';
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
 const STREAM_RECORDS = Number(process.env.BENCH_STREAM_RECORDS ?? 20_000);
 const BENCH_DB = 'churn_bench';
@@ -52,26 +50,12 @@ async function load(port: number, serverPid: number, connections: number, bodies
 }
 
 console.error('training and registering the bench model...');
-const modelDir = await trainTestModel({ max_depth: 6, eta: 0.1 }, 150);
-const runId = await registerTestModel(TRACKING_URI, modelDir, 'bench-model');
+const { runId, envFile } = await benchModel('bench-model', BENCH_DB, { PREDICTOR_API_PORT: '0', PREDICTOR_STREAM_PORT: '0', LOG_LEVEL: 'info' });
 const bodies = customerRequests(200);
 const mongo = new MongoClient('mongodb://127.0.0.1:27017/?directConnection=true');
 
-const envFile = await writeEnvFile(
-  {
-    RUN_ID: runId,
-    MODEL_URI: '',
-    MODEL_CACHE_DIR: join(ROOT, '.stack/model-cache'),
-    MONGODB_URI: `mongodb://127.0.0.1:27017/${BENCH_DB}?directConnection=true`,
-    PREDICTOR_API_PORT: '0',
-    PREDICTOR_STREAM_PORT: '0',
-    LOG_LEVEL: 'info',
-  },
-  join(ROOT, '.env.local'),
-);
-
 console.error('building the service bundles...');
-execFileSync(process.execPath, [join(ROOT, 'scripts/build-services.mjs'), 'predictor-api', 'predictor-stream'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+buildServices('predictor-api', 'predictor-stream');
 
 async function loadCeiling(kind: 'express' | 'node') {
   console.error(`bare ${kind}...`);
@@ -85,8 +69,7 @@ const { c1: bare1, c64: bare64 } = await loadCeiling('express');
 const { c1: node1, c64: node64 } = await loadCeiling('node');
 
 console.error('predictor-api...');
-const api = await startChild(serviceCommand(ROOT, 'predictor-api'), { ENV_FILE: envFile }, 'predictor-api listening');
-for (let i = 0; i < 600 && (await fetch(`http://127.0.0.1:${api.port}/health`)).status !== 200; i += 1) await new Promise((r) => setTimeout(r, 100));
+const api = await startPredictorApi(envFile);
 const ours1 = await load(api.port, api.child.pid!, 1, bodies);
 const ours64 = await load(api.port, api.child.pid!, 64, bodies);
 const rss = rssMb(api.child.pid!, 'VmRSS');

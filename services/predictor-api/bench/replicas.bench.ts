@@ -4,19 +4,18 @@
 // Also where the cores went (replicas, nginx, autocannon, everything else: FerretDB and PostgreSQL)
 // and how many log documents FerretDB stored per second meanwhile, the ceiling behind every copy.
 // Needs the native stack (make up-local). Run: `npm run bench -- replicas`. Ports 7310-7312.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { customerRequests, registerTestModel, trainTestModel, waitFor, writeEnvFile } from '@churn/serving/testing';
+import { join } from 'node:path';
+import { customerRequests, waitFor } from '@churn/serving/testing';
 import autocannon from 'autocannon';
 import { MongoClient } from 'mongodb';
 import { serviceCommand } from '../../../scripts/demo/processes.js';
 import { renderPredictorNginxConf } from '../src/nginx-conf.js';
+import { benchModel, buildServices, machineBusyTicks, processTicks, ROOT, stopChild, TICKS_PER_S } from './processes.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
 const COMMAND = 'npm run bench -- replicas';
-const TRACKING_URI = 'http://127.0.0.1:5051';
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 64;
@@ -24,24 +23,9 @@ const LISTEN = 7310;
 const FIRST = 7311;
 const BENCH_DB = `churn_bench_replicas_${process.pid}`;
 
-// CPU time in clock ticks (USER_HZ, 100 on Linux): the whole machine's busy time and some processes'.
-const TICKS_PER_S = 100;
-const machineBusyTicks = () => {
-  const [, user, nice, system, , , irq, softirq, steal] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).map(Number);
-  return [user, nice, system, irq, softirq, steal].reduce((sum: number, v) => sum + (v ?? 0), 0);
-};
-const processTicks = (pids: number[]) =>
-  pids.reduce((sum, pid) => {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return sum + Number(fields[11]) + Number(fields[12]);
-  }, 0);
+/** CPU ticks of several processes together. */
+const ticksOf = (pids: number[]) => pids.reduce((sum, pid) => sum + processTicks(pid), 0);
 
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolveStop) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
-    child.once('exit', () => resolveStop());
-    child.kill('SIGTERM');
-  });
 
 const logWritten = async (port: number) => Number(/^churn_prediction_log_written_total (\S+)/m.exec(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text())?.[1] ?? Number.NaN);
 
@@ -65,14 +49,9 @@ interface Measure {
 }
 
 console.error('training and registering the bench model...');
-const modelDir = await trainTestModel({ max_depth: 6, eta: 0.1 }, 150);
-const runId = await registerTestModel(TRACKING_URI, modelDir, 'bench-replicas');
+const { runId, envFile } = await benchModel('bench-replicas', BENCH_DB, { QUALITY_EVERY: '0s', LOG_LEVEL: 'warn' });
 const bodies = customerRequests(200);
-const envFile = await writeEnvFile(
-  { RUN_ID: runId, MODEL_URI: '', MODEL_CACHE_DIR: join(ROOT, '.stack/model-cache'), MONGODB_URI: `mongodb://127.0.0.1:27017/${BENCH_DB}?directConnection=true`, QUALITY_EVERY: '0s', LOG_LEVEL: 'warn' },
-  join(ROOT, '.env.local'),
-);
-execFileSync(process.execPath, [join(ROOT, 'scripts/build-services.mjs'), 'predictor-api'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+buildServices('predictor-api');
 const prefix = mkdtempSync(join(tmpdir(), 'bench-nginx-'));
 mkdirSync(join(prefix, 'logs'));
 
@@ -95,22 +74,22 @@ async function measure(setup: Setup): Promise<Measure> {
     const pids = replicas.map((r) => r.pid as number);
     const nginxPids = nginx ? [nginx.pid as number, ...nginxWorkers(nginx.pid as number)] : [];
     const written = async () => (await Promise.all(ports.map(logWritten))).reduce((a, b) => a + b, 0);
-    const before = { machine: machineBusyTicks(), replicas: processTicks(pids), nginx: processTicks(nginxPids), self: processTicks([process.pid]), written: await written(), at: performance.now() };
+    const before = { machine: machineBusyTicks(), replicas: ticksOf(pids), nginx: ticksOf(nginxPids), self: ticksOf([process.pid]), written: await written(), at: performance.now() };
     const result = await autocannon({ url, requests, connections: CONNECTIONS, duration: DURATION_S });
     const seconds = (performance.now() - before.at) / 1000;
     const cores = (ticks: number) => ticks / TICKS_PER_S / seconds;
     const used = {
-      replicas: cores(processTicks(pids) - before.replicas),
-      nginx: cores(processTicks(nginxPids) - before.nginx),
-      autocannon: cores(processTicks([process.pid]) - before.self),
+      replicas: cores(ticksOf(pids) - before.replicas),
+      nginx: cores(ticksOf(nginxPids) - before.nginx),
+      autocannon: cores(ticksOf([process.pid]) - before.self),
       others: 0,
     };
     const logDocsPerS = ((await written()) - before.written) / seconds;
     used.others = cores(machineBusyTicks() - before.machine) - used.replicas - used.nginx - used.autocannon;
     return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx + result.timeouts, logDocsPerS, cores: used };
   } finally {
-    if (nginx) await stop(nginx);
-    await Promise.all(replicas.map(stop));
+    if (nginx) await stopChild(nginx);
+    await Promise.all(replicas.map(stopChild));
   }
 }
 

@@ -12,14 +12,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { customerRequests, registerTestModel, trainTestModel, writeEnvFile } from '@churn/serving/testing';
+import { customerRequests } from '@churn/serving/testing';
 import { MongoClient } from 'mongodb';
-import { serviceCommand } from '../../../scripts/demo/processes.js';
-import { machineBusyTicks, processTicks, ROOT, startChild, stopChild, TICKS_PER_S } from './processes.js';
+import { benchModel, buildServices, machineBusyTicks, processTicks, ROOT, startChild, startPredictorApi, stopChild, TICKS_PER_S } from './processes.js';
 
 const NAME = process.env.TAIL_BENCH_NAME ?? 'tail';
 const COMMAND = 'npm run bench -- tail';
-const TRACKING_URI = 'http://127.0.0.1:5051';
 const DURATION_S = Number(process.env.TAIL_BENCH_DURATION_S ?? 60);
 const RATES = (process.env.TAIL_BENCH_RATES ?? '500,1000,2000').split(',').map(Number);
 const WARMUP_S = 5;
@@ -216,27 +214,16 @@ function describe(name: string, m: Measured): string {
 }
 
 console.error('training and registering the bench model...');
-const modelDir = await trainTestModel({ max_depth: 6, eta: 0.1 }, 150);
-const runId = await registerTestModel(TRACKING_URI, modelDir, 'tail-bench-model');
-const envFile = await writeEnvFile(
-  {
-    RUN_ID: runId,
-    MODEL_URI: '',
-    MODEL_CACHE_DIR: join(ROOT, '.stack/model-cache'),
-    MONGODB_URI: `mongodb://127.0.0.1:27017/${BENCH_DB}?directConnection=true`,
-    // Port 0: Prometheus scrapes none of it, so the event loop quantiles cover exactly each measured run.
-    PREDICTOR_API_PORT: '0',
-    LOG_LEVEL: 'info',
-  },
-  join(ROOT, '.env.local'),
-);
+const { runId, envFile } = await benchModel('tail-bench-model', BENCH_DB, {
+  // Port 0: Prometheus scrapes none of it, so the event loop quantiles cover exactly each measured run.
+  PREDICTOR_API_PORT: '0',
+  LOG_LEVEL: 'info',
+});
 console.error('building the predictor-api bundle...');
-execFileSync(process.execPath, [join(ROOT, 'scripts/build-services.mjs'), 'predictor-api'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+buildServices('predictor-api');
 
 async function startPredictor(name: string, root: string): Promise<Server> {
-  const started = await startChild(serviceCommand(root, 'predictor-api'), { ENV_FILE: envFile }, 'predictor-api listening');
-  for (let i = 0; i < 600 && (await fetch(`http://127.0.0.1:${started.port}/health`)).status !== 200; i += 1) await new Promise((r) => setTimeout(r, 100));
-  return { name, ...started, predictor: true };
+  return { name, ...(await startPredictorApi(envFile, root)), predictor: true };
 }
 const servers: Server[] = [{ name: 'constant', ...(await startChild(['--import', 'tsx', join(import.meta.dirname, 'bare-server.ts'), 'node'], {}, 'listening')), predictor: false }];
 // A failed run must not leave its servers behind.
