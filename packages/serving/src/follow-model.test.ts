@@ -9,24 +9,32 @@ import { waitFor } from './wait-for.js';
 const fakeModel = () => ({ contract: defaultContract(), predict: () => new Float64Array(0), dispose: () => undefined });
 
 
+/**
+ * A follower of a fresh env file holding `text`, with a resolver that answers a runs:/ URI's run and
+ * `alias.target` for any alias, and records every URI it was asked.
+ */
+async function follow(text: string, alias: { target: string }, options: Partial<Parameters<typeof followModel>[0]>) {
+  const dir = await mkdtemp(join(tmpdir(), 'follow-'));
+  const envFile = join(dir, '.env');
+  await writeFile(envFile, text);
+  const holder = new ModelHolder(async () => fakeModel());
+  const resolved: string[] = [];
+  const follower = followModel({
+    envFile,
+    holder,
+    resolve: async (uri) => {
+      resolved.push(uri);
+      return uri.startsWith('runs:/') ? (uri.split('/')[1] as string) : alias.target;
+    },
+    ...options,
+  });
+  return { envFile, holder, resolved, follower };
+}
+
 describe('followModel', () => {
   it('when RUN_ID is empty at start, then it retries until the env file names a run, then follows rewrites and SIGHUP', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'follow-'));
-    const envFile = join(dir, '.env');
-    await writeFile(envFile, 'RUN_ID=\nMODEL_URI=\n');
-    const holder = new ModelHolder(async () => fakeModel());
-    let aliasTarget = 'run-alias-1';
-    const resolved: string[] = [];
-    const follower = followModel({
-      envFile,
-      holder,
-      resolve: async (uri) => {
-        resolved.push(uri);
-        return uri.startsWith('runs:/') ? (uri.split('/')[1] as string) : aliasTarget;
-      },
-      retryMs: 50,
-      pollMs: 20,
-    });
+    const alias = { target: 'run-alias-1' };
+    const { envFile, holder, resolved, follower } = await follow('RUN_ID=\nMODEL_URI=\n', alias, { retryMs: 50, pollMs: 20 });
     try {
       await new Promise((resolve) => setTimeout(resolve, 150));
       expect(holder.ready).toBe(false);
@@ -41,7 +49,7 @@ describe('followModel', () => {
       await waitFor(() => holder.runId === 'run-alias-1');
 
       // The alias moves in the registry; the file does not change: SIGHUP makes it look again.
-      aliasTarget = 'run-alias-2';
+      alias.target = 'run-alias-2';
       process.emit('SIGHUP', 'SIGHUP');
       await waitFor(() => holder.runId === 'run-alias-2');
       expect(resolved).toContain('models:/churn-model@champion');
@@ -51,26 +59,12 @@ describe('followModel', () => {
   });
 
   it('when MODEL_URI names an alias and the alias moves in the registry, then the holder follows it without a file change; a runs:/ URI is not looked up again', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'follow-'));
-    const envFile = join(dir, '.env');
-    await writeFile(envFile, 'RUN_ID=\nMODEL_URI=models:/churn-model@champion\n');
-    const holder = new ModelHolder(async () => fakeModel());
-    let aliasTarget = 'run-1';
-    const resolved: string[] = [];
-    const follower = followModel({
-      envFile,
-      holder,
-      resolve: async (uri) => {
-        resolved.push(uri);
-        return uri.startsWith('runs:/') ? (uri.split('/')[1] as string) : aliasTarget;
-      },
-      pollMs: 20,
-      resolveEveryMs: 30,
-    });
+    const alias = { target: 'run-1' };
+    const { envFile, holder, resolved, follower } = await follow('RUN_ID=\nMODEL_URI=models:/churn-model@champion\n', alias, { pollMs: 20, resolveEveryMs: 30 });
     try {
       await follower.firstLoad;
       expect(holder.runId).toBe('run-1');
-      aliasTarget = 'run-2';
+      alias.target = 'run-2';
       await waitFor(() => holder.runId === 'run-2');
 
       await writeFile(envFile, 'RUN_ID=run-pinned\nMODEL_URI=models:/churn-model@champion\n');
