@@ -101,6 +101,18 @@ find_go() {
   command -v go 2>/dev/null || { [ -x /usr/local/go/bin/go ] && echo /usr/local/go/bin/go; } || true
 }
 
+# What an interrupted build or install of NAME left behind: the paths given that exist (a glob that
+# matches nothing stays as written and is skipped), removed with one line naming them.
+# Usage: remove_leftovers NAME build|install PATH...
+remove_leftovers() {
+  local name=$1 kind=$2 path found=()
+  shift 2
+  for path in "$@"; do if [ -e "$path" ] || [ -L "$path" ]; then found+=("$path"); fi; done
+  [ ${#found[@]} -gt 0 ] || return 0
+  log "$name: removing the leftovers of an interrupted $kind: ${found[*]}"
+  rm -rf -- "${found[@]}"
+}
+
 # Built in a folder of its own into ferretdb.tmp.PID, checked to run, then renamed into place; the
 # version file, written last, is its completion marker. A killed build leaves only leftovers,
 # removed by the next run (Go's module and build caches survive kills by themselves).
@@ -108,12 +120,7 @@ install_ferretdb() {
   if command -v mongod >/dev/null 2>&1; then return 0; fi
   local binary="$BIN/ferretdb" stamp="$BIN/ferretdb.version"
   if [ -x "$binary" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$FERRETDB_VERSION" ]; then return 0; fi
-  local leftovers
-  leftovers=$(shopt -s nullglob; printf '%s\n' "$BIN"/ferretdb.tmp.* "$BIN"/ferretdb.version.tm[p] "$STACK"/build/ferretdb*)
-  if [ -n "$leftovers" ]; then
-    log "ferretdb: removing the leftovers of an interrupted build: $(echo "$leftovers" | tr '\n' ' ')"
-    echo "$leftovers" | xargs -d '\n' rm -rf
-  fi
+  remove_leftovers ferretdb build "$BIN"/ferretdb.tmp.* "$BIN"/ferretdb.version.tmp "$STACK"/build/ferretdb*
   if [ -e "$binary" ]; then
     log "ferretdb: $binary has no completion marker for $FERRETDB_VERSION (an interrupted build, or another version); building it again"
   fi
@@ -145,12 +152,7 @@ install_ferretdb() {
 install_xgboost() {
   local stamp="$XGBOOST_DIR/.installed" library="$XGBOOST_DIR/xgboost/lib/libxgboost.so"
   if [ "$(cat "$stamp" 2>/dev/null)" = "$XGBOOST_WHEEL" ] && [ -f "$library" ]; then return 0; fi
-  local leftovers
-  leftovers=$(shopt -s nullglob; printf '%s\n' "$STACK"/xgboost.tmp.* "$STACK"/build/xgboost*)
-  if [ -n "$leftovers" ]; then
-    log "xgboost: removing the leftovers of an interrupted install: $(echo "$leftovers" | tr '\n' ' ')"
-    echo "$leftovers" | xargs -d '\n' rm -rf
-  fi
+  remove_leftovers xgboost install "$STACK"/xgboost.tmp.* "$STACK"/build/xgboost*
   if [ -e "$XGBOOST_DIR" ]; then
     log "xgboost: $XGBOOST_DIR has no completion marker for $XGBOOST_WHEEL (an interrupted install, or another version); installing it again"
   fi
@@ -187,12 +189,7 @@ install_kcl() {
   [ -f "$pom" ] || die "kcl: $pom is missing; run npm ci first"
   grep -q "\"version\": \"$AWS_KCL_VERSION\"" "$ROOT/node_modules/aws-kcl/package.json" || die "kcl: node_modules/aws-kcl is not $AWS_KCL_VERSION; run npm ci"
   command -v mvn >/dev/null 2>&1 || die "kcl: Maven (mvn) is needed to fetch the KCL jars; run: scripts/stack/install.sh apt"
-  local leftovers
-  leftovers=$(shopt -s nullglob; printf '%s\n' "$STACK"/kcl.tmp.* "$STACK"/build/kcl*)
-  if [ -n "$leftovers" ]; then
-    log "kcl: removing the leftovers of an interrupted install: $(echo "$leftovers" | tr '\n' ' ')"
-    echo "$leftovers" | xargs -d '\n' rm -rf
-  fi
+  remove_leftovers kcl install "$STACK"/kcl.tmp.* "$STACK"/build/kcl*
   if [ -e "$KCL_DIR" ]; then
     log "kcl: $KCL_DIR has no completion marker for $want (an interrupted install, or another version); installing it again"
   fi
