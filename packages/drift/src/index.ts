@@ -14,3 +14,4 @@ export * from './outcomes.js';
 export * from './quality-monitor.js';
 export * from './cbpe.js';
 export * from './segment-quality.js';
+export { loggedRows, type LoggedRowsRange } from './logged-rows.js';

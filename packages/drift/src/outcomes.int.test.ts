@@ -85,4 +85,36 @@ describe('outcomes against FerretDB', () => {
     expect(await readLabelledWindow(db, { ...window, minOutcomes: 7 })).toEqual({ rows: [], predictions: 0, chances: [], unjoined: 6, skipped: 0 });
     expect((await readLabelledWindow(db, { ...window, minOutcomes: 6 })).rows).toHaveLength(6);
   });
+
+  it('given single predictions logged as one chunk with per-row request ids and times, when joined, then each row is labelled by its own id, rows outside the window are left out, and the limit counts predictions', async () => {
+    const store = mongoOutcomeStore(db);
+    const run = `${runId}-chunk`;
+    // As PredictionLogWriter stores /predict's predictions: request_id, customer_id and created_at per row.
+    await db.collection('predictions').insertOne({
+      model_run_id: run,
+      source: 'http',
+      rows: 4,
+      features: { card_category: ['gold', 'blue', 'gold', 'blue'] },
+      churn_chance: [0.81, 0.82, 0.83, 0.84],
+      request_id: ['s1', null, 's3', 's4'],
+      customer_id: [null, 'sc2', null, null],
+      latency_ms: [1, 2, 3, 4],
+      created_at: [at(10), at(11), at(12), at(2000)],
+    });
+    // The chunk is found by one row's request id, as an operator would look a prediction up.
+    expect(await db.collection('predictions').countDocuments({ request_id: 's3' })).toBe(1);
+    await store.insert([
+      { request_id: 's1', churned: 1, observed_at: at(100) },
+      { customer_id: 'sc2', churned: 0, observed_at: at(100) },
+      { request_id: 's4', churned: 1, observed_at: at(100) },
+    ]);
+    const window = { runId: run, from: at(0), to: at(1000) };
+    const read = await readLabelledWindow(db, window);
+    expect(read.predictions).toBe(3);
+    expect(read.rows.map((r) => [r.chance, r.label, r.created_at.getTime()]).sort()).toEqual([
+      [0.81, 1, at(10).getTime()],
+      [0.82, 0, at(11).getTime()],
+    ]);
+    expect((await readLabelledWindow(db, { ...window, limit: 2 })).predictions).toBe(2);
+  });
 });

@@ -280,10 +280,12 @@ export async function readLabelledWindow(db: Db, query: LabelledWindowQuery): Pr
     .sort({ created_at: -1 })
     .limit(q.limit ?? 100_000)
     .batchSize(WINDOW_CHUNK);
+  const limit = q.limit ?? 100_000;
   // Newest first (the sort), so a reference naming several predictions labels the latest.
-  for await (const document of cursor) {
-    // A batch chunk's columnar document holds many predictions.
-    for (const logged of loggedRows(document)) {
+  reading: for await (const document of cursor) {
+    // A chunk document holds many predictions; one spanning the window's edge has rows outside it.
+    for (const logged of loggedRows(document, q)) {
+      if (read === limit) break reading;
       if (++read % WINDOW_CHUNK === 0) await yieldToRequests();
       const parsed = loggedSchema.safeParse(logged);
       if (!parsed.success) {

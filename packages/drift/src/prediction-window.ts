@@ -17,7 +17,7 @@ export interface WindowQuery {
   to: Date;
   /** Only predictions of this model run. */
   runId?: string;
-  /** Most recent documents read at most (default 20,000); a batch chunk's document holds many predictions. */
+  /** Most recent predictions read at most (default 20,000). */
   limit?: number;
 }
 
@@ -51,29 +51,34 @@ export async function readPredictionWindow(db: Db, contract: DatasetContract, qu
   const q = querySchema.parse(query);
   const filter: Record<string, unknown> = { created_at: { $gte: q.from, $lt: q.to } };
   if (q.runId) filter.model_run_id = q.runId;
-  const documents = await db
+  const limit = q.limit ?? 20_000;
+  const documents = db
     .collection(PREDICTIONS_COLLECTION)
     .find(filter, { projection: { _id: 0, features: 1, churn_chance: 1, created_at: 1, rows: 1 } })
     .sort({ created_at: -1 })
-    .limit(q.limit ?? 20_000)
-    .toArray();
+    .limit(limit);
   const window: PredictionWindow = { rows: [], skipped: 0 };
   const skip = (reason: string) => {
     window.skipped++;
     window.firstSkipReason ??= reason;
   };
-  for (const document of documents.flatMap((d) => [...loggedRows(d)])) {
-    const parsed = documentSchema.safeParse(document);
-    if (!parsed.success) {
-      skip(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
-      continue;
+  let read = 0;
+  reading: for await (const document of documents) {
+    // A chunk document holds many predictions; one spanning the window's edge has rows outside it.
+    for (const logged of loggedRows(document, q)) {
+      if (read++ === limit) break reading;
+      const parsed = documentSchema.safeParse(logged);
+      if (!parsed.success) {
+        skip(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+        continue;
+      }
+      const features = parseRequest(contract, parsed.data.features, 'json');
+      if (!features.ok) {
+        skip(`features.${features.message}`);
+        continue;
+      }
+      window.rows.push({ features: features.features, churn_chance: parsed.data.churn_chance, created_at: parsed.data.created_at });
     }
-    const features = parseRequest(contract, parsed.data.features, 'json');
-    if (!features.ok) {
-      skip(`features.${features.message}`);
-      continue;
-    }
-    window.rows.push({ features: features.features, churn_chance: parsed.data.churn_chance, created_at: parsed.data.created_at });
   }
   return window;
 }
