@@ -1,4 +1,5 @@
 import { DECISION_THRESHOLD } from './classification.js';
+import { sortedFloat64 } from './radix-sort.js';
 
 /** A monotone map from the model's chance to the observed churn rate. */
 export type Calibrator = (chance: number) => number;
@@ -11,7 +12,7 @@ export type Calibrator = (chance: number) => number;
 export function fitIsotonic(chances: ArrayLike<number>, labels: ArrayLike<number>): Calibrator {
   const n = chances.length;
   if (n !== labels.length || n === 0) throw new RangeError(`fitIsotonic: ${n} chances for ${labels.length} labels`);
-  // Equal chances pooled: each class's chances sorted natively (no comparator sort over 100,000
+  // Equal chances pooled: each class's chances sorted (a radix sort, no comparator sort over 100,000
   // indices), then merged into unique chances with their count and churn rate.
   let churned = 0;
   for (let i = 0; i < n; i++) {
@@ -19,14 +20,14 @@ export function fitIsotonic(chances: ArrayLike<number>, labels: ArrayLike<number
     if (y !== 0 && y !== 1) throw new RangeError(`fitIsotonic: label ${i} is ${y}; labels are 0 or 1`);
     churned += y;
   }
-  const pos = new Float64Array(churned);
-  const neg = new Float64Array(n - churned);
+  const churnedChances = new Float64Array(churned);
+  const stayedChances = new Float64Array(n - churned);
   for (let i = 0, p = 0, q = 0; i < n; i++) {
-    if (labels[i] === 1) pos[p++] = chances[i] as number;
-    else neg[q++] = chances[i] as number;
+    if (labels[i] === 1) churnedChances[p++] = chances[i] as number;
+    else stayedChances[q++] = chances[i] as number;
   }
-  pos.sort();
-  neg.sort();
+  const pos = sortedFloat64(churnedChances);
+  const neg = sortedFloat64(stayedChances);
   // Blocks of the PAV: x is the pooled chance (unique values), mean the fitted level, weight the count.
   const xs: number[] = [];
   const means: number[] = [];
@@ -173,7 +174,7 @@ export function estimateWindow(
  * 1 - q negative; tied chances share their pairs half and half (the trapezoid over tie groups).
  */
 function expectedAuc(q: Float64Array): number | null {
-  const sorted = Float64Array.from(q).sort();
+  const sorted = sortedFloat64(q);
   let positives = 0;
   let negativesBelow = 0;
   let area = 0;

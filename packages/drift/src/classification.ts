@@ -1,4 +1,4 @@
-import { auc } from './stats.js';
+import { aucByLevel, rankByChance, type ChanceRanking } from './segment-auc.js';
 
 /**
  * The chance at or above which a prediction counts as "will churn". The predictors answer a chance
@@ -69,59 +69,85 @@ function binOf(p: number): number {
  * Quality of churn chances against observed outcomes (label 1 = left): the figures scikit-learn's
  * roc_auc_score, log_loss, brier_score_loss, precision/recall/f1_score, confusion_matrix and
  * calibration_curve give on the same pairs (classification-sklearn.test.ts checks it).
+ * `ranking`: the pairs ranked by chance, when the caller has it already.
  */
-export function classificationQuality(labels: ArrayLike<number>, chances: ArrayLike<number>, threshold = DECISION_THRESHOLD): ClassificationQuality {
+export function classificationQuality(
+  labels: ArrayLike<number>,
+  chances: ArrayLike<number>,
+  threshold = DECISION_THRESHOLD,
+  ranking?: ChanceRanking,
+): ClassificationQuality {
   const n = labels.length;
   if (n !== chances.length) throw new RangeError(`classificationQuality: ${n} labels for ${chances.length} chances`);
   if (n === 0) throw new RangeError('classificationQuality: no labelled predictions');
+  const codes = new Int32Array(n);
+  return qualityOfGroups(labels, chances, codes, 1, threshold, () => aucByLevel(ranking ?? rankByChance(chances), codes, labels, 1))[0] as ClassificationQuality;
+}
+
+/**
+ * The measures of every group of pairs in one pass: `codes[i]` is pair i's group (0..groups-1, each
+ * holding at least one pair). `aucs` gives each group's AUC once every pair has been checked.
+ */
+function qualityOfGroups(
+  labels: ArrayLike<number>,
+  chances: ArrayLike<number>,
+  codes: Int32Array,
+  groups: number,
+  threshold: number,
+  aucs: () => Float64Array,
+): ClassificationQuality[] {
   // sklearn clips to the float64 machine epsilon before the logarithm.
   const eps = Number.EPSILON;
-  // Plain counters and typed arrays: this loop runs once per row for the window and again per segment.
-  let tp = 0;
-  let fp = 0;
-  let tn = 0;
-  let fn = 0;
-  const binCount = new Float64Array(RELIABILITY_BINS);
-  const binSum = new Float64Array(RELIABILITY_BINS);
-  const binPositives = new Float64Array(RELIABILITY_BINS);
-  let logLoss = 0;
-  let squared = 0;
-  for (let i = 0; i < n; i++) {
+  // Per group: tp, fp, tn, fn at [4g..4g+3]; reliability bins at [g * RELIABILITY_BINS + bin].
+  const confusion = new Float64Array(groups * 4);
+  const logLoss = new Float64Array(groups);
+  const squared = new Float64Array(groups);
+  const binCount = new Float64Array(groups * RELIABILITY_BINS);
+  const binSum = new Float64Array(groups * RELIABILITY_BINS);
+  const binPositives = new Float64Array(groups * RELIABILITY_BINS);
+  for (let i = 0; i < labels.length; i++) {
     const y = labels[i] as number;
     const p = chances[i] as number;
     if ((y !== 0 && y !== 1) || !(p >= 0 && p <= 1)) throw new RangeError(`classificationQuality: pair ${i} is (${y}, ${p}); labels are 0 or 1 and chances in [0, 1]`);
+    const g = codes[i] as number;
     const clipped = Math.min(Math.max(p, eps), 1 - eps);
-    logLoss -= y === 1 ? Math.log(clipped) : Math.log(1 - clipped);
-    squared += (p - y) ** 2;
-    if (p >= threshold) {
-      if (y === 1) tp++;
-      else fp++;
-    } else if (y === 1) fn++;
-    else tn++;
-    const bin = binOf(p);
+    logLoss[g] = (logLoss[g] as number) - (y === 1 ? Math.log(clipped) : Math.log(1 - clipped));
+    squared[g] = (squared[g] as number) + (p - y) ** 2;
+    // tp, fp, tn, fn in that order.
+    const cell = 4 * g + (p >= threshold ? (y === 1 ? 0 : 1) : y === 1 ? 3 : 2);
+    confusion[cell] = (confusion[cell] as number) + 1;
+    const bin = g * RELIABILITY_BINS + binOf(p);
     binCount[bin] = (binCount[bin] as number) + 1;
     binSum[bin] = (binSum[bin] as number) + p;
     binPositives[bin] = (binPositives[bin] as number) + y;
   }
-  const confusion: ConfusionMatrix = { tp, fp, tn, fn };
-  const value = auc(labels, chances);
-  return {
-    count: n,
-    positives: tp + fn,
-    auc: Number.isNaN(value) ? null : value,
-    logLoss: logLoss / n,
-    brier: squared / n,
-    accuracy: (tp + tn) / n,
-    deviatedShare: (fp + fn) / n,
-    precision: ratio(tp, tp + fp),
-    recall: ratio(tp, tp + fn),
-    f1: ratio(2 * tp, 2 * tp + fp + fn),
-    threshold,
-    confusion,
-    reliability: Array.from(binCount).flatMap((count, i) =>
-      count === 0 ? [] : [{ from: EDGES[i] as number, to: EDGES[i + 1] as number, count, meanPredicted: (binSum[i] as number) / count, observedRate: (binPositives[i] as number) / count }],
-    ),
-  };
+  const areas = aucs();
+  return Array.from({ length: groups }, (_, g) => {
+    const [tp, fp, tn, fn] = confusion.subarray(4 * g, 4 * g + 4) as unknown as [number, number, number, number];
+    const n = tp + fp + tn + fn;
+    const value = areas[g] as number;
+    const reliability: ReliabilityBin[] = [];
+    for (let b = 0; b < RELIABILITY_BINS; b++) {
+      const k = g * RELIABILITY_BINS + b;
+      const count = binCount[k] as number;
+      if (count > 0) reliability.push({ from: EDGES[b] as number, to: EDGES[b + 1] as number, count, meanPredicted: (binSum[k] as number) / count, observedRate: (binPositives[k] as number) / count });
+    }
+    return {
+      count: n,
+      positives: tp + fn,
+      auc: Number.isNaN(value) ? null : value,
+      logLoss: (logLoss[g] as number) / n,
+      brier: (squared[g] as number) / n,
+      accuracy: (tp + tn) / n,
+      deviatedShare: (fp + fn) / n,
+      precision: ratio(tp, tp + fp),
+      recall: ratio(tp, tp + fn),
+      f1: ratio(2 * tp, 2 * tp + fp + fn),
+      threshold,
+      confusion: { tp, fp, tn, fn },
+      reliability,
+    };
+  });
 }
 
 /** One prediction whose outcome is known, with the features it was scored on. */
@@ -131,17 +157,35 @@ export interface LabelledRow {
   label: 0 | 1;
 }
 
-/** Rows grouped by the level `levelOf` gives each, and the quality of each group, levels in text order. */
-export function qualityByLevel(rows: readonly LabelledRow[], levelOf: (row: LabelledRow) => string, threshold = DECISION_THRESHOLD): Record<string, ClassificationQuality> {
-  const groups = new Map<string, { labels: number[]; chances: number[] }>();
-  for (const row of rows) {
+/**
+ * Rows grouped by the level `levelOf` gives each, and the quality of each group, levels in text order.
+ * `ranking`: the rows ranked by chance, made once by callers that group the same rows by several features.
+ */
+export function qualityByLevel(
+  rows: readonly LabelledRow[],
+  levelOf: (row: LabelledRow) => string,
+  threshold = DECISION_THRESHOLD,
+  ranking: ChanceRanking = rankRows(rows),
+): Record<string, ClassificationQuality> {
+  const codeOf = new Map<string, number>();
+  const codes = new Int32Array(rows.length);
+  const labels = new Uint8Array(rows.length);
+  const chances = new Float64Array(rows.length);
+  rows.forEach((row, i) => {
     const level = levelOf(row);
-    let group = groups.get(level);
-    if (!group) groups.set(level, (group = { labels: [], chances: [] }));
-    group.labels.push(row.label);
-    group.chances.push(row.chance);
-  }
-  return Object.fromEntries([...groups].sort(([a], [b]) => a.localeCompare(b)).map(([level, g]) => [level, classificationQuality(g.labels, g.chances, threshold)]));
+    let code = codeOf.get(level);
+    if (code === undefined) codeOf.set(level, (code = codeOf.size));
+    codes[i] = code;
+    labels[i] = row.label;
+    chances[i] = row.chance;
+  });
+  const qualities = qualityOfGroups(labels, chances, codes, codeOf.size, threshold, () => aucByLevel(ranking, codes, labels, codeOf.size));
+  return Object.fromEntries([...codeOf].sort(([a], [b]) => a.localeCompare(b)).map(([level, code]) => [level, qualities[code] as ClassificationQuality]));
+}
+
+/** The rows ranked by chance, for `qualityByLevel`. */
+export function rankRows(rows: readonly LabelledRow[]): ChanceRanking {
+  return rankByChance(Float64Array.from(rows, (row) => row.chance));
 }
 
 /** Quality per level of each categorical feature named: feature -> level -> quality (levels seen only). */
@@ -149,6 +193,7 @@ export function qualityBySegment(
   rows: readonly LabelledRow[],
   categoricalNames: readonly string[],
   threshold = DECISION_THRESHOLD,
+  ranking = rankRows(rows),
 ): Record<string, Record<string, ClassificationQuality>> {
-  return Object.fromEntries(categoricalNames.map((name) => [name, qualityByLevel(rows, (row) => String(row.features[name]), threshold)]));
+  return Object.fromEntries(categoricalNames.map((name) => [name, qualityByLevel(rows, (row) => String(row.features[name]), threshold, ranking)]));
 }

@@ -1,5 +1,6 @@
 import type { DatasetContract, FeatureRow, FeatureValue, ReferenceProfile } from '@churn/churn-data';
-import { binEdges, chiSquare, histogram, jensenShannon, ks2Sorted, proportionsZTest, psi, sortedCopy, wassersteinSorted } from './stats.js';
+import { sortedFloat64 } from './radix-sort.js';
+import { binEdges, chiSquare, histogram, jensenShannon, ks2Sorted, proportionsZTest, psi, wassersteinSorted } from './stats.js';
 
 /**
  * How a feature's verdict is decided. With the defaults these are Evidently's DataDriftPreset
@@ -159,7 +160,7 @@ function preparedReference(reference: ReferenceProfile): PreparedReference {
   let result = prepared.get(reference);
   if (!result) {
     result = { numeric: new Map(), categorical: new Map() };
-    if (reference.predictions?.length) result.predictions = prepareNumeric(sortedCopy(reference.predictions));
+    if (reference.predictions?.length) result.predictions = prepareNumeric(sortedFloat64(reference.predictions));
     prepared.set(reference, result);
   }
   return result;
@@ -373,7 +374,7 @@ export function computeDrift(contract: DatasetContract, reference: ReferenceProf
   };
   const predictions = options.predictions ?? [];
   if (ref.predictions && predictions.length > 0) {
-    const d = numericDrift(ref.predictions, sortedCopy(predictions), settings);
+    const d = numericDrift(ref.predictions, sortedFloat64(predictions), settings);
     // Scores are continuous: KS on small references, normed Wasserstein otherwise, as for features.
     const small = settings.method === 'tests' || (settings.method === 'auto' && ref.predictions.sorted.length <= settings.smallReferenceMax);
     const method: DriftMethod = small ? 'ks' : 'wasserstein';

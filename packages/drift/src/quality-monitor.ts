@@ -1,10 +1,11 @@
 import type { Db } from 'mongodb';
 import { Gauge, type Registry } from 'prom-client';
 import { estimateWindow, type CalibrationSet } from './cbpe.js';
-import { classificationQuality, type ClassificationQuality } from './classification.js';
+import { classificationQuality, DECISION_THRESHOLD, rankRows, type ClassificationQuality, type LabelledRow } from './classification.js';
 import type { DatasetContract } from '@churn/churn-data';
 import { readLabelledWindow } from './outcomes.js';
-import { boundedSegmentQuality } from './segment-quality.js';
+import type { ChanceRanking } from './segment-auc.js';
+import { boundedSegmentQuality, MAX_SEGMENT_LEVELS } from './segment-quality.js';
 
 export const QUALITY_METRICS = {
   quality: 'churn_model_quality',
@@ -125,14 +126,18 @@ export class QualityMonitor {
       this.unjoined.set({ run_id: runId }, window.unjoined);
       this.setEstimate(runId, window.chances, window.rows);
       if (window.rows.length === 0) return undefined;
+      // One ranking by chance serves the window's AUC and every segment's.
+      const ranking = rankRows(window.rows);
       const q = classificationQuality(
         window.rows.map((r) => r.label),
         window.rows.map((r) => r.chance),
+        DECISION_THRESHOLD,
+        ranking,
       );
       for (const [measure, value] of Object.entries(measuresOf(q))) {
         if (value !== null) this.quality.set({ run_id: runId, measure }, value);
       }
-      this.setSegments(runId, window.rows);
+      this.setSegments(runId, window.rows, ranking);
       return q;
     } catch (error) {
       this.options.onError?.(error);
@@ -155,10 +160,10 @@ export class QualityMonitor {
     }
   }
 
-  private setSegments(runId: string, rows: Parameters<typeof boundedSegmentQuality>[1]): void {
+  private setSegments(runId: string, rows: readonly LabelledRow[], ranking: ChanceRanking): void {
     const contract = this.options.contract?.(runId);
     if (!contract) return;
-    for (const [feature, levels] of Object.entries(boundedSegmentQuality(contract, rows))) {
+    for (const [feature, levels] of Object.entries(boundedSegmentQuality(contract, rows, MAX_SEGMENT_LEVELS, DECISION_THRESHOLD, ranking))) {
       for (const [value, q] of Object.entries(levels)) {
         this.segment.set({ run_id: runId, feature, value, measure: 'labelled' }, q.count);
         for (const [measure, figure] of Object.entries(measuresOf(q))) {
