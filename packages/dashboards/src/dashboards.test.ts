@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DRIFT_METRICS } from '@churn/drift';
+import { DRIFT_METRICS, QUALITY_METRICS } from '@churn/drift';
+import type { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { parse } from 'yaml';
 import { allDashboards, dashboardJson, FEATURE_VARIABLE } from './dashboards.js';
 import { DASHBOARDS_DIR } from './index.js';
@@ -116,8 +117,8 @@ describe('dashboards and the dataset contract', () => {
     }
     // A repeated panel shares its grid row with nothing: each follows a row header.
     for (const panel of repeated) expect(panels[panels.indexOf(panel) - 1]?.type).toBe('row');
-    // No other dashboard repeats or declares variables.
-    for (const { file, dashboard } of allDashboards().filter((d) => d.file !== 'drift.json')) {
+    // No other dashboard but quality's segments (below) repeats or declares variables.
+    for (const { file, dashboard } of allDashboards().filter((d) => d.file !== 'drift.json' && d.file !== 'quality.json')) {
       const built = dashboard.build();
       expect({ file, variables: built.templating?.list ?? [], repeated: ((built.panels ?? []) as PanelJson[]).filter((p) => p.repeat) }).toEqual({ file, variables: [], repeated: [] });
     }
@@ -138,6 +139,21 @@ describe('dashboards and the dataset contract', () => {
       'max(churn_feature_drifted{feature=~".+"})',
     ]);
     for (const e of allPromqlExpressions()) expect({ name: e.name, signal: e.signal }).toEqual({ name: e.name, signal: expect.not.stringMatching(/\$|\[\[/) });
+  });
+
+  it('when the quality dashboard is built, then one panel per selected categorical feature draws the selected measure per level of the segment gauge', () => {
+    const built = (allDashboards().find((d) => d.file === 'quality.json')?.dashboard as DashboardBuilder).build();
+    const variables = (built.templating?.list ?? []) as { name: string; query?: string; multi?: boolean; includeAll?: boolean; current?: { value?: unknown } }[];
+    expect(variables.map((v) => [v.name, v.query, v.multi ?? false, v.current?.value])).toEqual([
+      ['segment_feature', `label_values(${QUALITY_METRICS.segment}, feature)`, true, ['$__all']],
+      ['segment_measure', `label_values(${QUALITY_METRICS.segment}, measure)`, false, 'auc'],
+    ]);
+    const panels = (built.panels ?? []) as PanelJson[];
+    const repeated = panels.filter((p) => p.repeat !== undefined);
+    expect(repeated.map((p) => [p.type, p.repeat, p.title])).toEqual([['timeseries', 'segment_feature', '$segment_feature: $segment_measure per level']]);
+    const [panel] = repeated as [PanelJson];
+    expect(panels[panels.indexOf(panel) - 1]).toMatchObject({ type: 'row', title: 'Per segment' });
+    expect(panel.targets?.map((t) => t.expr)).toEqual([`max by (value) (${QUALITY_METRICS.segment}{feature=~"$segment_feature", measure=~"$segment_measure"})`]);
   });
 
   it('when variables are substituted or a label_values query is read, then every spelling is handled and other queries are left alone', () => {

@@ -82,19 +82,34 @@ export const FEATURE_VARIABLE = {
   allValue: '.+',
 } as const;
 
-const featureVariable = () =>
-  new QueryVariableBuilder(FEATURE_VARIABLE.name)
-    .label('Feature')
-    .description('Features of the served model, as labelled on the live drift gauges')
+/**
+ * A variable listing the values of one label of a gauge (`label_values`), re-read when the time range
+ * changes: several values, all by default, when it has an `allValue`; else one, `selected` by default.
+ */
+const labelVariable = (variable: { name: string; query: string; allValue?: string }, label: string, description: string, selected = '') => {
+  let builder = new QueryVariableBuilder(variable.name)
+    .label(label)
+    .description(description)
     .datasource(PROMETHEUS)
-    .query(FEATURE_VARIABLE.query)
-    .definition(FEATURE_VARIABLE.query)
+    .query(variable.query)
+    .definition(variable.query)
     .refresh(VariableRefresh.OnTimeRangeChanged)
-    .sort(VariableSort.AlphabeticalAsc)
-    .multi(true)
-    .includeAll(true)
-    .allValue(FEATURE_VARIABLE.allValue)
-    .current({ selected: true, text: ['All'], value: ['$__all'] });
+    .sort(VariableSort.AlphabeticalAsc);
+  if (variable.allValue === undefined) return builder.current({ selected: true, text: selected, value: selected });
+  builder = builder.multi(true).includeAll(true).allValue(variable.allValue);
+  return builder.current({ selected: true, text: ['All'], value: ['$__all'] });
+};
+
+const featureVariable = () => labelVariable(FEATURE_VARIABLE, 'Feature', 'Features of the served model, as labelled on the live drift gauges');
+
+/**
+ * The quality dashboard's segment variables, from the per-segment gauge's labels: the categorical
+ * features of the served model's contract (all by default) and the measure drawn per level (AUC by default).
+ */
+export const SEGMENT_VARIABLES = {
+  feature: { name: 'segment_feature', query: `label_values(${QUALITY_METRICS.segment}, feature)`, allValue: '.+' },
+  measure: { name: 'segment_measure', query: `label_values(${QUALITY_METRICS.segment}, measure)` },
+} as const;
 
 /** `$feature`: in a repeated panel its one feature (also its title), elsewhere the selected ones. */
 const $feature = `$${FEATURE_VARIABLE.name}`;
@@ -186,6 +201,8 @@ const auc = (metric: string, selector = '') => `max(${metric}{measure="auc"${sel
 function quality(): DashboardBuilder {
   return base('churn-quality', 'Churn · model quality')
     .time({ from: 'now-24h', to: 'now' })
+    .withVariable(labelVariable(SEGMENT_VARIABLES.feature, 'Segment feature', 'Categorical features of the served model, as labelled on the per-segment quality gauge'))
+    .withVariable(labelVariable(SEGMENT_VARIABLES.measure, 'Segment measure', 'The measure drawn per level', 'auc'))
     .withPanel(stat('Realised AUC', 'short', { expr: auc(QUALITY_METRICS.quality) }))
     .withPanel(stat('Estimated AUC (CBPE)', 'short', { expr: auc(QUALITY_METRICS.estimated) }))
     .withPanel(stat('Test AUC of the served run', 'short', { expr: `max(${QUALITY_METRICS.testAuc})` }))
@@ -222,6 +239,19 @@ function quality(): DashboardBuilder {
         { expr: `max(${QUALITY_METRICS.labelled})`, legend: 'labelled' },
         { expr: `max(${QUALITY_METRICS.unjoined})`, legend: 'outcomes labelling none' },
       ], { min: 0 }),
+    )
+    .withRow(new RowBuilder('Per segment'))
+    .withPanel(
+      timeseries(
+        `$${SEGMENT_VARIABLES.feature.name}: $${SEGMENT_VARIABLES.measure.name} per level`,
+        'short',
+        [{ expr: `max by (value) (${QUALITY_METRICS.segment}{feature=~"$${SEGMENT_VARIABLES.feature.name}", measure=~"$${SEGMENT_VARIABLES.measure.name}"})`, legend: '{{value}}' }],
+        {
+          repeat: { variable: SEGMENT_VARIABLES.feature.name, maxPerRow: 2 },
+          description:
+            'Realised quality of the labelled predictions of each level of a categorical feature; the 20 most frequent levels keep their name, the rest and values the contract does not declare are pooled as (other). "labelled" is the count of rows behind each figure.',
+        },
+      ),
     );
 }
 
