@@ -1,21 +1,27 @@
 // The prediction log's ceiling for batches: how fast the Mongo wire store (FerretDB natively) keeps
-// 100,000 predictions as the predictors write them today (one document per row, insertMany of 500
-// through PredictionLogWriter) against one columnar document per 1,000-row chunk (the layout a
-// batch could use: features, chances and ids as arrays), in the same run, alternated. Beside them
+// 100,000 predictions, and the CPU FerretDB and PostgreSQL take for it, in each layout the predictors
+// have written: one document per row; one columnar document per 1,000-row chunk with per-row arrays
+// (55379f0); the same chunk packed (number columns as one Float64 Binary, strings as one JSON string;
+// @churn/serving's packColumns, what mongoPredictionSink stores); and, to see whether the ids matter,
+// packed with the customer ids as one string too. Written as PredictionLogWriter writes them at the
+// default PREDICTION_LOG_BATCH_SIZE (500): one insertMany at a time, of 500 row documents or of one
+// chunk; the layouts alternate in the same run. Beside them
 // the rate a batch needs to answer 2x faster than `mlflow models serve` with every row stored before
 // the answer, from the last `npm run bench -- batch` (.stack/bench/batch.json). Needs the native
 // stack (FerretDB on 27017). `npm run bench -- log-layout`.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { defaultContract, type FeatureRow } from '@churn/churn-data';
+import { defaultContract, type FeatureRow, type FeatureValue } from '@churn/churn-data';
 import { MongoClient, type Db } from 'mongodb';
-import { mongoPredictionSink, PredictionLogWriter, type PredictionLogEntry } from '../src/prediction-log.js';
+import { packColumns } from '../src/pack-columns.js';
+import { mongoPredictionSink, type PredictionBatchEntry, type PredictionLogEntry } from '../src/prediction-log.js';
 import { datasetSplit } from '../src/testing.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CHUNK = 1_000;
+const BATCH_SIZE = 500;
 const DB = `churn_bench_log_layout_${process.pid}`;
 
 const names = defaultContract().featureNames;
@@ -23,56 +29,97 @@ const source = datasetSplit().train;
 const features: FeatureRow[] = Array.from({ length: ROWS }, (_, i) => Object.fromEntries(names.map((n) => [n, source[i % source.length]?.[n] ?? null])) as FeatureRow);
 const chances = Float64Array.from({ length: ROWS }, (_, i) => (i % 997) / 997);
 
-/** Per row, as recordPredictions logs a batch today. */
-async function perRow(db: Db): Promise<number> {
-  const writer = new PredictionLogWriter(mongoPredictionSink(db, 'per_row'), { batchSize: 500, flushIntervalMs: 10, maxBuffered: ROWS });
-  const started = performance.now();
-  const now = new Date();
-  for (let i = 0; i < ROWS; i += 1) {
-    const entry: PredictionLogEntry = { model_run_id: 'bench', source: 'http', features: features[i] as FeatureRow, churn_chance: chances[i] as number, latency_ms: 1, created_at: now, request_id: 'r', customer_id: `c${i}` };
-    writer.log(entry);
-  }
-  await writer.close(600_000);
-  return (performance.now() - started) / 1000;
+const LAYOUTS = {
+  perRow: 'one document per row (/predict today)',
+  arrays: `one columnar document per ${CHUNK.toLocaleString('en-US')} rows, per-row arrays (55379f0)`,
+  packed: 'the same chunk packed: Float64 Binary / JSON string columns, ids as an array',
+  packedIds: 'packed, and the customer ids as one string too',
+} as const;
+type Layout = keyof typeof LAYOUTS;
+
+/** A chunk as the batch routes log it (services/predictor-api's batchEntry). */
+function chunkEntry(from: number, to: number, now: Date): PredictionBatchEntry {
+  const rows = features.slice(from, to);
+  const columns: Record<string, FeatureValue[]> = {};
+  for (const name of names) columns[name] = rows.map((row) => row[name] ?? null);
+  return {
+    model_run_id: 'bench',
+    source: 'http',
+    rows: to - from,
+    features: columns,
+    churn_chance: Array.from(chances.subarray(from, to)),
+    latency_ms: 1,
+    created_at: now,
+    request_id: 'r',
+    customer_id: Array.from({ length: to - from }, (_, i) => `c${from + i}`),
+  };
 }
 
-/** One document per chunk, columnar, written 8 chunks per insertMany. */
-async function columnar(db: Db): Promise<number> {
-  const collection = db.collection('columnar');
-  const started = performance.now();
-  const now = new Date();
-  const docs = [];
-  for (let from = 0; from < ROWS; from += CHUNK) {
-    const to = Math.min(ROWS, from + CHUNK);
-    const rows = features.slice(from, to);
-    docs.push({
-      model_run_id: 'bench',
-      source: 'http',
-      created_at: now,
-      request_id: 'r',
-      latency_ms: 1,
-      rows: to - from,
-      features: Object.fromEntries(names.map((n) => [n, rows.map((r) => r[n] ?? null)])),
-      churn_chance: Array.from(chances.subarray(from, to)),
-      customer_id: Array.from({ length: to - from }, (_, i) => `c${from + i}`),
+/** CPU ticks (user + system, 1/100 s) of FerretDB and every PostgreSQL process; the postmaster's children's ticks count its exited backends. */
+function storeTicks(): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (comm !== 'ferretdb' && comm !== 'postgres') continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {
+      // Gone between the listing and the read: its ticks are in its parent's children's ticks.
+    }
+  }
+  return ticks;
+}
+
+interface Run {
+  seconds: number;
+  storeCpuSeconds: number;
+  nodeCpuSeconds: number;
+}
+
+/** The documents of rows [from, to) in a layout, as they are handed to insertMany. */
+function documents(layout: Layout, from: number, to: number, now: Date): object[] {
+  if (layout === 'perRow') {
+    return Array.from({ length: to - from }, (_, j): PredictionLogEntry => {
+      const i = from + j;
+      return { model_run_id: 'bench', source: 'http', features: features[i] as FeatureRow, churn_chance: chances[i] as number, latency_ms: 1, created_at: now, request_id: 'r', customer_id: `c${i}` };
     });
-    if (docs.length === 8) await collection.insertMany(docs.splice(0), { ordered: false });
   }
-  if (docs.length > 0) await collection.insertMany(docs, { ordered: false });
-  return (performance.now() - started) / 1000;
+  const chunk = chunkEntry(from, to, now);
+  if (layout !== 'packedIds') return [chunk];
+  const packed = packColumns(chunk);
+  return [{ ...packed, customer_id: JSON.stringify(packed['customer_id']) }];
 }
 
+async function store(db: Db, layout: Layout): Promise<Run> {
+  // Packed chunks through the predictors' own sink (it packs); the others stored as they are.
+  const sink = mongoPredictionSink(db, layout);
+  const insert = layout === 'packed' ? (docs: object[]) => sink.insertMany(docs as PredictionBatchEntry[]) : (docs: object[]) => db.collection(layout).insertMany(docs, { ordered: false });
+  const step = layout === 'perRow' ? BATCH_SIZE : CHUNK;
+  const ticks = storeTicks();
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const now = new Date();
+  for (let from = 0; from < ROWS; from += step) await insert(documents(layout, from, Math.min(ROWS, from + step), now));
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { seconds, storeCpuSeconds: (storeTicks() - ticks) / 100, nodeCpuSeconds: (used.user + used.system) / 1e6 };
+}
+
+const layouts = Object.keys(LAYOUTS) as Layout[];
 const mongo = new MongoClient('mongodb://127.0.0.1:27017/?directConnection=true');
 const db = mongo.db(DB);
-const seconds = { perRow: [] as number[], columnar: [] as number[] };
+const runs = Object.fromEntries(layouts.map((layout) => [layout, [] as Run[]])) as Record<Layout, Run[]>;
 try {
   for (let round = 0; round < ROUNDS; round += 1) {
     await db.dropDatabase();
-    for (const layout of round % 2 === 0 ? (['perRow', 'columnar'] as const) : (['columnar', 'perRow'] as const)) {
-      seconds[layout].push(await (layout === 'perRow' ? perRow(db) : columnar(db)));
-    }
-    const stored = (await db.collection('per_row').countDocuments()) + ' per-row documents';
-    console.error(`round ${round + 1}/${ROUNDS}: per row ${seconds.perRow.at(-1)?.toFixed(2)} s, columnar ${seconds.columnar.at(-1)?.toFixed(2)} s (${stored})`);
+    // Each round starts the rotation one later, so no layout always runs after the same one.
+    const order = layouts.map((_, i) => layouts[(i + round) % layouts.length] as Layout);
+    for (const layout of order) runs[layout].push(await store(db, layout));
+    const stored = await Promise.all(layouts.map(async (layout) => `${layout} ${await db.collection(layout).countDocuments()}`));
+    const times = layouts.map((layout) => `${layout} ${runs[layout].at(-1)?.seconds.toFixed(2)} s`);
+    console.error(`round ${round + 1}/${ROUNDS}: ${times.join(', ')} (documents: ${stored.join(', ')})`);
   }
 } finally {
   await db.dropDatabase().catch(() => undefined);
@@ -80,7 +127,8 @@ try {
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-const rate = (values: number[]) => ROWS / median(values);
+const medianOf = (layout: Layout, key: keyof Run) => median(runs[layout].map((run) => run[key]));
+const rate = (layout: Layout) => ROWS / medianOf(layout, 'seconds');
 const batchFile = join(ROOT, '.stack/bench/batch.json');
 const mlflowRate = existsSync(batchFile)
   ? (() => {
@@ -89,14 +137,23 @@ const mlflowRate = existsSync(batchFile)
     })()
   : Number.NaN;
 const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a');
+const perRowMicros = (layout: Layout, key: keyof Run) => fmt((medianOf(layout, key) / ROWS) * 1e6, 1);
 const table = [
-  '| layout | median s for the rows | rows stored/s | vs the 2x target (2 x mlflow serve rows/s) |',
-  '|---|---|---|---|',
-  `| one document per row (today), insertMany of 500 | ${fmt(median(seconds.perRow), 2)} | ${fmt(rate(seconds.perRow))} | ${fmt(rate(seconds.perRow) / (2 * mlflowRate), 2)} |`,
-  `| one columnar document per ${fmt(CHUNK)} rows | ${fmt(median(seconds.columnar), 2)} | ${fmt(rate(seconds.columnar))} | ${fmt(rate(seconds.columnar) / (2 * mlflowRate), 2)} |`,
-  `| needed: 2 x mlflow models serve (last batch bench) | | ${fmt(2 * mlflowRate)} | 1 |`,
+  '| layout | median s for the rows | rows stored/s | FerretDB + PostgreSQL CPU µs per row | our CPU µs per row | vs the 2x target (2 x mlflow serve rows/s) |',
+  '|---|---|---|---|---|---|',
+  ...layouts.map(
+    (layout) =>
+      `| ${LAYOUTS[layout]} | ${fmt(medianOf(layout, 'seconds'), 2)} | ${fmt(rate(layout))} | ${perRowMicros(layout, 'storeCpuSeconds')} | ${perRowMicros(layout, 'nodeCpuSeconds')} | ${fmt(rate(layout) / (2 * mlflowRate), 2)} |`,
+  ),
+  `| needed: 2 x mlflow models serve (last batch bench) | | ${fmt(2 * mlflowRate)} | | | 1 |`,
 ].join('\n');
 console.log(table);
-console.log(`\n${fmt(ROWS)} rows, ${ROUNDS} alternated rounds, medians; columnar stores ${fmt(rate(seconds.columnar) / rate(seconds.perRow), 1)}x the rows per second.`);
+console.log(
+  `\n${fmt(ROWS)} rows, ${ROUNDS} rotated rounds, medians; CPU from /proc (FerretDB and PostgreSQL also serve whatever else runs on the machine). ` +
+    `Packed stores ${fmt(rate('packed') / rate('arrays'), 1)}x the rows per second of per-row arrays at ${fmt(medianOf('arrays', 'storeCpuSeconds') / medianOf('packed', 'storeCpuSeconds'), 1)}x less store CPU.`,
+);
 mkdirSync(join(ROOT, '.stack/bench'), { recursive: true });
-writeFileSync(join(ROOT, '.stack/bench/log-layout.json'), JSON.stringify({ command: 'npm run bench -- log-layout', rows: ROWS, rounds: ROUNDS, chunk: CHUNK, seconds, mlflowRowsPerSecond: mlflowRate }, null, 2));
+writeFileSync(
+  join(ROOT, '.stack/bench/log-layout.json'),
+  JSON.stringify({ command: 'npm run bench -- log-layout', rows: ROWS, rounds: ROUNDS, chunk: CHUNK, batchSize: BATCH_SIZE, layouts: LAYOUTS, runs, mlflowRowsPerSecond: mlflowRate }, null, 2),
+);

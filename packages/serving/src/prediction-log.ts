@@ -1,8 +1,9 @@
 import { getHeapStatistics } from 'node:v8';
 import type { FeatureRow, FeatureValue } from '@churn/churn-data';
 import type { Logger } from '@churn/logger';
-import { MongoBulkWriteError, ObjectId, type Collection, type Db } from 'mongodb';
+import { MongoBulkWriteError, ObjectId, type Db } from 'mongodb';
 import type { ServingMetrics } from './metrics.js';
+import { packColumns } from './pack-columns.js';
 
 /** One logged prediction (ARCHITECTURE: Mongo db `churn`, collection `predictions`). */
 export interface PredictionLogEntry {
@@ -87,14 +88,15 @@ export function assertBufferFitsHeap(maxBuffered: number, heapLimitBytes = getHe
  * stored: those count as written.
  */
 export function mongoPredictionSink(db: Db, collectionName = 'predictions'): PredictionLogSink & { ensureIndexes(): Promise<void> } {
-  const collection: Collection<PredictionLogDocument> = db.collection<PredictionLogDocument>(collectionName);
+  // Stored documents are packed (pack-columns.ts), not PredictionLogDocuments.
+  const collection = db.collection(collectionName);
   return {
     async ensureIndexes() {
       await collection.createIndex({ created_at: 1 });
     },
     async insertMany(docs) {
       try {
-        await collection.insertMany(docs, { ordered: false });
+        await collection.insertMany(docs.map(packColumns), { ordered: false });
       } catch (error) {
         if (error instanceof MongoBulkWriteError) {
           const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
