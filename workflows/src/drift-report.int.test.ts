@@ -6,6 +6,7 @@ import { buildReferenceProfile, defaultContract, loadCleanDataset, splitDataset,
 import { loadConfig } from '@churn/config';
 import { createLogger } from '@churn/logger';
 import { MlflowClient } from '@churn/mlflow-client';
+import { TEST_PREDICTIONS_FILE } from '@churn/model';
 import { MongoClient } from 'mongodb';
 import { workerConfigSchema } from './config.js';
 import { REPO_ROOT, quietRuntime } from './testing/test-env.js';
@@ -58,6 +59,9 @@ describe('driftReportWorkflow on the native stack', () => {
     const run = await mlflow.createRun({ experimentId: await mlflow.getOrCreateExperiment(config.MLFLOW_EXPERIMENT), runName: 'served' });
     await mlflow.uploadArtifact(run.info.run_id, 'model/reference.json', JSON.stringify(buildReferenceProfile(contract, train, { seed: 42 })));
     await mlflow.uploadArtifact(run.info.run_id, 'model/contract.yaml', contract.toYaml());
+    // Its test split's predictions, what the quality estimate calibrates on (one churner in three at every chance).
+    const testPredictions = { chances: Array.from({ length: 300 }, (_, i) => i / 299), labels: Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? 1 : 0)) };
+    await mlflow.uploadArtifact(run.info.run_id, `model/${TEST_PREDICTIONS_FILE}`, JSON.stringify(testPredictions));
 
     // Traffic in the last hour: real rows with much higher credit limits and older customers.
     const now = Date.now();
@@ -82,7 +86,10 @@ describe('driftReportWorkflow on the native stack', () => {
       // No outcomes were sent: the quality section says so and shows the label-free estimate.
       // One chance for all: no ranking. The run logged no test_auc, so quality cannot trigger a retrain.
       expect(result.report.quality).toEqual({ labelled: 0, predictions: 400, auc: null, estimatedAuc: 0.5 });
-      expect(readFileSync(result.report.reportPath as string, 'utf8')).toContain('<p id="no-outcomes">No outcomes yet for the model run\'s 400 predictions of the last 30 days');
+      const html = readFileSync(result.report.reportPath as string, 'utf8');
+      expect(html).toContain('<p id="no-outcomes">No outcomes yet for the model run\'s 400 predictions of the last 30 days');
+      // The estimate calibrated on the run's test-predictions.json, not on (absent) labelled predictions.
+      expect(html).toContain("calibrated on the model's test split");
       expect(result.retrain).toMatchObject({ started: true, workflowId: expect.stringMatching(new RegExp(`^retrain-int-${id}-`)) });
 
       const retrain = (await client.workflow.getHandle(result.retrain.workflowId as string).result()) as TuningResult;
