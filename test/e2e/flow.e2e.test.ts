@@ -4,6 +4,7 @@ import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '@churn/aws';
 import { contractSplit, DatasetContract, defaultContract, loadCleanDataset, parseRequest, type FeatureRow } from '@churn/churn-data';
 import { MlflowClient } from '@churn/mlflow-client';
+import { findLoggedPredictions } from '@churn/serving/testing';
 import { MongoClient, type Db } from 'mongodb';
 import { ChurnFlow } from '../../scripts/demo/flow.js';
 import { nodeWarningsSinceStart, promQuery, waitUntil } from '../../scripts/demo/processes.js';
@@ -37,6 +38,9 @@ const predict = async (body: object) => {
 const loggedPrediction = (filter: object) =>
   waitUntil(`prediction log ${JSON.stringify(filter)}`, 30_000, async () => ((await db.collection('predictions').findOne(filter)) ? true : 'not logged yet'));
 
+/** The customer's logged prediction: the log stores chunks of predictions, a query by customer_id finds the one holding it. */
+const loggedRowOf = async (customerId: string) => (await findLoggedPredictions(db.collection('predictions'), { customer_id: customerId }, (row) => row['customer_id'] === customerId))[0];
+
 describe('the whole flow', () => {
   it('when tuning ran through Temporal on the S3 snapshot, then the best run holds an MLflow model and is a registered version', async () => {
     const run = await mlflow.getRun(state.runId);
@@ -61,7 +65,7 @@ describe('the whole flow', () => {
     const customerId = id('e2e-http');
     await predict({ ...customer, customer_id: customerId });
     await loggedPrediction({ customer_id: customerId });
-    const doc = await db.collection('predictions').findOne({ customer_id: customerId });
+    const doc = await loggedRowOf(customerId);
     expect(doc).toMatchObject({ model_run_id: state.runId, source: 'http', features: { credit_limit: customer['credit_limit'] } });
     expect(typeof doc?.['latency_ms']).toBe('number');
     expect(doc?.['created_at']).toBeInstanceOf(Date);
@@ -189,7 +193,7 @@ describe('a second dataset, declared only by its contract file', () => {
     await kinesis.send(new PutRecordCommand({ StreamName: 'predictions', PartitionKey: 'e2e', Data: Buffer.from(JSON.stringify({ ...secondCustomer, customer_id: customerId })) }));
     kinesis.destroy();
     await loggedPrediction({ customer_id: customerId, source: 'stream', model_run_id: state.secondRunId });
-    const doc = await db.collection('predictions').findOne({ customer_id: customerId });
+    const doc = await loggedRowOf(customerId);
     expect(ofDataset(doc?.['features'] as Record<string, unknown>, second)).toBe(true);
     expect(ofDataset(doc?.['features'] as Record<string, unknown>, defaultContract())).toBe(false);
   });
@@ -198,7 +202,7 @@ describe('a second dataset, declared only by its contract file', () => {
     const shifted = second.features.find((f) => f.kind === 'numeric')?.name ?? '';
     flow.startSimulator('simulator-second', { DATASET: second.name, SIMULATOR_PORT: '0', SIMULATOR_TARGETS: 'http,stream', SIMULATOR_RATE_PER_SEC: '40', SIMULATOR_DRIFT: `${shifted}*3` });
     await waitUntil('second dataset predictions logged', 120_000, async () => {
-      const count = await db.collection('predictions').countDocuments({ model_run_id: state.secondRunId });
+      const count = (await findLoggedPredictions(db.collection('predictions'), { model_run_id: state.secondRunId })).length;
       return count >= 300 || `${count} logged`;
     });
     const { report } = await flow.driftReport(10 * 60_000);

@@ -4,8 +4,13 @@ import type { Logger } from '@churn/logger';
 import { MongoBulkWriteError, ObjectId, type Db } from 'mongodb';
 import type { ServingMetrics } from './metrics.js';
 import { packColumns } from './pack-columns.js';
+import { PredictionColumns } from './prediction-columns.js';
 
-/** One logged prediction (ARCHITECTURE: Mongo db `churn`, collection `predictions`). */
+/**
+ * One prediction as /predict and the stream log it. The writer keeps them as columns and stores them
+ * as chunk documents (PredictionBatchEntry); a document of this shape, one per prediction, is what
+ * the log stored before 2026-12-05, and the readers still expand both (@churn/drift's loggedRows).
+ */
 export interface PredictionLogEntry {
   _id?: ObjectId;
   model_run_id: string;
@@ -24,9 +29,18 @@ export interface PredictionLogEntry {
 }
 
 /**
- * A chunk of a batch's predictions in one columnar document (`rows` of them: per feature an array of
- * values, chances and ids as arrays): FerretDB stores rows 3.8x faster this way than one document per
- * row (BENCHMARKS.md, log-layout). The readers of the collection expand it (@churn/drift).
+ * Predictions in one columnar document (ARCHITECTURE: Mongo db `churn`, collection `predictions`),
+ * `rows` of them: per feature an array of values, and chances, customer ids and the class answers as
+ * arrays in row order. FerretDB stores rows 3.8x faster this way than one document per row
+ * (BENCHMARKS.md, log-layout). Two kinds, both at most PREDICTION_LOG_BATCH_SIZE rows:
+ * - a chunk of one /predict/batch or /invocations call: one `request_id`, `created_at` and
+ *   `latency_ms` for all its rows;
+ * - single predictions of /predict or the stream, gathered by the writer per model run and source:
+ *   `request_id`, `created_at`, `latency_ms` and `sequence_number` are arrays too, a row's own values
+ *   (null where a row has none). Mongo matches a query on an array by any element, so
+ *   `find({ request_id: id })` finds the chunk holding that prediction, a `created_at` range the
+ *   chunks with a row in it, and a descending `created_at` sort orders chunks by their newest row.
+ * The readers of the collection expand both into rows (@churn/drift's loggedRows).
  */
 export interface PredictionBatchEntry {
   _id?: ObjectId;
@@ -35,17 +49,17 @@ export interface PredictionBatchEntry {
   rows: number;
   features: Record<string, FeatureValue[]>;
   churn_chance: number[];
-  predicted_class?: number[];
-  class_probabilities?: number[][];
-  latency_ms: number;
-  created_at: Date;
+  predicted_class?: (number | null)[];
+  class_probabilities?: (number[] | null)[];
+  latency_ms: number | number[];
+  created_at: Date | Date[];
   customer_id?: (string | number | null)[];
-  request_id?: string;
+  request_id?: string | (string | null)[];
+  sequence_number?: (string | null)[];
 }
 
-export type PredictionLogDocument = PredictionLogEntry | PredictionBatchEntry;
-
-const rowsOf = (doc: PredictionLogDocument) => ('rows' in doc ? doc.rows : 1);
+/** What the writer stores. */
+export type PredictionLogDocument = PredictionBatchEntry;
 
 /** Where batches go; Mongo in production, an array or a failing fake in tests. */
 export interface PredictionLogSink {
@@ -66,8 +80,8 @@ export interface PredictionLogOptions {
 
 const DUPLICATE_KEY = 11000;
 
-/** Heap one buffered prediction may take, with its features (measured ~470 bytes; prediction-log.test.ts checks the bound). */
-export const BUFFERED_ENTRY_BYTES = 512;
+/** Heap one buffered prediction may take, with its features (measured: ~470 bytes as one object each, ~220 as columns; prediction-log.test.ts checks the bound). */
+export const BUFFERED_ENTRY_BYTES = 256;
 
 /**
  * Fails at start when a full outage buffer could not fit: the predictors run with a capped heap
@@ -109,13 +123,36 @@ export function mongoPredictionSink(db: Db, collectionName = 'predictions'): Pre
 }
 
 /**
+ * A buffered document: a batch chunk as logged, or single predictions still gathering as columns.
+ * The first write attempt turns the columns into the document (sealed: later predictions start the
+ * next chunk), which a retry sends again, `_id` and all.
+ */
+interface Pending {
+  rows: number;
+  doc: PredictionBatchEntry | undefined;
+  columns: PredictionColumns | undefined;
+}
+
+function documentOf(pending: Pending): PredictionBatchEntry {
+  if (!pending.doc) {
+    pending.doc = (pending.columns as PredictionColumns).document();
+    pending.columns = undefined;
+  }
+  pending.doc._id ??= new ObjectId();
+  return pending.doc;
+}
+
+/**
  * The prediction log: `log` only appends to a bounded buffer (never awaits I/O, so it never slows a
- * response); batches are written in the background, one write at a time. While the sink fails the
- * buffer keeps everything up to `maxBuffered` and retries with backoff; what would overflow is
- * dropped and counted in churn_prediction_log_dropped_total.
+ * response); batches are written in the background, one write at a time. Single predictions are
+ * gathered as columns per model run and source into chunk documents of up to `batchSize` rows. While
+ * the sink fails the buffer keeps everything up to `maxBuffered` predictions and retries with
+ * backoff; what would overflow is dropped and counted in churn_prediction_log_dropped_total.
  */
 export class PredictionLogWriter {
-  private buffer: PredictionLogDocument[] = [];
+  private buffer: Pending[] = [];
+  /** The chunk gathering single predictions, per model run and source. */
+  private gathering = new Map<string, Pending>();
   /** Predictions in the buffer: a batch document counts its rows (the bounds are in predictions). */
   private rows = 0;
   private writing: Promise<void> | undefined;
@@ -143,22 +180,35 @@ export class PredictionLogWriter {
   }
 
   log(entry: PredictionLogEntry): void {
-    this.append(entry);
+    if (!this.admit(1)) return;
+    const key = `${entry.model_run_id}\u0000${entry.source}`;
+    let pending = this.gathering.get(key);
+    if (!pending?.columns || pending.rows >= this.options.batchSize || !pending.columns.accepts(entry)) {
+      pending = { rows: 0, doc: undefined, columns: new PredictionColumns(entry.model_run_id, entry.source, entry.features) };
+      this.gathering.set(key, pending);
+      this.buffer.push(pending);
+    }
+    (pending.columns as PredictionColumns).add(entry);
+    pending.rows += 1;
+    this.appended(1);
   }
 
   /** A batch chunk's predictions as one columnar document; the batch routes wait for room first (whenWritable). */
   logBatch(entry: PredictionBatchEntry): void {
-    this.append(entry);
+    if (!this.admit(entry.rows)) return;
+    this.buffer.push({ rows: entry.rows, doc: entry, columns: undefined });
+    this.appended(entry.rows);
   }
 
-  private append(doc: PredictionLogDocument): void {
-    const rows = rowsOf(doc);
-    if (this.rows + rows > this.options.maxBuffered || this.closed) {
-      this.dropped += rows;
-      this.metrics?.logDropped.inc(rows);
-      return;
-    }
-    this.buffer.push(doc);
+  /** Whether `rows` more predictions fit; if not they are counted as dropped. */
+  private admit(rows: number): boolean {
+    if (this.rows + rows <= this.options.maxBuffered && !this.closed) return true;
+    this.dropped += rows;
+    this.metrics?.logDropped.inc(rows);
+    return false;
+  }
+
+  private appended(rows: number): void {
     this.rows += rows;
     this.metrics?.logBuffered.set(this.rows);
     if (this.failing) return;
@@ -246,12 +296,13 @@ export class PredictionLogWriter {
     // Documents from the head up to batchSize predictions (at least one document).
     let count = 0;
     let rows = 0;
-    while (count < this.buffer.length && (count === 0 || rows + rowsOf(this.buffer[count] as PredictionLogDocument) <= this.options.batchSize)) {
-      rows += rowsOf(this.buffer[count] as PredictionLogDocument);
+    while (count < this.buffer.length && (count === 0 || rows + (this.buffer[count] as Pending).rows <= this.options.batchSize)) {
+      rows += (this.buffer[count] as Pending).rows;
       count += 1;
     }
-    const batch = this.buffer.slice(0, count);
-    for (const doc of batch) doc._id ??= new ObjectId();
+    const batch = this.buffer.slice(0, count).map(documentOf);
+    // Sealed chunks gather no more (a model switch leaves its old run's behind otherwise).
+    for (const [key, pending] of this.gathering) if (!pending.columns) this.gathering.delete(key);
     const attempt = this.sink.insertMany(batch).then(
       () => {
         this.buffer.splice(0, batch.length);

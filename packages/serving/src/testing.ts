@@ -133,3 +133,4 @@ export class TcpProxy {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
+export { findLoggedPredictions } from './logged-predictions.js';

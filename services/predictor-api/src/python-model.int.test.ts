@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createLogger } from '@churn/logger';
 import { startMlflowServer, type RunningMlflowServer } from '@churn/mlflow-client';
-import { updateEnvFile, waitFor, writeEnvFile } from '@churn/serving/testing';
+import { findLoggedPredictions, updateEnvFile, waitFor, writeEnvFile } from '@churn/serving/testing';
 import { MongoClient } from 'mongodb';
 import { loadPredictorApiConfig } from './config.js';
 import { start, type RunningPredictor } from './server.js';
@@ -177,9 +177,10 @@ describeIf.each(CASES)('models Python logged with $venv to $server, saved as $fi
     // The prediction log keeps every class's probability; churn_chance is the most probable one's.
     const mongo = new MongoClient(`${MONGO}/${dbName}?directConnection=true`);
     try {
-      const first = { request_id: `multi-${dbName}-0` };
-      await waitFor(async () => (await mongo.db().collection('predictions').countDocuments(first)) === 1, { timeoutMs: 30_000, what: 'the logged multi-class prediction', intervalMs: 200 });
-      const doc = await mongo.db().collection('predictions').findOne(first);
+      const first = `multi-${dbName}-0`;
+      const loggedFirst = () => findLoggedPredictions(mongo.db().collection('predictions'), { request_id: first }, (row) => row['request_id'] === first);
+      await waitFor(async () => (await loggedFirst()).length === 1, { timeoutMs: 30_000, what: 'the logged multi-class prediction', intervalMs: 200 });
+      const [doc] = await loggedFirst();
       expect(maxDiff(want[0] ?? [], doc?.['class_probabilities'] as number[])).toBeLessThan(1e-6);
       expect(doc?.['predicted_class']).toBe(argmax(want[0] ?? []));
       expect(doc?.['churn_chance']).toBeCloseTo(Math.max(...(want[0] ?? [])), 6);

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { defaultContract, type ChurnRow } from '@churn/churn-data';
 import { classificationQuality, estimateQuality, fitIsotonic } from '@churn/drift';
 import { createLogger } from '@churn/logger';
-import { datasetSplit, loadLocal, registerTestModel, trainTestModel, waitFor, writeEnvFile } from '@churn/serving/testing';
+import { datasetSplit, findLoggedPredictions, loadLocal, registerTestModel, trainTestModel, waitFor, writeEnvFile } from '@churn/serving/testing';
 import { MongoClient } from 'mongodb';
 import { loadPredictorApiConfig } from './config.js';
 import { start, type RunningPredictor } from './server.js';
@@ -79,7 +79,7 @@ describe('realised model quality through the predictor API', () => {
     };
     const label = (i: number) => (rows[i] as ChurnRow).churned;
     const byRequest = (i: number) => ({ request_id: requestIdOf(i), churned: label(i) === 1 });
-    const logged = () => mongo.db(dbName).collection('predictions').countDocuments({ model_run_id: runId });
+    const logged = async () => (await findLoggedPredictions(mongo.db(dbName).collection('predictions'), { model_run_id: runId })).length;
 
     // Outcomes for 200-239 arrive before their predictions are made.
     const early = await postJson(base, '/outcomes', { outcomes: rows.slice(200).map((_r, k) => byRequest(200 + k)) });

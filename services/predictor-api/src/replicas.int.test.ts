@@ -175,8 +175,10 @@ describe('predictor-api in 2 replicas behind nginx (make serve-api replicas=2)',
     // requests in flight at the kill (8 lanes). The killed replica's unflushed log is lost either way
     // (37 of 2,330 here, flushed every 100 ms, none twice).
     const predictions = mongo.db(dbName).collection('predictions');
-    const logged = await predictions.countDocuments({});
-    const duplicated = await predictions.aggregate<{ _id: string }>([{ $group: { _id: '$request_id', n: { $sum: 1 } } }, { $match: { n: { $gt: 1 } } }]).toArray();
+    // Each chunk document holds its rows' request ids as an array.
+    const [counted] = await predictions.aggregate<{ logged: number }>([{ $group: { _id: null, logged: { $sum: '$rows' } } }]).toArray();
+    const logged = counted?.logged ?? 0;
+    const duplicated = await predictions.aggregate<{ _id: string }>([{ $unwind: '$request_id' }, { $group: { _id: '$request_id', n: { $sum: 1 } } }, { $match: { n: { $gt: 1 } } }]).toArray();
     process.stdout.write(`replicas: ${answers.length} answered, ${logged} logged, ${duplicated.length} request ids logged twice\n`);
     expect(duplicated.length).toBeLessThanOrEqual(8);
     // The survivor answered at least half and flushed all of it on SIGTERM.

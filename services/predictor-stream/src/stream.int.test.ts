@@ -6,7 +6,7 @@ import { createKinesisClient } from '@churn/aws';
 import { loadConfig } from '@churn/config';
 import { createLogger } from '@churn/logger';
 import type { LoadedModel } from '@churn/model';
-import { datasetSplit, loadLocal, registerTestModel, trainTestModel, waitFor, writeEnvFile } from '@churn/serving/testing';
+import { datasetSplit, findLoggedPredictions, loadLocal, registerTestModel, trainTestModel, waitFor, writeEnvFile } from '@churn/serving/testing';
 import { readLabelledWindow } from '@churn/drift/outcomes';
 import { MongoClient } from 'mongodb';
 import { loadPredictorStreamConfig, predictorStreamConfigSchema } from './config.js';
@@ -101,8 +101,10 @@ describe('predictor-stream against kinesalite, the registry and Mongo', () => {
     }
     const checkpoints = await mongo.db().collection(streams.checkpoints).find().toArray();
     expect(checkpoints.map((c) => c._id).sort()).toEqual(['shardId-000000000000', 'shardId-000000000001']);
-    const logged = await mongo.db().collection('predictions').countDocuments({ source: 'stream', model_run_id: runId });
-    expect(logged).toBeGreaterThanOrEqual(300);
+    const logged = await findLoggedPredictions(mongo.db().collection('predictions'), { source: 'stream', model_run_id: runId });
+    expect(logged.length).toBeGreaterThanOrEqual(300);
+    // Each logged with its own record's sequence number (chunks hold them per row).
+    expect(logged.every((row) => typeof row['sequence_number'] === 'string')).toBe(true);
   });
 
   it('when the process is killed with SIGKILL mid-stream and restarted, then every input sequence number gets a result', async () => {
@@ -157,7 +159,8 @@ describe('predictor-stream against kinesalite, the registry and Mongo', () => {
         ['churned', streams.outcomes],
         ['request_id', streams.outcomes],
       ]);
-      await waitFor(async () => (await mongo.db().collection('predictions').countDocuments({ request_id: { $regex: `^${tag}-` } })) === 50, { timeoutMs: 20_000, what: 'the prediction log', intervalMs: 200 });
+      const tagged = (row: Record<string, unknown>) => String(row['request_id']).startsWith(`${tag}-`);
+      await waitFor(async () => (await findLoggedPredictions(mongo.db().collection('predictions'), { request_id: { $regex: `^${tag}-` } }, tagged)).length === 50, { timeoutMs: 20_000, what: 'the prediction log', intervalMs: 200 });
       const window = await readLabelledWindow(mongo.db(), { runId, from: new Date(Date.now() - 600_000), to: new Date(Date.now() + 1000) });
       const expected = model.predict(rows.slice(0, 50));
       const pairs = (list: [number, number][]) => list.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -189,9 +192,12 @@ describe('predictor-stream against kinesalite, the registry and Mongo', () => {
           expect(Math.max(...probabilities.map((p, c) => Math.abs(p - (result.class_probabilities[c] ?? Number.NaN))))).toBeLessThan(1e-6);
           expect(result.predicted_class).toBe(probabilities.indexOf(Math.max(...probabilities)));
         });
-        const first = { request_id: `${streams.input}-0` };
-        await waitFor(async () => (await mongo.db().collection('predictions').countDocuments(first)) === 1, { timeoutMs: 30_000, what: 'the logged prediction', intervalMs: 200 });
-        expect((await mongo.db().collection('predictions').findOne(first))?.['class_probabilities']).toHaveLength(want[0]?.length ?? 0);
+        const first = `${streams.input}-0`;
+        const loggedFirst = () => findLoggedPredictions(mongo.db().collection('predictions'), { request_id: first }, (row) => row['request_id'] === first);
+        await waitFor(async () => (await loggedFirst()).length === 1, { timeoutMs: 30_000, what: 'the logged prediction', intervalMs: 200 });
+        const [logged] = await loggedFirst();
+        expect(logged?.['class_probabilities']).toHaveLength(want[0]?.length ?? 0);
+        expect(logged?.['predicted_class']).toBe(want[0]?.indexOf(Math.max(...(want[0] ?? []))));
       } finally {
         await predictor.close();
       }
