@@ -6,7 +6,7 @@
 // Usage: node scripts/build-services.mjs [service|train...]   (default: every services/* with src/main.ts)
 // A bundle is rebuilt only when one of its inputs is newer than it (the input list is kept beside it).
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -24,6 +24,7 @@ const externalThirdParty = {
  * Code that finds files next to its source (migrations, the UI, the dataset, .env.local) uses
  * import.meta.url/dirname; in a bundle those name dist/main.js. Each is rewritten to its source file's
  * location, relative to the bundle, so the bundle finds the same files and can move with the tree.
+ * import.meta.filename is left alone: it names the bundle, beside which its threads are bundled.
  */
 function sourceLocations(outDir) {
   return {
@@ -50,19 +51,26 @@ function upToDate(outFile, inputsFile) {
   return inputs.every((input) => existsSync(join(ROOT, input)) && statSync(join(ROOT, input)).mtimeMs <= built);
 }
 
-/** What to bundle: a service's src/main.ts, or a command-line tool of CLIS. */
-const CLIS = { train: { dir: join(ROOT, 'packages/training'), entry: 'src/cli/train.ts', out: 'dist/train.js', inputs: 'dist/train.inputs.json' } };
-const target = (name) => CLIS[name] ?? { dir: join(SERVICES, name), entry: 'src/main.ts', out: 'dist/main.js', inputs: 'dist/inputs.json' };
+/**
+ * What to bundle: a service's src/main.ts, or a command-line tool of CLIS; `threads` are worker-thread
+ * entries bundled beside the main one (dist/<name>.js), which finds them by its import.meta.filename.
+ */
+const CLIS = {
+  train: { dir: join(ROOT, 'packages/training'), entry: 'src/cli/train.ts', out: 'dist/train.js', inputs: 'dist/train.inputs.json', threads: { 'trial-thread': 'src/trial-thread.ts' } },
+};
+const target = (name) => CLIS[name] ?? { dir: join(SERVICES, name), entry: 'src/main.ts', out: 'dist/main.js', inputs: 'dist/inputs.json', threads: {} };
 
 async function buildService(name) {
-  const { dir, entry, out, inputs: inputsName } = target(name);
+  const { dir, entry, out, inputs: inputsName, threads } = target(name);
   const outFile = join(dir, out);
   const inputsFile = join(dir, inputsName);
-  if (upToDate(outFile, inputsFile)) return `${name}: up to date`;
+  const threadFiles = Object.keys(threads).map((thread) => join(dirname(outFile), `${thread}.js`));
+  if ([outFile, ...threadFiles].every((file) => upToDate(file, inputsFile))) return `${name}: up to date`;
   const started = performance.now();
+  const entryPoints = { [basename(out, '.js')]: join(dir, entry), ...Object.fromEntries(Object.entries(threads).map(([thread, file]) => [thread, join(dir, file)])) };
   const result = await build({
-    entryPoints: [join(dir, entry)],
-    outfile: outFile,
+    entryPoints,
+    outdir: dirname(outFile),
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -77,8 +85,8 @@ async function buildService(name) {
   // The service's manifest and this script change the bundle too.
   inputs.push(relative(ROOT, join(dir, 'package.json')), relative(ROOT, import.meta.filename));
   writeFileSync(inputsFile, `${JSON.stringify(inputs)}\n`);
-  const kb = Math.round(statSync(outFile).size / 1024);
-  return `${name}: ${out} ${kb} kB from ${inputs.length - 1} files in ${Math.round(performance.now() - started)} ms`;
+  const kb = (file) => `${relative(dir, file)} ${Math.round(statSync(file).size / 1024)} kB`;
+  return `${name}: ${[outFile, ...threadFiles].map(kb).join(', ')} from ${inputs.length - 1} files in ${Math.round(performance.now() - started)} ms`;
 }
 
 const all = readdirSync(SERVICES).filter((name) => existsSync(join(SERVICES, name, 'src/main.ts')));

@@ -35,17 +35,18 @@ export interface TrialResult {
   durationMs: number;
 }
 
-interface Encoded {
-  preprocessor: Preprocessor;
+/** A split encoded for XGBoost: what a trial trains and scores on (it crosses to training threads as is). */
+export interface EncodedSplit {
   train: Matrix;
   validation: Matrix;
   test: Matrix;
 }
 
 // Trials of one tuning run share the split object: encode it once, not once per trial.
-const encodedSplits = new WeakMap<DatasetSplit<ChurnRow>, Encoded>();
+const encodedSplits = new WeakMap<DatasetSplit<ChurnRow>, EncodedSplit & { preprocessor: Preprocessor }>();
 
-function encode(contract: DatasetContract, split: DatasetSplit<ChurnRow>): Encoded {
+/** The split encoded by a preprocessor fitted on its training rows (cached per split object). */
+export function encodeSplit(contract: DatasetContract, split: DatasetSplit<ChurnRow>): EncodedSplit & { preprocessor: Preprocessor } {
   const cached = encodedSplits.get(split);
   if (cached) return cached;
   const preprocessor = Preprocessor.fit(contract, split.train);
@@ -72,14 +73,12 @@ export function boosterParams(params: TrialParams, seed: number, nthread: number
   };
 }
 
-/**
- * One trial: train on the training rows with early stopping on the validation rows, then score
- * validation and test. One call, no shared state beyond a cache of the encoded split, so a Temporal
- * activity can run it.
- */
-export function runTrial(options: RunTrialOptions): TrialResult {
+export type TrainOnOptions = Pick<RunTrialOptions, 'params' | 'engine' | 'seed' | 'numBoostRound' | 'earlyStoppingRounds' | 'nthread'>;
+
+/** One trial on an encoded split: train with early stopping on validation, then score validation and test. */
+export function trainOnSplit(encoded: EncodedSplit, options: TrainOnOptions): Omit<TrialResult, 'preprocessor'> {
   const started = performance.now();
-  const { preprocessor, train, validation, test } = encode(options.contract, options.split);
+  const { train, validation, test } = encoded;
   const booster = options.engine.train({
     train,
     validation,
@@ -90,7 +89,17 @@ export function runTrial(options: RunTrialOptions): TrialResult {
   // A copy of our own: the engine's output may be a view it reuses.
   const testChances = Float32Array.from(booster.predict(test.data, test.rows, test.cols));
   const metrics = { validation: evaluate(validation.labels ?? [], booster.predict(validation.data, validation.rows, validation.cols)), test: evaluate(test.labels ?? [], testChances) };
-  return { booster, preprocessor, params: options.params, metrics, testChances, bestIteration: booster.bestIteration, durationMs: performance.now() - started };
+  return { booster, params: options.params, metrics, testChances, bestIteration: booster.bestIteration, durationMs: performance.now() - started };
+}
+
+/**
+ * One trial: train on the training rows with early stopping on the validation rows, then score
+ * validation and test. One call, no shared state beyond a cache of the encoded split, so a Temporal
+ * activity can run it.
+ */
+export function runTrial(options: RunTrialOptions): TrialResult {
+  const encoded = encodeSplit(options.contract, options.split);
+  return { ...trainOnSplit(encoded, options), preprocessor: encoded.preprocessor };
 }
 
 /** What the tuner minimizes, the same as the tuning workflow: 1 - validation AUC. */

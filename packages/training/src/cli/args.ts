@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
+/** Trials in flight at most: the search suggests this many ahead, whatever trains them. */
+export const PARALLEL_MAX = 2;
+
 const argsSchema = z.object({
   trials: z.coerce.number().int().min(1).max(10_000),
   seed: z.coerce.number().int().min(0),
@@ -12,13 +15,15 @@ const argsSchema = z.object({
   'early-stopping': z.coerce.number().int().min(1),
   nthread: z.coerce.number().int().min(1).max(256),
   register: z.boolean(),
+  parallel: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(PARALLEL_MAX)]),
 });
 
 export type TrainArgs = z.infer<typeof argsSchema>;
 
 export const USAGE = `usage: npm run train -- [--dataset bankchurners|contract.yaml] [--data file.csv] [--trials 50] [--seed 42]
-                        [--engine native|wasm|auto] [--out model-dir] [--rounds 500] [--early-stopping 30] [--nthread 1] [--register]
+                        [--engine native|wasm|auto] [--out model-dir] [--rounds 500] [--early-stopping 30] [--nthread 1] [--parallel auto|1|2] [--register]
   --dataset picks the dataset contract (default DATASET); --data reads another CSV with it
+  --parallel trains that many trials at once on threads (auto: 2 with the native engine when 2 cores are free)
   --register logs the best trial to the registry at MLFLOW_TRACKING_URI and registers a model version`;
 
 /** Parses the CLI flags; the engine defaults to XGBOOST_ENGINE (from the caller's config). */
@@ -36,6 +41,7 @@ export function parseTrainArgs(argv: string[], defaults: { engine: 'native' | 'w
       'early-stopping': { type: 'string', default: '30' },
       nthread: { type: 'string', default: '1' },
       register: { type: 'boolean', default: false },
+      parallel: { type: 'string', default: 'auto' },
     },
     strict: true,
   });

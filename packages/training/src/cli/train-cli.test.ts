@@ -11,13 +11,14 @@ const root = fileURLToPath(new URL('../../../..', import.meta.url));
 const train = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
   spawnSync('npm', ['run', '--silent', 'train', '--', ...args], { cwd: root, encoding: 'utf8', env, timeout: 120_000 });
 
-test('when the CLI tunes a few trials with --out, then it prints the best-trials table and writes a loadable model directory', async () => {
+test('when the CLI tunes a few trials on two threads with --out, then it prints the best-trials table and writes a loadable model directory', async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'train-cli-')), 'model');
   try {
-    const run = train(['--trials', '3', '--rounds', '60', '--early-stopping', '10', '--out', out], { ...process.env, XGBOOST_ENGINE: 'native' });
+    // The bundle starts its bundled training threads (dist/trial-thread.js).
+    const run = train(['--trials', '3', '--rounds', '60', '--early-stopping', '10', '--parallel', '2', '--out', out], { ...process.env, XGBOOST_ENGINE: 'native' });
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/tuning 3 trials with TPE on the native engine/);
+    expect(run.stdout).toMatch(/tuning 3 trials with TPE on the native engine .*, 2 trials at a time on 2 threads/);
     expect(run.stdout).toMatch(/trial 3\/3: val AUC 0\.\d{4}/);
     expect(run.stdout).toMatch(/rank\s+trial\s+val AUC\s+test AUC/);
     for (const file of MODEL_FILES) expect(existsSync(join(out, file))).toBe(true);
@@ -35,4 +36,7 @@ test('when a flag is invalid, then the CLI exits 2 naming the flag', () => {
   const run = train(['--trials', '0']);
   expect(run.status).toBe(2);
   expect(run.stderr).toMatch(/--trials/);
+  const parallel = train(['--parallel', '3']);
+  expect(parallel.status).toBe(2);
+  expect(parallel.stderr).toMatch(/--parallel/);
 });

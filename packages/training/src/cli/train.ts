@@ -4,11 +4,13 @@ import { env, loadConfig } from '@churn/config';
 import { createLogger } from '@churn/logger';
 import { MlflowClient } from '@churn/mlflow-client';
 import { testPredictionsOf, writeModelDir } from '@churn/model';
-import { createEngine, nativeVersion } from '@churn/xgboost';
+import { createEngine, nativeVersion, type XGBoostEngine } from '@churn/xgboost';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
-import { tune } from '../tune.js';
-import { parseTrainArgs } from './args.js';
+import { TrialThreads } from '../trial-threads.js';
+import { tune, tuneInThreads, type TrialSummary } from '../tune.js';
+import { PARALLEL_MAX, parseTrainArgs, type TrainArgs } from './args.js';
+import { chooseParallel } from './parallelism.js';
 import { registerBest } from './register.js';
 import { bestTrialsTable } from './report.js';
 
@@ -35,16 +37,28 @@ async function main(): Promise<void> {
     process.stderr.write(`${(e as Error).message}\n`);
     process.exit(2);
   }
+  const engine = await createEngine(args.engine);
+  const parallel = chooseParallel(args.parallel, engine.kind, args.trials);
+  // Started first: the threads load libxgboost while this thread reads the data.
+  const threads = parallel > 1 ? TrialThreads.start(parallel, engine.kind) : undefined;
+  try {
+    await tuneAndSave(args, engine, threads);
+  } finally {
+    await threads?.close();
+  }
+}
+
+async function tuneAndSave(args: TrainArgs, engine: XGBoostEngine, threads: TrialThreads | undefined): Promise<void> {
   const contract = DatasetContract.resolve(args.dataset);
   const source = args.data ? resolve(args.data) : contract.sourceLocation;
   const cleaned = loadCleanDataset(contract, source);
   assertAcceptable(contract, cleaned, source);
   const { rows, droppedMissing, invalid } = cleaned;
   const split = contractSplit(contract, rows);
-  const engine = await createEngine(args.engine);
+  const parallel = threads ? `${threads.size} trials at a time on ${threads.size} threads` : 'one trial at a time';
   process.stdout.write(
     `data (${contract.name}): ${rows.length} rows (${droppedMissing} dropped for missing values, ${invalid.length} invalid); train ${split.train.length}, validation ${split.validation.length}, test ${split.test.length}\n` +
-      `tuning ${args.trials} trials with TPE on the ${engine.kind === 'native' ? `native engine (libxgboost ${nativeVersion()})` : `${engine.kind} engine`}, nthread ${args.nthread} (seed ${args.seed})\n`,
+      `tuning ${args.trials} trials with TPE on the ${engine.kind === 'native' ? `native engine (libxgboost ${nativeVersion()})` : `${engine.kind} engine`}, nthread ${args.nthread}, ${parallel} (seed ${args.seed})\n`,
   );
 
   const tty = process.stdout.isTTY;
@@ -53,7 +67,7 @@ async function main(): Promise<void> {
     : undefined;
   bar?.start(args.trials, 0, { best: '-' });
   let bestAuc = 0;
-  const result = tune({
+  const options = {
     contract,
     split,
     engine,
@@ -62,12 +76,15 @@ async function main(): Promise<void> {
     numBoostRound: args.rounds,
     earlyStoppingRounds: args['early-stopping'],
     nthread: args.nthread,
-    onTrial: (trial, done, total) => {
+    // Always suggested as for two at once, so the same command finds the same model on any machine.
+    inFlight: PARALLEL_MAX,
+    onTrial: (trial: TrialSummary, done: number, total: number) => {
       bestAuc = Math.max(bestAuc, trial.metrics.validation.auc);
       if (bar) bar.update(done, { best: bestAuc.toFixed(4) });
       else process.stdout.write(`trial ${done}/${total}: val AUC ${trial.metrics.validation.auc.toFixed(4)} (best ${bestAuc.toFixed(4)}) in ${trial.durationMs.toFixed(0)} ms\n`);
     },
-  });
+  };
+  const result = threads ? await tuneInThreads({ ...options, threads }) : tune(options);
   bar?.stop();
 
   process.stdout.write(`\n${args.trials} trials in ${(result.wallMs / 1000).toFixed(1)} s. Best five by validation AUC:\n\n${bestTrialsTable(result.trials)}\n`);
