@@ -66,38 +66,69 @@ function binOf(p: number): number {
 }
 
 /**
- * Quality of churn chances against observed outcomes (label 1 = left): the figures scikit-learn's
- * roc_auc_score, log_loss, brier_score_loss, precision/recall/f1_score, confusion_matrix and
- * calibration_curve give on the same pairs (classification-sklearn.test.ts checks it).
- * `ranking`: the pairs ranked by chance, when the caller has it already.
+ * Labelled pairs checked and prepared once for the measures of any grouping of them: ranked by chance
+ * (for the AUCs), and each pair's share of the log loss and Brier score, confusion cell and
+ * reliability bin. The segments group the same pairs by every categorical feature.
  */
-export function classificationQuality(
-  labels: ArrayLike<number>,
-  chances: ArrayLike<number>,
-  threshold = DECISION_THRESHOLD,
-  ranking?: ChanceRanking,
-): ClassificationQuality {
+export interface PreparedPairs {
+  labels: Uint8Array;
+  ranking: ChanceRanking;
+  threshold: number;
+  logLoss: Float64Array;
+  squared: Float64Array;
+  chances: Float64Array;
+  /** 0 tp, 1 fp, 2 tn, 3 fn at the threshold. */
+  cell: Uint8Array;
+  bin: Uint8Array;
+}
+
+/** Checks every pair (labels 0 or 1, chances in [0, 1]) and prepares them; `ranking` when the caller has it already. */
+export function preparePairs(labels: ArrayLike<number>, chances: ArrayLike<number>, threshold = DECISION_THRESHOLD, ranking?: ChanceRanking): PreparedPairs {
   const n = labels.length;
   if (n !== chances.length) throw new RangeError(`classificationQuality: ${n} labels for ${chances.length} chances`);
   if (n === 0) throw new RangeError('classificationQuality: no labelled predictions');
-  const codes = new Int32Array(n);
-  return qualityOfGroups(labels, chances, codes, 1, threshold, () => aucByLevel(ranking ?? rankByChance(chances), codes, labels, 1))[0] as ClassificationQuality;
+  // sklearn clips to the float64 machine epsilon before the logarithm.
+  const eps = Number.EPSILON;
+  const prepared = {
+    labels: new Uint8Array(n),
+    threshold,
+    logLoss: new Float64Array(n),
+    squared: new Float64Array(n),
+    chances: new Float64Array(n),
+    cell: new Uint8Array(n),
+    bin: new Uint8Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const y = labels[i] as number;
+    const p = chances[i] as number;
+    if ((y !== 0 && y !== 1) || !(p >= 0 && p <= 1)) throw new RangeError(`classificationQuality: pair ${i} is (${y}, ${p}); labels are 0 or 1 and chances in [0, 1]`);
+    const clipped = Math.min(Math.max(p, eps), 1 - eps);
+    prepared.labels[i] = y;
+    prepared.chances[i] = p;
+    prepared.logLoss[i] = -(y === 1 ? Math.log(clipped) : Math.log(1 - clipped));
+    prepared.squared[i] = (p - y) ** 2;
+    prepared.cell[i] = p >= threshold ? (y === 1 ? 0 : 1) : y === 1 ? 3 : 2;
+    prepared.bin[i] = binOf(p);
+  }
+  return { ...prepared, ranking: ranking ?? rankByChance(prepared.chances) };
 }
 
 /**
- * The measures of every group of pairs in one pass: `codes[i]` is pair i's group (0..groups-1, each
- * holding at least one pair). `aucs` gives each group's AUC once every pair has been checked.
+ * Quality of churn chances against observed outcomes (label 1 = left): the figures scikit-learn's
+ * roc_auc_score, log_loss, brier_score_loss, precision/recall/f1_score, confusion_matrix and
+ * calibration_curve give on the same pairs (classification-sklearn.test.ts checks it).
  */
-function qualityOfGroups(
-  labels: ArrayLike<number>,
-  chances: ArrayLike<number>,
-  codes: Int32Array,
-  groups: number,
-  threshold: number,
-  aucs: () => Float64Array,
-): ClassificationQuality[] {
-  // sklearn clips to the float64 machine epsilon before the logarithm.
-  const eps = Number.EPSILON;
+export function classificationQuality(labels: ArrayLike<number>, chances: ArrayLike<number>, threshold = DECISION_THRESHOLD): ClassificationQuality {
+  return qualityOfPairs(preparePairs(labels, chances, threshold));
+}
+
+/** `classificationQuality` of prepared pairs. */
+export function qualityOfPairs(pairs: PreparedPairs): ClassificationQuality {
+  return qualityOfGroups(pairs, new Int32Array(pairs.labels.length), 1)[0] as ClassificationQuality;
+}
+
+/** The measures of every group of the pairs in one pass: `codes[i]` is pair i's group (0..groups-1, each holding at least one pair). */
+function qualityOfGroups(pairs: PreparedPairs, codes: Int32Array, groups: number): ClassificationQuality[] {
   // Per group: tp, fp, tn, fn at [4g..4g+3]; reliability bins at [g * RELIABILITY_BINS + bin].
   const confusion = new Float64Array(groups * 4);
   const logLoss = new Float64Array(groups);
@@ -105,23 +136,19 @@ function qualityOfGroups(
   const binCount = new Float64Array(groups * RELIABILITY_BINS);
   const binSum = new Float64Array(groups * RELIABILITY_BINS);
   const binPositives = new Float64Array(groups * RELIABILITY_BINS);
-  for (let i = 0; i < labels.length; i++) {
-    const y = labels[i] as number;
-    const p = chances[i] as number;
-    if ((y !== 0 && y !== 1) || !(p >= 0 && p <= 1)) throw new RangeError(`classificationQuality: pair ${i} is (${y}, ${p}); labels are 0 or 1 and chances in [0, 1]`);
+  for (let i = 0; i < codes.length; i++) {
     const g = codes[i] as number;
-    const clipped = Math.min(Math.max(p, eps), 1 - eps);
-    logLoss[g] = (logLoss[g] as number) - (y === 1 ? Math.log(clipped) : Math.log(1 - clipped));
-    squared[g] = (squared[g] as number) + (p - y) ** 2;
-    // tp, fp, tn, fn in that order.
-    const cell = 4 * g + (p >= threshold ? (y === 1 ? 0 : 1) : y === 1 ? 3 : 2);
+    logLoss[g] = (logLoss[g] as number) + (pairs.logLoss[i] as number);
+    squared[g] = (squared[g] as number) + (pairs.squared[i] as number);
+    const cell = 4 * g + (pairs.cell[i] as number);
     confusion[cell] = (confusion[cell] as number) + 1;
-    const bin = g * RELIABILITY_BINS + binOf(p);
+    const bin = g * RELIABILITY_BINS + (pairs.bin[i] as number);
     binCount[bin] = (binCount[bin] as number) + 1;
-    binSum[bin] = (binSum[bin] as number) + p;
-    binPositives[bin] = (binPositives[bin] as number) + y;
+    binSum[bin] = (binSum[bin] as number) + (pairs.chances[i] as number);
+    binPositives[bin] = (binPositives[bin] as number) + (pairs.labels[i] as number);
   }
-  const areas = aucs();
+  const areas = aucByLevel(pairs.ranking, codes, pairs.labels, groups);
+  const { threshold } = pairs;
   return Array.from({ length: groups }, (_, g) => {
     const [tp, fp, tn, fn] = confusion.subarray(4 * g, 4 * g + 4) as unknown as [number, number, number, number];
     const n = tp + fp + tn + fn;
@@ -159,33 +186,36 @@ export interface LabelledRow {
 
 /**
  * Rows grouped by the level `levelOf` gives each, and the quality of each group, levels in text order.
- * `ranking`: the rows ranked by chance, made once by callers that group the same rows by several features.
+ * `pairs`: the rows prepared, made once by callers that group the same rows by several features.
  */
 export function qualityByLevel(
   rows: readonly LabelledRow[],
   levelOf: (row: LabelledRow) => string,
   threshold = DECISION_THRESHOLD,
-  ranking: ChanceRanking = rankRows(rows),
+  pairs: PreparedPairs = prepareRows(rows, threshold),
 ): Record<string, ClassificationQuality> {
   const codeOf = new Map<string, number>();
   const codes = new Int32Array(rows.length);
-  const labels = new Uint8Array(rows.length);
-  const chances = new Float64Array(rows.length);
-  rows.forEach((row, i) => {
-    const level = levelOf(row);
+  for (let i = 0; i < rows.length; i++) {
+    const level = levelOf(rows[i] as LabelledRow);
     let code = codeOf.get(level);
     if (code === undefined) codeOf.set(level, (code = codeOf.size));
     codes[i] = code;
-    labels[i] = row.label;
-    chances[i] = row.chance;
-  });
-  const qualities = qualityOfGroups(labels, chances, codes, codeOf.size, threshold, () => aucByLevel(ranking, codes, labels, codeOf.size));
+  }
+  const qualities = qualityOfGroups(pairs, codes, codeOf.size);
   return Object.fromEntries([...codeOf].sort(([a], [b]) => a.localeCompare(b)).map(([level, code]) => [level, qualities[code] as ClassificationQuality]));
 }
 
-/** The rows ranked by chance, for `qualityByLevel`. */
-export function rankRows(rows: readonly LabelledRow[]): ChanceRanking {
-  return rankByChance(Float64Array.from(rows, (row) => row.chance));
+/** The rows' labels and chances prepared for `qualityOfPairs` and `qualityByLevel`. */
+export function prepareRows(rows: readonly LabelledRow[], threshold = DECISION_THRESHOLD): PreparedPairs {
+  const labels = new Uint8Array(rows.length);
+  const chances = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as LabelledRow;
+    labels[i] = row.label;
+    chances[i] = row.chance;
+  }
+  return preparePairs(labels, chances, threshold);
 }
 
 /** Quality per level of each categorical feature named: feature -> level -> quality (levels seen only). */
@@ -193,7 +223,7 @@ export function qualityBySegment(
   rows: readonly LabelledRow[],
   categoricalNames: readonly string[],
   threshold = DECISION_THRESHOLD,
-  ranking = rankRows(rows),
+  pairs = prepareRows(rows, threshold),
 ): Record<string, Record<string, ClassificationQuality>> {
-  return Object.fromEntries(categoricalNames.map((name) => [name, qualityByLevel(rows, (row) => String(row.features[name]), threshold, ranking)]));
+  return Object.fromEntries(categoricalNames.map((name) => [name, qualityByLevel(rows, (row) => String(row.features[name]), threshold, pairs)]));
 }

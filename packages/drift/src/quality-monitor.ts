@@ -1,10 +1,9 @@
 import type { Db } from 'mongodb';
 import { Gauge, type Registry } from 'prom-client';
 import { estimateWindow, type CalibrationSet } from './cbpe.js';
-import { classificationQuality, DECISION_THRESHOLD, rankRows, type ClassificationQuality, type LabelledRow } from './classification.js';
+import { DECISION_THRESHOLD, prepareRows, qualityOfPairs, type ClassificationQuality, type LabelledRow, type PreparedPairs } from './classification.js';
 import type { DatasetContract } from '@churn/churn-data';
 import { readLabelledWindow } from './outcomes.js';
-import type { ChanceRanking } from './segment-auc.js';
 import { boundedSegmentQuality, MAX_SEGMENT_LEVELS } from './segment-quality.js';
 
 export const QUALITY_METRICS = {
@@ -126,18 +125,13 @@ export class QualityMonitor {
       this.unjoined.set({ run_id: runId }, window.unjoined);
       this.setEstimate(runId, window.chances, window.rows);
       if (window.rows.length === 0) return undefined;
-      // One ranking by chance serves the window's AUC and every segment's.
-      const ranking = rankRows(window.rows);
-      const q = classificationQuality(
-        window.rows.map((r) => r.label),
-        window.rows.map((r) => r.chance),
-        DECISION_THRESHOLD,
-        ranking,
-      );
+      // Prepared once (checked, ranked by chance) for the window's figures and every segment's.
+      const pairs = prepareRows(window.rows);
+      const q = qualityOfPairs(pairs);
       for (const [measure, value] of Object.entries(measuresOf(q))) {
         if (value !== null) this.quality.set({ run_id: runId, measure }, value);
       }
-      this.setSegments(runId, window.rows, ranking);
+      this.setSegments(runId, window.rows, pairs);
       return q;
     } catch (error) {
       this.options.onError?.(error);
@@ -160,10 +154,10 @@ export class QualityMonitor {
     }
   }
 
-  private setSegments(runId: string, rows: readonly LabelledRow[], ranking: ChanceRanking): void {
+  private setSegments(runId: string, rows: readonly LabelledRow[], pairs: PreparedPairs): void {
     const contract = this.options.contract?.(runId);
     if (!contract) return;
-    for (const [feature, levels] of Object.entries(boundedSegmentQuality(contract, rows, MAX_SEGMENT_LEVELS, DECISION_THRESHOLD, ranking))) {
+    for (const [feature, levels] of Object.entries(boundedSegmentQuality(contract, rows, MAX_SEGMENT_LEVELS, DECISION_THRESHOLD, pairs))) {
       for (const [value, q] of Object.entries(levels)) {
         this.segment.set({ run_id: runId, feature, value, measure: 'labelled' }, q.count);
         for (const [measure, figure] of Object.entries(measuresOf(q))) {

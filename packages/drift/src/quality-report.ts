@@ -1,7 +1,7 @@
 import type { DatasetContract } from '@churn/churn-data';
 import { estimateWindow, type Calibration, type CalibrationSet, type EstimatedQuality } from './cbpe.js';
 import { reliabilitySvg } from './charts.js';
-import { classificationQuality, DECISION_THRESHOLD, qualityBySegment, rankRows, type ClassificationQuality } from './classification.js';
+import { DECISION_THRESHOLD, prepareRows, qualityBySegment, qualityOfPairs, type ClassificationQuality } from './classification.js';
 import { escapeHtml, formatNumber } from './html.js';
 import type { LabelledWindow } from './outcomes.js';
 import type { ReportWindow } from './report.js';
@@ -25,22 +25,14 @@ export interface ModelQuality {
 export function computeModelQuality(contract: DatasetContract, labelled: LabelledWindow, window: ReportWindow, test?: CalibrationSet): ModelQuality {
   const { rows } = labelled;
   const estimate = estimateWindow(labelled.chances, rows, test);
-  // One ranking by chance serves the window's AUC and every segment's.
-  const ranking = rankRows(rows);
+  // Prepared once (checked, ranked by chance) for the window's figures and every segment's.
+  const pairs = rows.length === 0 ? undefined : prepareRows(rows);
   return {
     window,
     predictions: labelled.predictions,
     unjoined: labelled.unjoined,
-    realised:
-      rows.length === 0
-        ? null
-        : classificationQuality(
-            rows.map((r) => r.label),
-            rows.map((r) => r.chance),
-            DECISION_THRESHOLD,
-            ranking,
-          ),
-    segments: rows.length === 0 ? {} : qualityBySegment(rows, contract.categoricalNames, DECISION_THRESHOLD, ranking),
+    realised: pairs ? qualityOfPairs(pairs) : null,
+    segments: pairs ? qualityBySegment(rows, contract.categoricalNames, DECISION_THRESHOLD, pairs) : {},
     estimated: estimate ? { ...estimate.estimate, calibration: estimate.calibration } : null,
   };
 }

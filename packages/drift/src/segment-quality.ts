@@ -1,5 +1,5 @@
 import type { DatasetContract } from '@churn/churn-data';
-import { DECISION_THRESHOLD, qualityByLevel, rankRows, type ClassificationQuality, type LabelledRow } from './classification.js';
+import { DECISION_THRESHOLD, prepareRows, qualityByLevel, type ClassificationQuality, type LabelledRow } from './classification.js';
 
 /** Levels of one feature given series of their own on /metrics; the rest are pooled. */
 export const MAX_SEGMENT_LEVELS = 20;
@@ -16,7 +16,7 @@ export function boundedSegmentQuality(
   rows: readonly LabelledRow[],
   maxLevels = MAX_SEGMENT_LEVELS,
   threshold = DECISION_THRESHOLD,
-  ranking = rankRows(rows),
+  pairs = prepareRows(rows, threshold),
 ): Record<string, Record<string, ClassificationQuality>> {
   const result: Record<string, Record<string, ClassificationQuality>> = {};
   for (const name of contract.categoricalNames) {
@@ -44,7 +44,7 @@ export function boundedSegmentQuality(
         return kept.has(level) ? level : OTHER_LEVEL;
       },
       threshold,
-      ranking,
+      pairs,
     );
   }
   return result;
