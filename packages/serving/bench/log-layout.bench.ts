@@ -3,7 +3,9 @@
 // have written: one document per row; one columnar document per 1,000-row chunk with per-row arrays
 // (55379f0); the same chunk packed (number columns as one Float64 Binary, strings as one JSON string;
 // @churn/serving's packColumns, what mongoPredictionSink stores); and, to see whether the ids matter,
-// packed with the customer ids as one string too. Written as PredictionLogWriter writes them at the
+// packed with the customer ids as one string too; and single predictions as /predict and the stream
+// log them since 2026-12-05 (PredictionLogWriter.log gathers them as columns into 500-row chunks with
+// per-row request ids, times and latencies, stored packed). Written as PredictionLogWriter writes them at the
 // default PREDICTION_LOG_BATCH_SIZE (500): one insertMany at a time, of 500 row documents or of one
 // chunk; the layouts alternate in the same run. Beside them
 // the rate a batch needs to answer 2x faster than `mlflow models serve` with every row stored before
@@ -14,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { defaultContract, type FeatureRow, type FeatureValue } from '@churn/churn-data';
 import { MongoClient, type Db } from 'mongodb';
 import { packColumns } from '../src/pack-columns.js';
-import { mongoPredictionSink, type PredictionBatchEntry, type PredictionLogEntry } from '../src/prediction-log.js';
+import { mongoPredictionSink, PredictionLogWriter, type PredictionBatchEntry, type PredictionLogEntry } from '../src/prediction-log.js';
 import { datasetSplit } from '../src/testing.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -30,10 +32,11 @@ const features: FeatureRow[] = Array.from({ length: ROWS }, (_, i) => Object.fro
 const chances = Float64Array.from({ length: ROWS }, (_, i) => (i % 997) / 997);
 
 const LAYOUTS = {
-  perRow: 'one document per row (/predict today)',
+  perRow: 'one document per row (/predict until 2026-12-05)',
   arrays: `one columnar document per ${CHUNK.toLocaleString('en-US')} rows, per-row arrays (55379f0)`,
   packed: 'the same chunk packed: Float64 Binary / JSON string columns, ids as an array',
   packedIds: 'packed, and the customer ids as one string too',
+  single: `single predictions gathered by the writer: ${BATCH_SIZE}-row packed chunks, per-row ids, times, latencies (/predict now)`,
 } as const;
 type Layout = keyof typeof LAYOUTS;
 
@@ -92,16 +95,35 @@ function documents(layout: Layout, from: number, to: number, now: Date): object[
   return [{ ...packed, customer_id: JSON.stringify(packed['customer_id']) }];
 }
 
+/** Single predictions, each with its own request id, time and latency, logged one by one as /predict logs them. */
+async function gathered(from: number, to: number, writer: PredictionLogWriter): Promise<void> {
+  for (let i = from; i < to; i += 1) {
+    writer.log({ model_run_id: 'bench', source: 'http', features: features[i] as FeatureRow, churn_chance: chances[i] as number, latency_ms: (i % 89) / 89, created_at: new Date(), request_id: `r${i}`, customer_id: `c${i}` });
+  }
+  await writer.flush();
+}
+
 async function store(db: Db, layout: Layout): Promise<Run> {
   // Packed chunks through the predictors' own sink (it packs); the others stored as they are.
   const sink = mongoPredictionSink(db, layout);
+  if (layout === 'single') {
+    const writer = new PredictionLogWriter(sink, { batchSize: BATCH_SIZE, flushIntervalMs: 3_600_000, maxBuffered: BATCH_SIZE });
+    return timed(() => forEachStep(BATCH_SIZE, (from, to) => gathered(from, to, writer)));
+  }
   const insert = layout === 'packed' ? (docs: object[]) => sink.insertMany(docs as PredictionBatchEntry[]) : (docs: object[]) => db.collection(layout).insertMany(docs, { ordered: false });
-  const step = layout === 'perRow' ? BATCH_SIZE : CHUNK;
+  const now = new Date();
+  return timed(() => forEachStep(layout === 'perRow' ? BATCH_SIZE : CHUNK, (from, to) => insert(documents(layout, from, to, now))));
+}
+
+async function forEachStep(step: number, write: (from: number, to: number) => Promise<unknown>): Promise<void> {
+  for (let from = 0; from < ROWS; from += step) await write(from, Math.min(ROWS, from + step));
+}
+
+async function timed(work: () => Promise<void>): Promise<Run> {
   const ticks = storeTicks();
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const now = new Date();
-  for (let from = 0; from < ROWS; from += step) await insert(documents(layout, from, Math.min(ROWS, from + step), now));
+  await work();
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   return { seconds, storeCpuSeconds: (storeTicks() - ticks) / 100, nodeCpuSeconds: (used.user + used.system) / 1e6 };
@@ -150,7 +172,8 @@ const table = [
 console.log(table);
 console.log(
   `\n${fmt(ROWS)} rows, ${ROUNDS} rotated rounds, medians; CPU from /proc (FerretDB and PostgreSQL also serve whatever else runs on the machine). ` +
-    `Packed stores ${fmt(rate('packed') / rate('arrays'), 1)}x the rows per second of per-row arrays at ${fmt(medianOf('arrays', 'storeCpuSeconds') / medianOf('packed', 'storeCpuSeconds'), 1)}x less store CPU.`,
+    `Packed stores ${fmt(rate('packed') / rate('arrays'), 1)}x the rows per second of per-row arrays at ${fmt(medianOf('arrays', 'storeCpuSeconds') / medianOf('packed', 'storeCpuSeconds'), 1)}x less store CPU. ` +
+    `Single predictions gathered into chunks store ${fmt(rate('single') / rate('perRow'), 1)}x the rows per second of one document each at ${fmt(medianOf('perRow', 'storeCpuSeconds') / medianOf('single', 'storeCpuSeconds'), 1)}x less store CPU.`,
 );
 mkdirSync(join(ROOT, '.stack/bench'), { recursive: true });
 writeFileSync(
