@@ -3,7 +3,9 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { parseCsvWithLines } from './csv.js';
 import { CsvError, CsvRows } from './csv-rows.js';
+import { cleanRecords } from './clean.js';
 import { defaultContract } from './contract.js';
+import { loadCleanDataset } from './load.js';
 
 /** Feeds `text` in pieces of `size` characters, as an upload arrives. */
 function readAll(text: string, size: number): string[][] {
@@ -78,6 +80,14 @@ describe('parseCsvWithLines', () => {
     const ours = parseCsvWithLines(text);
     expect(ours.records).toEqual(csvParse(text).map((t) => t.record));
     expect(ours.records.length).toBeGreaterThan(10_000);
+  });
+
+  it('when headers are named by a contract, then records are keyed by its names and clean to the same rows as renamed afterwards', () => {
+    const contract = defaultContract();
+    const text = readFileSync(contract.sourceLocation, 'utf8');
+    const named = parseCsvWithLines(text, (header) => contract.normaliseColumn(header));
+    expect(Object.keys(named.records[0]!)).toEqual(Object.keys(parseCsvWithLines(text).records[0]!).map((h) => contract.normaliseColumn(h)));
+    expect(loadCleanDataset(contract)).toEqual(cleanRecords(contract, parseCsvWithLines(text).records, parseCsvWithLines(text).lines));
   });
 
   it('when a record has more cells than the header, then a CsvError names the counts and its line', () => {

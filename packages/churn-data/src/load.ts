@@ -8,7 +8,7 @@ import type { ChurnRow } from './values.js';
 /** Reads and cleans the contract's CSV (raw or already clean) from a local path: its source by default. */
 export function loadCleanDataset(contract: DatasetContract = defaultContract(), path = contract.sourceLocation): CleanResult {
   if (path.startsWith('s3://')) throw new Error(`${contract.file}: source ${path} is in S3; read it with @churn/aws and call cleanRecords`);
-  const { records, lines } = parseCsvWithLines(readFileSync(path));
+  const { records, lines } = parseCsvWithLines(readFileSync(path), (header) => contract.normaliseColumn(header));
   return cleanRecords(contract, records, lines);
 }
 
