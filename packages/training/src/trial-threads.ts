@@ -1,7 +1,6 @@
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { EngineKind } from '@churn/xgboost';
 import type { TrialResult, EncodedSplit, TrainOnOptions } from './trial.js';
 
 export type ThreadTrialOptions = Omit<TrainOnOptions, 'engine'>;
@@ -42,8 +41,8 @@ interface Slot {
 }
 
 /**
- * Training threads, each training one trial at a time at the trial's own nthread: on a machine
- * with cores to spare, trials train side by side. Start them before reading the data (each loads
+ * Training threads on the native engine, each training one trial at a time at the trial's own
+ * nthread: on a machine with cores to spare, trials train side by side. Start them before reading the data (each loads
  * libxgboost meanwhile), then `load` the encoded split once.
  */
 export class TrialThreads {
@@ -54,9 +53,9 @@ export class TrialThreads {
   private next = 0;
   private failure: Error | undefined;
 
-  private constructor(count: number, engineKind: EngineKind) {
+  private constructor(count: number) {
     this.slots = Array.from({ length: count }, () => {
-      const worker = new Worker(threadEntry(), { workerData: { engineKind } });
+      const worker = new Worker(threadEntry());
       worker.on('message', (reply: ThreadReply) => {
         const waiter = this.pending.get(reply.id);
         this.pending.delete(reply.id);
@@ -69,8 +68,8 @@ export class TrialThreads {
     });
   }
 
-  static start(count: number, engineKind: EngineKind): TrialThreads {
-    return new TrialThreads(count, engineKind);
+  static start(count: number): TrialThreads {
+    return new TrialThreads(count);
   }
 
   get size(): number {

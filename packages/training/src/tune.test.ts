@@ -13,7 +13,7 @@ const withoutTimes = (trials: { durationMs: number }[]) => trials.map(({ duratio
 test('when trials are suggested two ahead, then in-process and on two threads the search, every trial and the best model are the same', async () => {
   const engine = await createEngine('native');
   const inProcess = tune({ ...budget, engine, inFlight: 2 });
-  const threads = TrialThreads.start(2, 'native');
+  const threads = TrialThreads.start(2);
   try {
     const seen: number[] = [];
     const threaded = await tuneInThreads({ ...budget, engine, inFlight: 2, threads, onTrial: (trial) => seen.push(trial.index) });
@@ -47,7 +47,7 @@ test('when suggestions run two ahead, then the search differs from one ahead onl
 });
 
 test('when a training thread fails a trial, then the trial rejects with the library message and the threads train on', async () => {
-  const threads = TrialThreads.start(1, 'native');
+  const threads = TrialThreads.start(1);
   try {
     const good = { max_depth: 3, eta: 0.2, subsample: 1, colsample_bytree: 1, min_child_weight: 1, lambda: 1 };
     await expect(threads.train({ params: good, numBoostRound: 5 })).rejects.toThrow(/training thread: .*a trial arrived before the split/);
@@ -62,12 +62,13 @@ test('when a training thread fails a trial, then the trial rejects with the libr
   await expect(threads.train({ params: { max_depth: 3, eta: 0.2, subsample: 1, colsample_bytree: 1, min_child_weight: 1, lambda: 1 } })).rejects.toThrow(/closed/);
 }, 120_000);
 
-test('when parallelism is auto, then two threads train only with the native engine, two cores and enough trials', () => {
+test('when parallelism is auto, then two threads train only with the native engine, two cores and enough trials; a number is taken as given on the native engine', () => {
   expect(chooseParallel('auto', 'native', 50, 2)).toBe(2);
   expect(chooseParallel('auto', 'native', 50, 8)).toBe(2);
   expect(chooseParallel('auto', 'native', 50, 1)).toBe(1);
   expect(chooseParallel('auto', 'wasm', 50, 2)).toBe(1);
   expect(chooseParallel('auto', 'native', MIN_TRIALS_ON_THREADS - 1, 2)).toBe(1);
-  expect(chooseParallel(2, 'wasm', 50, 1)).toBe(2);
+  expect(chooseParallel(2, 'wasm', 50, 2)).toBe(1);
+  expect(chooseParallel(2, 'native', 50, 1)).toBe(2);
   expect(chooseParallel(2, 'native', 1, 2)).toBe(1);
 });

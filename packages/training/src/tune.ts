@@ -158,7 +158,8 @@ export async function tuneInThreads(options: TuneOptions & { threads: TrialThrea
   }
   const best = board.best;
   if (!best) throw new Error('tuning ran no trials');
-  const booster = options.engine.load(await threads.modelJson(best));
+  // Batches only (the reference and test predictions, the model file): no JavaScript tree walk to build.
+  const booster = options.engine.load(await threads.modelJson(best), { jsBelowRows: 0 });
   threads.drop(best);
   return {
     trials: board.trials,

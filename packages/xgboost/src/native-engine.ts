@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import koffi from 'koffi';
-import { parseModelJson, TreeEnsemble } from './model-json.js';
 import { checkMatrix, XGBoostError, type Booster, type LoadOptions, type Matrix, type TrainOptions, type XGBoostEngine } from './types.js';
 
 // Where scripts/stack/install.sh unpacks PyPI's xgboost-cpu wheel (its libgomp beside it), from
@@ -143,20 +142,24 @@ const DENSE_CONFIG = JSON.stringify({
   cache_id: 0,
 }).replace('null', 'NaN');
 
+/** Scores rows by a JavaScript walk over a model's trees (TreeEnsemble), for small batches. */
+export type TreeWalker = (modelJson: string) => { predict(data: Float32Array, rows: number, cols: number): Float32Array };
+
 class NativeBooster implements Booster {
   private disposed = false;
   // One reusable native input buffer per booster so single-row predictions skip any allocation.
   private input: { ptr: unknown; view: Float32Array; capacity: number; address: bigint } | undefined;
   private readonly descriptors = new Map<string, string>();
-  private readonly ensemble: TreeEnsemble | undefined;
+  private readonly ensemble: ReturnType<TreeWalker> | undefined;
 
   constructor(
     private readonly api: Api,
     private readonly handle: Handle,
     readonly bestIteration?: number,
     private readonly jsBelowRows = 0,
+    walker?: TreeWalker,
   ) {
-    if (jsBelowRows > 0) this.ensemble = new TreeEnsemble(parseModelJson(this.toModelJson()));
+    if (jsBelowRows > 0 && walker) this.ensemble = walker(this.toModelJson());
   }
 
   private live(): Handle {
@@ -218,9 +221,16 @@ function createBooster(api: Api, mats: Handle[]): Handle {
   return take(out, 'XGBoosterCreate');
 }
 
+/**
+ * libxgboost through koffi. Loaded boosters score small batches with `walker` when given (createEngine
+ * gives TreeEnsemble); without one (training threads, which never load a model) every batch goes to
+ * libxgboost, and the JSON model parser and its zod schemas stay unloaded.
+ */
 export class NativeEngine implements XGBoostEngine {
   readonly kind = 'native' as const;
   private readonly api = bind();
+
+  constructor(private readonly walker?: TreeWalker) {}
   // DMatrix per Matrix object, reused across trials: libxgboost keeps the hist quantile sketch on
   // the DMatrix, so a tuning run sketches its split once (as Python does with one DMatrix), not per trial.
   private readonly matrices = new WeakMap<Matrix, Handle>();
@@ -285,6 +295,6 @@ export class NativeEngine implements XGBoostEngine {
       throw new XGBoostError(`XGBoosterLoadModelFromBuffer failed: ${message}`);
     }
     check(api, api.setParam(handle, 'nthread', String(options.nthread ?? 1)), 'SetParam nthread');
-    return new NativeBooster(api, handle, undefined, options.jsBelowRows ?? DEFAULT_JS_BELOW_ROWS);
+    return new NativeBooster(api, handle, undefined, options.jsBelowRows ?? DEFAULT_JS_BELOW_ROWS, this.walker);
   }
 }

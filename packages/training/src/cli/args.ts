@@ -23,7 +23,7 @@ export type TrainArgs = z.infer<typeof argsSchema>;
 export const USAGE = `usage: npm run train -- [--dataset bankchurners|contract.yaml] [--data file.csv] [--trials 50] [--seed 42]
                         [--engine native|wasm|auto] [--out model-dir] [--rounds 500] [--early-stopping 30] [--nthread 1] [--parallel auto|1|2] [--register]
   --dataset picks the dataset contract (default DATASET); --data reads another CSV with it
-  --parallel trains that many trials at once on threads (auto: 2 with the native engine when 2 cores are free)
+  --parallel trains that many trials at once on threads, native engine only (auto: 2 with 2+ cores and 6+ trials)
   --register logs the best trial to the registry at MLFLOW_TRACKING_URI and registers a model version`;
 
 /** Parses the CLI flags; the engine defaults to XGBOOST_ENGINE (from the caller's config). */

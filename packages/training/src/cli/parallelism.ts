@@ -6,12 +6,13 @@ import { PARALLEL_MAX } from './args.js';
 export const MIN_TRIALS_ON_THREADS = 6;
 
 /**
- * How many trials train at once: `--parallel N` as given; `auto` takes two threads for the native
- * engine when the machine has two cores and enough trials to pay for starting them (the wasm
- * fallback trains in-process). The search is the same either way (see TuneOptions.inFlight).
+ * How many trials train at once: the training threads run the native engine, so the wasm fallback
+ * trains one at a time in-process; else `--parallel N` as given, and `auto` takes two threads when
+ * the machine has two cores and enough trials to pay for starting them. The search is the same
+ * either way (see TuneOptions.inFlight).
  */
 export function chooseParallel(requested: 'auto' | number, engine: EngineKind, trials: number, cores = availableParallelism()): number {
+  if (engine !== 'native') return 1;
   if (requested !== 'auto') return Math.min(requested, trials);
-  if (engine !== 'native' || trials < MIN_TRIALS_ON_THREADS) return 1;
-  return Math.min(PARALLEL_MAX, cores);
+  return trials < MIN_TRIALS_ON_THREADS ? 1 : Math.min(PARALLEL_MAX, cores);
 }

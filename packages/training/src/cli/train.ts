@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const engine = await createEngine(args.engine);
   const parallel = chooseParallel(args.parallel, engine.kind, args.trials);
   // Started first: the threads load libxgboost while this thread reads the data.
-  const threads = parallel > 1 ? TrialThreads.start(parallel, engine.kind) : undefined;
+  const threads = parallel > 1 ? TrialThreads.start(parallel) : undefined;
   try {
     await tuneAndSave(args, engine, threads);
   } finally {
@@ -55,7 +55,7 @@ async function tuneAndSave(args: TrainArgs, engine: XGBoostEngine, threads: Tria
   assertAcceptable(contract, cleaned, source);
   const { rows, droppedMissing, invalid } = cleaned;
   const split = contractSplit(contract, rows);
-  const parallel = threads ? `${threads.size} trials at a time on ${threads.size} threads` : 'one trial at a time';
+  const parallel = threads ? `${threads.size} trials at a time on ${threads.size} threads` : engine.kind === 'native' ? 'one trial at a time' : 'one trial at a time (training threads run the native engine)';
   process.stdout.write(
     `data (${contract.name}): ${rows.length} rows (${droppedMissing} dropped for missing values, ${invalid.length} invalid); train ${split.train.length}, validation ${split.validation.length}, test ${split.test.length}\n` +
       `tuning ${args.trials} trials with TPE on the ${engine.kind === 'native' ? `native engine (libxgboost ${nativeVersion()})` : `${engine.kind} engine`}, nthread ${args.nthread}, ${parallel} (seed ${args.seed})\n`,
