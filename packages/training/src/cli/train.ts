@@ -5,7 +5,6 @@ import { createLogger } from '@churn/logger';
 import { MlflowClient } from '@churn/mlflow-client';
 import { testPredictionsOf, writeModelDir } from '@churn/model';
 import { createEngine, nativeVersion, type XGBoostEngine } from '@churn/xgboost';
-import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import { TrialThreads } from '../trial-threads.js';
 import { tune, tuneInThreads, type TrialSummary } from '../tune.js';
@@ -61,8 +60,9 @@ async function tuneAndSave(args: TrainArgs, engine: XGBoostEngine, threads: Tria
       `tuning ${args.trials} trials with TPE on the ${engine.kind === 'native' ? `native engine (libxgboost ${nativeVersion()})` : `${engine.kind} engine`}, nthread ${args.nthread}, ${parallel} (seed ${args.seed})\n`,
   );
 
-  const tty = process.stdout.isTTY;
-  const bar = tty
+  // Loaded for a terminal only: piped runs (scripts, the bench) print a line per trial.
+  const cliProgress = process.stdout.isTTY ? (await import('cli-progress')).default : undefined;
+  const bar = cliProgress
     ? new cliProgress.SingleBar({ format: 'tuning [{bar}] {value}/{total} trials | best val AUC {best} | {duration_formatted}' }, cliProgress.Presets.shades_classic)
     : undefined;
   bar?.start(args.trials, 0, { best: '-' });
