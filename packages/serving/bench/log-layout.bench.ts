@@ -1,9 +1,10 @@
 // The prediction log's ceiling for batches: how fast the Mongo wire store (FerretDB natively) keeps
 // 100,000 predictions, and the CPU FerretDB and PostgreSQL take for it, in each layout the predictors
 // have written: one document per row; one columnar document per 1,000-row chunk with per-row arrays
-// (55379f0); the same chunk packed (number columns as one Float64 Binary, strings as one JSON string;
-// @churn/serving's packColumns, what mongoPredictionSink stores); and, to see whether the ids matter,
-// packed with the customer ids as one string too; and single predictions as /predict and the stream
+// (55379f0); the same chunk packed wide (every number column as one Float64 Binary, strings as one
+// JSON string: eeb18f1's first form); packed narrow (@churn/serving's packColumns, what
+// mongoPredictionSink stores: integers in 1, 2 or 4 bytes, strings as level codes); to see whether
+// the ids matter, packed with the customer ids as one string too; and single predictions as /predict and the stream
 // log them since 2026-12-05 (PredictionLogWriter.log gathers them as columns into 500-row chunks with
 // per-row request ids, times and latencies, stored packed). Written as PredictionLogWriter writes them at the
 // default PREDICTION_LOG_BATCH_SIZE (500): one insertMany at a time, of 500 row documents or of one
@@ -14,7 +15,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultContract, type FeatureRow, type FeatureValue } from '@churn/churn-data';
-import { MongoClient, type Db } from 'mongodb';
+import { PACKED_SUBTYPES } from '@churn/drift/packed-columns';
+import { Binary, MongoClient, type Db } from 'mongodb';
 import { packColumns } from '../src/pack-columns.js';
 import { mongoPredictionSink, PredictionLogWriter, type PredictionBatchEntry, type PredictionLogEntry } from '../src/prediction-log.js';
 import { datasetSplit } from '../src/testing.js';
@@ -34,8 +36,9 @@ const chances = Float64Array.from({ length: ROWS }, (_, i) => (i % 997) / 997);
 const LAYOUTS = {
   perRow: 'one document per row (/predict until 2026-12-05)',
   arrays: `one columnar document per ${CHUNK.toLocaleString('en-US')} rows, per-row arrays (55379f0)`,
-  packed: 'the same chunk packed: Float64 Binary / JSON string columns, ids as an array',
-  packedIds: 'packed, and the customer ids as one string too',
+  packedWide: 'the same chunk packed wide: Float64 Binary / JSON string columns (eeb18f1)',
+  packed: 'packed narrow: integers in 1-4 bytes, strings as level codes, ids as an array (now)',
+  packedIds: 'packed narrow, and the customer ids as one string too',
   single: `single predictions gathered by the writer: ${BATCH_SIZE}-row packed chunks, per-row ids, times, latencies (/predict now)`,
 } as const;
 type Layout = keyof typeof LAYOUTS;
@@ -90,9 +93,17 @@ function documents(layout: Layout, from: number, to: number, now: Date): object[
     });
   }
   const chunk = chunkEntry(from, to, now);
+  if (layout === 'packedWide') return [packedWide(chunk)];
   if (layout !== 'packedIds') return [chunk];
   const packed = packColumns(chunk);
   return [{ ...packed, customer_id: JSON.stringify(packed['customer_id']) }];
+}
+
+/** eeb18f1's first packed form: every number column Float64, every string column one JSON string. */
+function packedWide(chunk: PredictionBatchEntry): object {
+  const float64s = (values: readonly (number | null)[]) => new Binary(new Uint8Array(Float64Array.from(values, (v) => v ?? Number.NaN).buffer), PACKED_SUBTYPES.FLOAT64);
+  const columns = Object.fromEntries(Object.entries(chunk.features).map(([name, values]) => [name, typeof values[0] === 'string' ? JSON.stringify(values) : float64s(values as (number | null)[])]));
+  return { ...chunk, features: columns, churn_chance: float64s(chunk.churn_chance) };
 }
 
 /** Single predictions, each with its own request id, time and latency, logged one by one as /predict logs them. */

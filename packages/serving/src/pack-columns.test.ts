@@ -1,4 +1,4 @@
-import { PACKED_FLOAT64_SUBTYPE, unpackColumns } from '@churn/drift/packed-columns';
+import { PACKED_SUBTYPES, unpackColumns } from '@churn/drift/packed-columns';
 import { Binary, BSON, ObjectId } from 'mongodb';
 import { packColumns } from './pack-columns.js';
 
@@ -37,19 +37,47 @@ describe('packColumns / unpackColumns', () => {
     expect(unpackColumns(stored(chunk))).toEqual(chunk);
   });
 
-  it('when a chunk is packed, then number columns are one Float64 Binary, strings one string, ids stay a queryable array', () => {
+  it('when a chunk is packed, then each column is one Binary of the narrowest exact form, and ids stay a queryable array', () => {
     const packed = stored(chunk);
-    const features = packed['features'] as Record<string, unknown>;
-    for (const column of [features['age'], features['limit'], features['empty'], packed['churn_chance'], packed['predicted_class']]) {
-      expect(column).toBeInstanceOf(Binary);
-      expect((column as Binary).sub_type).toBe(PACKED_FLOAT64_SUBTYPE);
-      expect((column as Binary).length()).toBe(4 * 8);
-    }
-    expect((packed['class_probabilities'] as Binary).length()).toBe(4 * 3 * 8);
-    expect(typeof features['card']).toBe('string');
+    const features = packed['features'] as Record<string, Binary>;
+    const form = (column: unknown) => [(column as Binary).sub_type, (column as Binary).length()];
+    // Float64 where an integer form would not be exact (-0, fractions, infinities).
+    expect(form(features['age'])).toEqual([PACKED_SUBTYPES.FLOAT64, 4 * 8]);
+    expect(form(features['limit'])).toEqual([PACKED_SUBTYPES.FLOAT64, 4 * 8]);
+    expect(form(packed['churn_chance'])).toEqual([PACKED_SUBTYPES.FLOAT64, 4 * 8]);
+    expect(form(packed['class_probabilities'])).toEqual([PACKED_SUBTYPES.FLOAT64, 4 * 3 * 8]);
+    expect(form(features['empty'])).toEqual([PACKED_SUBTYPES.INTEGERS, 1 + 4]);
+    expect(form(packed['predicted_class'])).toEqual([PACKED_SUBTYPES.INTEGERS, 1 + 4]);
+    expect(features['card']?.sub_type).toBe(PACKED_SUBTYPES.LEVELS);
     expect(features['mixed']).toEqual([1, 'one', null, 2]);
     expect(packed['customer_id']).toEqual(['c1', null, 7, 'c4']);
     expect(packed['request_id']).toBe('r');
+  });
+
+  it.each([
+    [[127, -127, null], 1],
+    [[-128, 0], 2],
+    [[32767, -32767], 2],
+    [[32768, 1], 4],
+    [[-2147483647, 2147483647, null], 4],
+  ])('when integers span %j, then they are stored %i bytes each and read back', (values, width) => {
+    const column = { rows: values.length, features: { n: values }, churn_chance: values.map(() => 0.5), created_at: at };
+    const packed = (stored(column)['features'] as Record<string, Binary>)['n'] as Binary;
+    expect([packed.sub_type, packed.length()]).toEqual([PACKED_SUBTYPES.INTEGERS, 1 + values.length * width]);
+    expect(unpackColumns(stored(column))).toEqual(column);
+  });
+
+  it('when integers exceed 4 bytes, then they are Float64 and read back', () => {
+    const column = { rows: 2, features: { n: [2147483648, -2147483648] }, churn_chance: [0.5, 0.5], created_at: at };
+    expect(((stored(column)['features'] as Record<string, Binary>)['n'] as Binary).sub_type).toBe(PACKED_SUBTYPES.FLOAT64);
+    expect(unpackColumns(stored(column))).toEqual(column);
+  });
+
+  it('when a string column has more than 255 levels, then it is one JSON string and reads back', () => {
+    const values = Array.from({ length: 300 }, (_, i) => (i === 7 ? null : `level ${i} "☃"`));
+    const column = { rows: 300, features: { s: values }, churn_chance: values.map(() => 0.5), created_at: at };
+    expect(typeof (stored(column)['features'] as Record<string, unknown>)['s']).toBe('string');
+    expect(unpackColumns(stored(column))).toEqual(column);
   });
 
   it('when a number column holds a NaN of its own, then it stays an array (null is what a packed NaN means)', () => {
@@ -88,8 +116,8 @@ describe('packColumns / unpackColumns', () => {
     expect(unpackColumns(BSON.deserialize(BSON.serialize(arrays)))).toEqual(arrays);
   });
 
-  it('when a packed string column is not JSON, then it is left for the readers to skip', () => {
-    const broken = { rows: 1, features: { card: 'not json' }, churn_chance: [0.5], created_at: at };
+  it('when a packed column is corrupt, then it is left for the readers to skip', () => {
+    const broken = { rows: 1, features: { card: 'not json', levels: new Binary(new Uint8Array([0, 0x7b]), PACKED_SUBTYPES.LEVELS), other: new Binary(new Uint8Array([1]), 0x90) }, churn_chance: [0.5], created_at: at };
     expect(unpackColumns(broken)).toEqual(broken);
   });
 });

@@ -1,13 +1,12 @@
-import { PACKED_FLOAT64_SUBTYPE, PACKED_NUMBER_FIELDS } from '@churn/drift/packed-columns';
+import { NULL_LEVEL, PACKED_NUMBER_FIELDS, PACKED_SUBTYPES } from '@churn/drift/packed-columns';
 import { Binary, type Document } from 'mongodb';
 
-const FLOAT64_BYTES = 8;
-
 /**
- * A batch chunk (a document with `rows`) as it is stored: number columns as one little-endian
- * Float64 Binary each, string columns as one JSON string each (the format and why:
- * @churn/drift/packed-columns, which reads it back). Ids, times and request ids stay as they are, so
- * Mongo queries by them still find the chunk. One-prediction documents are returned as they are.
+ * A chunk (a document with `rows`) as it is stored: each number column as one Binary of the
+ * narrowest exact form (integers of 1, 2 or 4 bytes, else Float64), each string column as level
+ * codes (the format and why: @churn/drift/packed-columns, which reads it back). Ids, times and
+ * request ids stay as they are, so Mongo queries by them still find the chunk. One-prediction
+ * documents are returned as they are.
  */
 export function packColumns(stored: object): Document {
   const document = stored as Record<string, unknown>;
@@ -34,29 +33,80 @@ function packColumn(column: unknown): unknown {
   return packNumbers(column) ?? packStrings(column) ?? column;
 }
 
-/** Numbers and nulls (null as NaN), or undefined when the column holds anything else or a NaN of its own. */
+/** Numbers and nulls as integers or Float64, or undefined when the column holds anything else or a NaN of its own. */
 function packNumbers(values: readonly unknown[]): Binary | undefined {
-  const bytes = new Uint8Array(values.length * FLOAT64_BYTES);
+  let min = 0;
+  let max = 0;
+  let integers = true;
+  for (const value of values) {
+    if (value === null) continue;
+    if (typeof value !== 'number' || Number.isNaN(value)) return undefined;
+    if (integers && Number.isInteger(value) && !Object.is(value, -0)) {
+      if (value < min) min = value;
+      else if (value > max) max = value;
+    } else integers = false;
+  }
+  if (integers) {
+    // The narrowest width whose smallest value (null) lies below every value.
+    const width = [1, 2, 4].find((w) => min > -(2 ** (w * 8 - 1)) && max < 2 ** (w * 8 - 1));
+    if (width !== undefined) return packIntegers(values, width);
+  }
+  return packFloat64s(values);
+}
+
+function packIntegers(values: readonly unknown[], width: number): Binary {
+  const bytes = new Uint8Array(1 + values.length * width);
   const view = new DataView(bytes.buffer);
+  bytes[0] = width;
+  const absent = -(2 ** (width * 8 - 1));
+  for (let i = 0; i < values.length; i += 1) {
+    const value = (values[i] as number | null) ?? absent;
+    const at = 1 + i * width;
+    if (width === 1) view.setInt8(at, value);
+    else if (width === 2) view.setInt16(at, value, true);
+    else view.setInt32(at, value, true);
+  }
+  return new Binary(bytes, PACKED_SUBTYPES.INTEGERS);
+}
+
+function packFloat64s(values: readonly unknown[]): Binary {
+  const bytes = new Uint8Array(values.length * 8);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i += 1) view.setFloat64(i * 8, (values[i] as number | null) ?? Number.NaN, true);
+  return new Binary(bytes, PACKED_SUBTYPES.FLOAT64);
+}
+
+/** Strings and nulls as level codes, or as one JSON string past NULL_LEVEL levels; undefined when the column holds anything else. */
+function packStrings(values: readonly unknown[]): Binary | string | undefined {
+  const codes = new Uint8Array(values.length);
+  const levels = new Map<string, number>();
   for (let i = 0; i < values.length; i += 1) {
     const value = values[i];
-    if (value === null) view.setFloat64(i * FLOAT64_BYTES, Number.NaN, true);
-    else if (typeof value === 'number' && !Number.isNaN(value)) view.setFloat64(i * FLOAT64_BYTES, value, true);
-    else return undefined;
+    if (value === null) {
+      codes[i] = NULL_LEVEL;
+      continue;
+    }
+    if (typeof value !== 'string') return undefined;
+    let code = levels.get(value);
+    if (code === undefined) {
+      code = levels.size;
+      if (code === NULL_LEVEL) return values.every((v) => v === null || typeof v === 'string') ? JSON.stringify(values) : undefined;
+      levels.set(value, code);
+    }
+    codes[i] = code;
   }
-  return new Binary(bytes, PACKED_FLOAT64_SUBTYPE);
+  const names = new TextEncoder().encode(JSON.stringify([...levels.keys()]));
+  const bytes = new Uint8Array(codes.length + names.length);
+  bytes.set(codes);
+  bytes.set(names, codes.length);
+  return new Binary(bytes, PACKED_SUBTYPES.LEVELS);
 }
 
-/** Strings and nulls as one JSON string, or undefined when the column holds anything else. */
-function packStrings(values: readonly unknown[]): string | undefined {
-  return values.every((value) => value === null || typeof value === 'string') ? JSON.stringify(values) : undefined;
-}
-
-/** One row's array per row, all of one length k, as rows x k numbers; undefined when the lengths differ. */
+/** One array per row, all of one length k, as rows x k Float64s; undefined when the lengths differ or a value is not a number. */
 function packRows(values: readonly unknown[], rows: number): Binary | undefined {
   const first = values[0];
   if (values.length !== rows || !Array.isArray(first)) return undefined;
   const k = first.length;
-  if (!values.every((row) => Array.isArray(row) && row.length === k && row.every((p) => typeof p === 'number'))) return undefined;
-  return packNumbers((values as number[][]).flat());
+  if (!values.every((row) => Array.isArray(row) && row.length === k && row.every((p) => typeof p === 'number' && !Number.isNaN(p)))) return undefined;
+  return packFloat64s((values as number[][]).flat());
 }
