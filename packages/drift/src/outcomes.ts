@@ -246,6 +246,13 @@ export const EARLY_OUTCOME_MS = 86_400_000;
  * prediction-log buffer, overflowed its 96 MB heap (the tail bench at 2,000 req/s).
  */
 const WINDOW_CHUNK = 1_000;
+/**
+ * Documents per reply: the driver parses a whole reply at once, holding the event loop. A chunk
+ * document holds up to 1,000 predictions (~0.2 ms to parse 500 packed rows), so the default reply of
+ * up to 16 MB held a predictor ~60 ms (tail bench); 10 keeps a reply to a few ms. One-prediction
+ * documents (logged before 2026-12-05) then take more round trips while they age out of the window.
+ */
+const DOCUMENTS_PER_REPLY = 10;
 const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -279,7 +286,7 @@ export async function readLabelledWindow(db: Db, query: LabelledWindowQuery): Pr
     )
     .sort({ created_at: -1 })
     .limit(q.limit ?? 100_000)
-    .batchSize(WINDOW_CHUNK);
+    .batchSize(DOCUMENTS_PER_REPLY);
   const limit = q.limit ?? 100_000;
   // Newest first (the sort), so a reference naming several predictions labels the latest.
   reading: for await (const document of cursor) {
