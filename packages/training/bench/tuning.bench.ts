@@ -25,8 +25,8 @@ const ROUNDS = 200;
 const EARLY_STOPPING = 20;
 const SEED = 42;
 const cliArgs = ['run', 'train', '--', '--trials', String(TRIALS), '--rounds', String(ROUNDS), '--early-stopping', String(EARLY_STOPPING)];
-// The CLI suggests two trials ahead whatever it trains them on; the in-process rows do the same.
-const IN_FLIGHT = 2;
+// The CLI suggests three trials ahead (SUGGESTED_AHEAD) whatever it trains them on; the in-process rows do the same.
+const IN_FLIGHT = 3;
 const command = 'npx tsx packages/training/bench/tuning.bench.ts';
 
 const contract = defaultContract();

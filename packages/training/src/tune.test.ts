@@ -10,13 +10,13 @@ const split = splitDataset(loadCleanDataset().rows);
 const budget = { contract, split, trials: 12, seed: 3, numBoostRound: 60, earlyStoppingRounds: 10 };
 const withoutTimes = (trials: { durationMs: number }[]) => trials.map(({ durationMs: _, ...rest }) => rest);
 
-test('when trials are suggested two ahead, then in-process and on two threads the search, every trial and the best model are the same', async () => {
+test('when trials are suggested three ahead, then in-process and on two threads the search, every trial and the best model are the same', async () => {
   const engine = await createEngine('native');
-  const inProcess = tune({ ...budget, engine, inFlight: 2 });
+  const inProcess = tune({ ...budget, engine, inFlight: 3 });
   const threads = TrialThreads.start(2);
   try {
     const seen: number[] = [];
-    const threaded = await tuneInThreads({ ...budget, engine, inFlight: 2, threads, onTrial: (trial) => seen.push(trial.index) });
+    const threaded = await tuneInThreads({ ...budget, engine, inFlight: 3, threads, onTrial: (trial) => seen.push(trial.index) });
     // Reported in trial order whichever thread finished first.
     expect(seen).toEqual([...Array(budget.trials).keys()]);
     expect(withoutTimes(threaded.trials)).toEqual(withoutTimes(inProcess.trials));
@@ -62,9 +62,9 @@ test('when a training thread fails a trial, then the trial rejects with the libr
   await expect(threads.train({ params: { max_depth: 3, eta: 0.2, subsample: 1, colsample_bytree: 1, min_child_weight: 1, lambda: 1 } })).rejects.toThrow(/closed/);
 }, 120_000);
 
-test('when parallelism is auto, then two threads train only with the native engine, two cores and enough trials; a number is taken as given on the native engine', () => {
+test('when parallelism is auto, then threads train only with the native engine, two cores or more (one per core, up to 3) and enough trials; a number is taken as given on the native engine', () => {
   expect(chooseParallel('auto', 'native', 50, 2)).toBe(2);
-  expect(chooseParallel('auto', 'native', 50, 8)).toBe(2);
+  expect(chooseParallel('auto', 'native', 50, 8)).toBe(3);
   expect(chooseParallel('auto', 'native', 50, 1)).toBe(1);
   expect(chooseParallel('auto', 'wasm', 50, 2)).toBe(1);
   expect(chooseParallel('auto', 'native', MIN_TRIALS_ON_THREADS - 1, 2)).toBe(1);

@@ -36,7 +36,7 @@ test('when a flag is invalid, then the CLI exits 2 naming the flag', () => {
   const run = train(['--trials', '0']);
   expect(run.status).toBe(2);
   expect(run.stderr).toMatch(/--trials/);
-  const parallel = train(['--parallel', '3']);
+  const parallel = train(['--parallel', '4']);
   expect(parallel.status).toBe(2);
   expect(parallel.stderr).toMatch(/--parallel/);
 });

@@ -8,7 +8,7 @@ import { createEngine, nativeVersion, type XGBoostEngine } from '@churn/xgboost'
 import { z } from 'zod';
 import { TrialThreads } from '../trial-threads.js';
 import { tune, tuneInThreads, type TrialSummary } from '../tune.js';
-import { PARALLEL_MAX, parseTrainArgs, type TrainArgs } from './args.js';
+import { SUGGESTED_AHEAD, parseTrainArgs, type TrainArgs } from './args.js';
 import { chooseParallel } from './parallelism.js';
 import { registerBest } from './register.js';
 import { bestTrialsTable } from './report.js';
@@ -76,8 +76,8 @@ async function tuneAndSave(args: TrainArgs, engine: XGBoostEngine, threads: Tria
     numBoostRound: args.rounds,
     earlyStoppingRounds: args['early-stopping'],
     nthread: args.nthread,
-    // Always suggested as for two at once, so the same command finds the same model on any machine.
-    inFlight: PARALLEL_MAX,
+    // The same suggestions however many threads train them: one command, one model, on any machine.
+    inFlight: SUGGESTED_AHEAD,
     onTrial: (trial: TrialSummary, done: number, total: number) => {
       bestAuc = Math.max(bestAuc, trial.metrics.validation.auc);
       if (bar) bar.update(done, { best: bestAuc.toFixed(4) });
