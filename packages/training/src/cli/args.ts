@@ -3,9 +3,10 @@ import { z } from 'zod';
 
 /**
  * Trials the CLI's search suggests ahead of the results, whatever trains them: the most that can
- * train at once. Three, not two: two threads then rarely wait for an earlier trial's result (0.95 of
- * their time busy against 0.87), and over eight seeds the best trials' AUC was the same as with one
- * or two ahead (validation 0.8296 / 0.8292 / 0.8300 for 3 / 2 / 1; BENCHMARKS.md, issue 20).
+ * train at once. Three, not two: over eight seeds two threads waited less for an earlier trial's
+ * result (busy 0.94 of the time against 0.91; 50 trials in 656 ms against 764 on average) and the
+ * best trials' AUC was the same as with one or two ahead (validation 0.8296 / 0.8292 / 0.8300 for
+ * 3 / 2 / 1; BENCHMARKS.md, issue 20).
  */
 export const SUGGESTED_AHEAD = 3;
 
