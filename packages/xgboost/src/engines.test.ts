@@ -84,3 +84,14 @@ test('when early stopping is asked without a validation set, then training is re
   expect(() => native.train({ train, params, numBoostRound: 5, earlyStoppingRounds: 3 })).toThrow(/validation/);
   expect(() => wasm.train({ train, params, numBoostRound: 5, earlyStoppingRounds: 3 })).toThrow(/validation/);
 });
+
+test('when the native engine has no tree walker (training threads), then small batches go to libxgboost and predict what the walk predicts', async () => {
+  const { NativeEngine } = await import('@churn/xgboost/native');
+  const json = native.train({ train, validation, params, numBoostRound: 60, earlyStoppingRounds: 10 }).toModelJson();
+  const row = holdout.data.subarray(0, holdout.cols);
+  const walked = native.load(json).predict(row, 1, holdout.cols);
+  const bare = new NativeEngine().load(json);
+  expect(maxAbsDiff(bare.predict(row, 1, holdout.cols), walked)).toBeLessThan(1e-6);
+  expect(bare.toModelJson()).toBe(native.load(json).toModelJson());
+  bare.dispose();
+});
