@@ -64,8 +64,8 @@ export function buildServices(...services: string[]): void {
 }
 
 /** A predictor-api from `root`'s bundle on `envFile`, returned once its /health answers 200 (its model loaded). */
-export async function startPredictorApi(envFile: string, root = ROOT): Promise<{ child: ChildProcess; port: number }> {
-  const started = await startChild(serviceCommand(root, 'predictor-api'), { ENV_FILE: envFile }, 'predictor-api listening');
+export async function startPredictorApi(envFile: string, root = ROOT, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
+  const started = await startChild(serviceCommand(root, 'predictor-api'), { ENV_FILE: envFile, ...env }, 'predictor-api listening');
   for (let i = 0; i < 600 && (await fetch(`http://127.0.0.1:${started.port}/health`)).status !== 200; i += 1) await new Promise((r) => setTimeout(r, 100));
   return started;
 }

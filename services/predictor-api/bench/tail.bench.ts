@@ -222,16 +222,19 @@ const { runId, envFile } = await benchModel('tail-bench-model', BENCH_DB, {
 console.error('building the predictor-api bundle...');
 buildServices('predictor-api');
 
-async function startPredictor(name: string, root: string): Promise<Server> {
-  return { name, ...(await startPredictorApi(envFile, root)), predictor: true };
+async function startPredictor(name: string, root: string, env: Record<string, string> = {}): Promise<Server> {
+  return { name, ...(await startPredictorApi(envFile, root, env)), predictor: true };
 }
 const servers: Server[] = [{ name: 'constant', ...(await startChild(['--import', 'tsx', join(import.meta.dirname, 'bare-server.ts'), 'node'], {}, 'listening')), predictor: false }];
 // A failed run must not leave its servers behind.
 process.once('exit', () => {
   for (const s of servers) s.child.kill('SIGKILL');
 });
-// A before/after run: the predictor bundle of another checkout (its dist/ built) takes turns too, on the same model and database.
-if (BASE) servers.push(await startPredictor('base', BASE));
+// A before/after run: the predictor bundle of another checkout (its dist/ built) takes turns too, on the
+// same model. Its log goes to a database of its own: each predictor's minutely quality refresh reads its
+// run's logged predictions, and reading the other's (in another layout) would bill one's log to the other.
+const BASE_DB = `${BENCH_DB}_base`;
+if (BASE) servers.push(await startPredictor('base', BASE, { MONGODB_URI: `mongodb://127.0.0.1:27017/${BASE_DB}?directConnection=true` }));
 const api = await startPredictor('ours', ROOT);
 servers.push(api);
 const drift = (await metricsText(api.port)).includes('churn_drift_window_rows');
@@ -248,7 +251,7 @@ for (const rate of RATES) {
 }
 for (const s of servers) await stopChild(s.child);
 const mongo = new MongoClient(`mongodb://127.0.0.1:27017/?directConnection=true`);
-await mongo.db(BENCH_DB).dropDatabase().catch(() => undefined);
+for (const db of [BENCH_DB, BASE_DB]) await mongo.db(db).dropDatabase().catch(() => undefined);
 await mongo.close();
 rmSync(work, { recursive: true, force: true });
 
