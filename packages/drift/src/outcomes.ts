@@ -243,9 +243,10 @@ export const EARLY_OUTCOME_MS = 86_400_000;
  * The window is read this many predictions at a time, the event loop serving requests between
  * chunks, and only labelled predictions keep their features: a predictor reads up to 100,000 every
  * QUALITY_EVERY, which in one piece held its requests for hundreds of milliseconds and, beside a full
- * prediction-log buffer, overflowed its 96 MB heap (the tail bench at 2,000 req/s).
+ * prediction-log buffer, overflowed its 96 MB heap (the tail bench at 2,000 req/s). Expanding and
+ * checking a row takes ~3 µs, so 1,000 at a time still held requests ~3 ms, a hundred times a refresh.
  */
-const WINDOW_CHUNK = 1_000;
+const WINDOW_CHUNK = 100;
 /**
  * Documents per reply: the driver parses a whole reply at once, holding the event loop. A chunk
  * document holds up to 1,000 predictions (~0.2 ms to parse 500 packed rows), so the default reply of
