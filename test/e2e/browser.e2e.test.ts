@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { MlflowClient } from '@churn/mlflow-client';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { readState, ROOT, siblingTrial } from './e2e-state.js';
@@ -8,7 +8,8 @@ import { readState, ROOT, siblingTrial } from './e2e-state.js';
 // (runs table, copy RUN_ID, promote), the predictor form, the drift report index and a report.
 // Each page must render with no console error; the screenshots are the README's pictures.
 const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(ROOT, 'docs/screenshots');
+// Under .stack unless SCREENSHOTS_DIR names another folder (docs/screenshots refreshes the README's), so a test run leaves the checkout as it was.
+const SHOTS = resolve(process.env.SCREENSHOTS_DIR ?? join(ROOT, '.stack/screenshots'));
 const state = readState();
 
 let browser: Browser;

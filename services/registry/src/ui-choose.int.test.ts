@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { MlflowClient } from '@churn/mlflow-client';
@@ -11,7 +12,8 @@ import { startTestRegistry, type TestRegistry } from './testing/test-registry.js
 // of the same experiment. The user's path to the best trial's promote command is counted in clicks,
 // and each page's API time is measured in the browser (printed, not asserted: the machine is shared).
 const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+// Under .stack unless SCREENSHOTS_DIR names another folder (docs/screenshots refreshes the README's), so a test run leaves the checkout as it was.
+const SHOTS = `${resolve(process.env.SCREENSHOTS_DIR ?? fileURLToPath(new URL('../../../.stack/screenshots', import.meta.url)))}/`;
 const describeIfChromium = existsSync(CHROMIUM) ? describe : describe.skip;
 const OTHER_RUNS = 10_000;
 const TRIALS = 50;
