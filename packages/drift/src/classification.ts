@@ -82,8 +82,8 @@ export interface PreparedPairs {
   bin: Uint8Array;
 }
 
-/** Checks every pair (labels 0 or 1, chances in [0, 1]) and prepares them; `ranking` when the caller has it already. */
-export function preparePairs(labels: ArrayLike<number>, chances: ArrayLike<number>, threshold = DECISION_THRESHOLD, ranking?: ChanceRanking): PreparedPairs {
+/** Checks every pair (labels 0 or 1, chances in [0, 1]) and prepares them. */
+function preparePairs(labels: ArrayLike<number>, chances: ArrayLike<number>, threshold: number): PreparedPairs {
   const n = labels.length;
   if (n !== chances.length) throw new RangeError(`classificationQuality: ${n} labels for ${chances.length} chances`);
   if (n === 0) throw new RangeError('classificationQuality: no labelled predictions');
@@ -110,7 +110,7 @@ export function preparePairs(labels: ArrayLike<number>, chances: ArrayLike<numbe
     prepared.cell[i] = p >= threshold ? (y === 1 ? 0 : 1) : y === 1 ? 3 : 2;
     prepared.bin[i] = binOf(p);
   }
-  return { ...prepared, ranking: ranking ?? rankByChance(prepared.chances) };
+  return { ...prepared, ranking: rankByChance(prepared.chances) };
 }
 
 /**
@@ -191,8 +191,7 @@ export interface LabelledRow {
 export function qualityByLevel(
   rows: readonly LabelledRow[],
   levelOf: (row: LabelledRow) => string,
-  threshold = DECISION_THRESHOLD,
-  pairs: PreparedPairs = prepareRows(rows, threshold),
+  pairs: PreparedPairs = prepareRows(rows),
 ): Record<string, ClassificationQuality> {
   const codeOf = new Map<string, number>();
   const codes = new Int32Array(rows.length);
@@ -222,8 +221,7 @@ export function prepareRows(rows: readonly LabelledRow[], threshold = DECISION_T
 export function qualityBySegment(
   rows: readonly LabelledRow[],
   categoricalNames: readonly string[],
-  threshold = DECISION_THRESHOLD,
-  pairs = prepareRows(rows, threshold),
+  pairs = prepareRows(rows),
 ): Record<string, Record<string, ClassificationQuality>> {
-  return Object.fromEntries(categoricalNames.map((name) => [name, qualityByLevel(rows, (row) => String(row.features[name]), threshold, pairs)]));
+  return Object.fromEntries(categoricalNames.map((name) => [name, qualityByLevel(rows, (row) => String(row.features[name]), pairs)]));
 }

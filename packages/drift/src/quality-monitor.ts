@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb';
 import { Gauge, type Registry } from 'prom-client';
 import { estimateWindow, type CalibrationSet } from './cbpe.js';
-import { DECISION_THRESHOLD, prepareRows, qualityOfPairs, type ClassificationQuality, type LabelledRow, type PreparedPairs } from './classification.js';
+import { prepareRows, qualityOfPairs, type ClassificationQuality, type LabelledRow, type PreparedPairs } from './classification.js';
 import type { DatasetContract } from '@churn/churn-data';
 import { readLabelledWindow } from './outcomes.js';
 import { boundedSegmentQuality, MAX_SEGMENT_LEVELS } from './segment-quality.js';
@@ -157,7 +157,7 @@ export class QualityMonitor {
   private setSegments(runId: string, rows: readonly LabelledRow[], pairs: PreparedPairs): void {
     const contract = this.options.contract?.(runId);
     if (!contract) return;
-    for (const [feature, levels] of Object.entries(boundedSegmentQuality(contract, rows, MAX_SEGMENT_LEVELS, DECISION_THRESHOLD, pairs))) {
+    for (const [feature, levels] of Object.entries(boundedSegmentQuality(contract, rows, MAX_SEGMENT_LEVELS, pairs))) {
       for (const [value, q] of Object.entries(levels)) {
         this.segment.set({ run_id: runId, feature, value, measure: 'labelled' }, q.count);
         for (const [measure, figure] of Object.entries(measuresOf(q))) {

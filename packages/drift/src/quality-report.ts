@@ -1,7 +1,7 @@
 import type { DatasetContract } from '@churn/churn-data';
 import { estimateWindow, type Calibration, type CalibrationSet, type EstimatedQuality } from './cbpe.js';
 import { reliabilitySvg } from './charts.js';
-import { DECISION_THRESHOLD, prepareRows, qualityBySegment, qualityOfPairs, type ClassificationQuality } from './classification.js';
+import { prepareRows, qualityBySegment, qualityOfPairs, type ClassificationQuality } from './classification.js';
 import { escapeHtml, formatNumber } from './html.js';
 import type { LabelledWindow } from './outcomes.js';
 import type { ReportWindow } from './report.js';
@@ -32,7 +32,7 @@ export function computeModelQuality(contract: DatasetContract, labelled: Labelle
     predictions: labelled.predictions,
     unjoined: labelled.unjoined,
     realised: pairs ? qualityOfPairs(pairs) : null,
-    segments: pairs ? qualityBySegment(rows, contract.categoricalNames, DECISION_THRESHOLD, pairs) : {},
+    segments: pairs ? qualityBySegment(rows, contract.categoricalNames, pairs) : {},
     estimated: estimate ? { ...estimate.estimate, calibration: estimate.calibration } : null,
   };
 }

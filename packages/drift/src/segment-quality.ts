@@ -1,5 +1,5 @@
 import type { DatasetContract } from '@churn/churn-data';
-import { DECISION_THRESHOLD, prepareRows, qualityByLevel, type ClassificationQuality, type LabelledRow } from './classification.js';
+import { prepareRows, qualityByLevel, type ClassificationQuality, type LabelledRow } from './classification.js';
 
 /** Levels of one feature given series of their own on /metrics; the rest are pooled. */
 export const MAX_SEGMENT_LEVELS = 20;
@@ -15,8 +15,7 @@ export function boundedSegmentQuality(
   contract: DatasetContract,
   rows: readonly LabelledRow[],
   maxLevels = MAX_SEGMENT_LEVELS,
-  threshold = DECISION_THRESHOLD,
-  pairs = prepareRows(rows, threshold),
+  pairs = prepareRows(rows),
 ): Record<string, Record<string, ClassificationQuality>> {
   const result: Record<string, Record<string, ClassificationQuality>> = {};
   for (const name of contract.categoricalNames) {
@@ -43,7 +42,6 @@ export function boundedSegmentQuality(
         const level = levelOf(row.features[name]);
         return kept.has(level) ? level : OTHER_LEVEL;
       },
-      threshold,
       pairs,
     );
   }
