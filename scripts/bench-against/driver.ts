@@ -13,12 +13,11 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { customerRequests, registerTestModel, setEnvValues, trainTestModel } from '@churn/serving/testing';
 import autocannon from 'autocannon';
 import { MongoClient } from 'mongodb';
-import { serviceCommand } from '../demo/processes.js';
+import { loggedPort, serviceCommand } from '../demo/processes.js';
 import { DRIFT_DRIVERS, driftApiOf } from './drift-drivers.js';
 
 const { values: opts } = parseArgs({
@@ -95,25 +94,7 @@ async function startService(tree: string, command: string[], env: Record<string,
   const child = spawn(process.execPath, command, { cwd: tree, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  const lines = createInterface({ input: child.stdout! });
-  const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${command.join(' ')} did not start`)), 120_000);
-    lines.on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as { msg?: string; port?: number };
-        if (entry.msg === portMessage && typeof entry.port === 'number') {
-          clearTimeout(timer);
-          resolvePort(entry.port);
-        }
-      } catch {
-        // not a log line
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${command.join(' ')} exited with ${code}:\n${stderr}`));
-    });
-  });
+  const port = await loggedPort(child, portMessage, command.join(' '), () => `:\n${stderr}`);
   return { child, port, stderr: () => stderr };
 }
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 
 /**
  * How a service's bundle is run: the node options of its package.json `start` script (the one place
@@ -95,6 +96,33 @@ export async function waitUntil(what: string, timeoutMs: number, check: () => Pr
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`${what}: not ready after ${timeoutMs} ms (${last})`);
+}
+
+/**
+ * The port a child announces in its JSON log (the line whose `msg` is `portMessage`), read from its
+ * stdout; rejects when it exits first or has not said it within 120 s. `detail` is added to the exit
+ * error (e.g. the end of its stderr).
+ */
+export function loggedPort(child: ChildProcess, portMessage: string, what: string, detail: () => string = () => ''): Promise<number> {
+  const lines = createInterface({ input: child.stdout! });
+  return new Promise<number>((resolvePort, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start`)), 120_000);
+    lines.on('line', (line) => {
+      try {
+        const log = JSON.parse(line) as { msg?: string; port?: number };
+        if (log.msg === portMessage && typeof log.port === 'number') {
+          clearTimeout(timer);
+          resolvePort(log.port);
+        }
+      } catch {
+        // not a log line
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code}${detail()}`));
+    });
+  });
 }
 
 /** Polls a URL until it answers 2xx. */

@@ -4,9 +4,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { registerTestModel, trainTestModel, writeEnvFile } from '@churn/serving/testing';
-import { serviceCommand } from '../../../scripts/demo/processes.js';
+import { loggedPort, serviceCommand } from '../../../scripts/demo/processes.js';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const TRACKING_URI = 'http://127.0.0.1:5051';
@@ -15,23 +14,7 @@ export const TRACKING_URI = 'http://127.0.0.1:5051';
 export async function startChild(command: string[], childEnv: Record<string, string>, portMessage: string): Promise<{ child: ChildProcess; port: number }> {
   const entry = command.find((word) => /\.[jt]s$/.test(word)) ?? command.join(' ');
   const child = spawn(process.execPath, command, { cwd: ROOT, env: { ...process.env, ...childEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} did not start`)), 120_000);
-    lines.on('line', (line) => {
-      try {
-        const log = JSON.parse(line) as { msg?: string; port?: number };
-        if (log.msg === portMessage && typeof log.port === 'number') {
-          clearTimeout(timer);
-          resolvePort(log.port);
-        }
-      } catch {
-        // not a log line
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}`)));
-  });
-  return { child, port };
+  return { child, port: await loggedPort(child, portMessage, entry) };
 }
 
 /** SIGTERM, resolved once the child has exited (at once if it already has, by itself or a signal). */
