@@ -238,6 +238,7 @@ function quality(): DashboardBuilder {
         { expr: `max(${QUALITY_METRICS.predictions})`, legend: 'predictions' },
         { expr: `max(${QUALITY_METRICS.labelled})`, legend: 'labelled' },
         { expr: `max(${QUALITY_METRICS.unjoined})`, legend: 'outcomes labelling none' },
+        { expr: `max(${QUALITY_METRICS.duplicates})`, legend: 'outcomes repeated (ignored)' },
       ], { min: 0 }),
     )
     .withRow(new RowBuilder('Per segment'))

@@ -35,7 +35,7 @@ describe('outcomes against FerretDB', () => {
     await client?.close();
   });
 
-  it('given outcomes sent twice, early, by customer and for a batch row, when stored and joined, then each labels exactly its prediction once', async () => {
+  it('given outcomes sent twice (in one request and in two), early, by customer and for a batch row, when stored and joined, then each labels exactly its prediction once, the first received', async () => {
     const store = mongoOutcomeStore(db);
     await store.ensureIndexes();
     await db.collection('predictions').insertMany([
@@ -58,14 +58,19 @@ describe('outcomes against FerretDB', () => {
       { request_id: 'r-late', churned: 0, observed_at: at(100) },
       { request_id: 'r1', churned: 0, observed_at: at(200) },
     ]);
+    // The second r1 of the batch is not stored.
     expect(first).toEqual({ stored: 6, duplicates: 1 });
-    expect(await store.insert([{ request_id: 'r1', churned: 1, observed_at: at(300) }])).toEqual({ stored: 0, duplicates: 1 });
-    expect(await db.collection('outcomes').countDocuments()).toBe(6);
+    // Sent again (with the other label) in a later request: stored, and ignored when read, as the first received labels.
+    expect(await store.insert([{ request_id: 'r1', churned: 0, observed_at: at(300) }])).toEqual({ stored: 1, duplicates: 0 });
+    // One document per request, found by any outcome's key.
+    expect(await db.collection('outcomes').countDocuments()).toBe(2);
+    expect(await db.collection('outcomes').countDocuments({ key: 'r:r-late' })).toBe(1);
 
     const window = { runId, from: at(0), to: at(1000) };
     const before = await readLabelledWindow(db, window);
     expect(before.predictions).toBe(6);
     expect(before.unjoined).toBe(1);
+    expect(before.duplicates).toBe(1);
     expect(before.rows.map((r) => [r.chance, r.label]).sort()).toEqual([
       [0.1, 0],
       [0.2, 0],
@@ -82,7 +87,7 @@ describe('outcomes against FerretDB', () => {
     expect(after.rows.find((r) => r.chance === 0.4)).toMatchObject({ label: 0, observed_at: at(100), created_at: at(7) });
 
     // A caller that needs at least N labelled rows (the promotion gate) does not read predictions that cannot give them.
-    expect(await readLabelledWindow(db, { ...window, minOutcomes: 7 })).toEqual({ rows: [], predictions: 0, chances: [], unjoined: 6, skipped: 0 });
+    expect(await readLabelledWindow(db, { ...window, minOutcomes: 7 })).toEqual({ rows: [], predictions: 0, chances: [], unjoined: 6, duplicates: 1, skipped: 0 });
     expect((await readLabelledWindow(db, { ...window, minOutcomes: 6 })).rows).toHaveLength(6);
   });
 

@@ -1,10 +1,11 @@
 import type { DatasetContract } from '@churn/churn-data';
 import { describeIssue } from '@churn/churn-data';
-import { MongoBulkWriteError, type Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import type { LabelledRow } from './classification.js';
 import { loggedRows } from './logged-rows.js';
+import { outcomeChunks, storedOutcomes, type KeyedOutcome } from './outcome-chunks.js';
 import { PREDICTIONS_COLLECTION } from './prediction-window.js';
 
 export const OUTCOMES_COLLECTION = 'outcomes';
@@ -18,15 +19,8 @@ export interface Outcome {
   observed_at: Date;
 }
 
-/** As stored: `_id` is the prediction reference, so a second outcome for it is a duplicate key, not a second document. */
-export interface OutcomeDocument extends Outcome {
-  _id: string;
-  received_at: Date;
-}
-
 export type OutcomeResult = { ok: true; outcome: Outcome } | { ok: false; field: string; message: string };
 
-const DUPLICATE_KEY = 11000;
 const TRUE_WORDS = new Set(['true', '1']);
 const FALSE_WORDS = new Set(['false', '0']);
 
@@ -128,7 +122,10 @@ export function outcomeMetrics(registry: Registry): OutcomeMetrics {
   return {
     received: counter('churn_outcomes_received_total', 'Outcomes received, valid or not'),
     stored: counter('churn_outcomes_stored_total', 'Outcomes stored (joined to their prediction when quality is read: churn_model_quality_labelled, churn_model_quality_unjoined_outcomes)'),
-    duplicate: counter('churn_outcomes_duplicate_total', 'Valid outcomes for a prediction that already had one (not stored again)'),
+    duplicate: counter(
+      'churn_outcomes_duplicate_total',
+      'Valid outcomes naming the same prediction as one before them in the same request or stream batch (not stored; one received earlier is ignored when read: churn_model_quality_duplicate_outcomes)',
+    ),
     invalid: counter('churn_outcomes_invalid_total', 'Outcomes refused by validation'),
   };
 }
@@ -141,6 +138,7 @@ export function countStored(metrics: OutcomeMetrics, stored: StoredOutcomes): vo
 
 export interface StoredOutcomes {
   stored: number;
+  /** Outcomes naming the same prediction as one before them in the batch: not stored. */
   duplicates: number;
 }
 
@@ -149,31 +147,30 @@ export interface OutcomeStore {
 }
 
 /**
- * Outcomes in Mongo (`outcomes`). Duplicates are refused by the `_id` key and counted; an outcome whose
- * prediction is not logged yet is kept as it is: the join happens when quality is read.
+ * Outcomes in Mongo (`outcomes`), each batch as chunk documents (outcome-chunks.ts). A batch naming a
+ * prediction twice stores the first; an outcome repeating one of an earlier batch is stored and
+ * ignored when read (readLabelledWindow: the first received labels), because FerretDB has no unique
+ * index over an array's elements to refuse it with. An outcome whose prediction is not logged yet is
+ * kept as it is: the join happens when quality is read.
  */
 export function mongoOutcomeStore(db: Db): OutcomeStore & { ensureIndexes(): Promise<void> } {
-  const outcomes = db.collection<OutcomeDocument>(OUTCOMES_COLLECTION);
+  const outcomes = db.collection(OUTCOMES_COLLECTION);
   return {
     async ensureIndexes() {
       // The join reads outcomes by arrival time.
       await outcomes.createIndex({ received_at: 1 });
     },
     async insert(batch) {
-      if (batch.length === 0) return { stored: 0, duplicates: 0 };
-      const receivedAt = new Date();
-      const documents = batch.map((o) => ({ _id: outcomeKey(o), ...o, received_at: receivedAt }));
-      // By position: a batch may hold the same key twice, and only the later one is the duplicate.
-      const duplicates = new Set<number>();
-      try {
-        await outcomes.insertMany(documents, { ordered: false });
-      } catch (error) {
-        if (!(error instanceof MongoBulkWriteError)) throw error;
-        const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-        if (errors.length === 0 || errors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
-        for (const e of errors) duplicates.add(e.index);
+      const seen = new Set<string>();
+      const unique: KeyedOutcome[] = [];
+      for (const o of batch) {
+        const key = outcomeKey(o);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        unique.push({ key, churned: o.churned, observed_at: o.observed_at });
       }
-      return { stored: documents.length - duplicates.size, duplicates: duplicates.size };
+      if (unique.length > 0) await outcomes.insertMany(outcomeChunks(unique, new Date()));
+      return { stored: unique.length, duplicates: batch.length - unique.length };
     },
   };
 }
@@ -202,6 +199,8 @@ export interface LabelledWindow {
   chances: number[];
   /** Outcomes read (received since a day before the window) that label none of the run's predictions: unknown, another run's, or not logged yet. */
   unjoined: number;
+  /** Outcomes read that name the same prediction as one received before them: ignored. */
+  duplicates: number;
   /** Documents that are not the prediction-log shape. */
   skipped: number;
 }
@@ -267,13 +266,22 @@ const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolv
 export async function readLabelledWindow(db: Db, query: LabelledWindowQuery): Promise<LabelledWindow> {
   const q = windowQuerySchema.parse(query);
   // Outcomes first, so each prediction is joined as it is read and only the labelled keep their features.
+  // In order of arrival (the _id breaks ties of one millisecond), so the first received of a reference labels.
   const received = await db
-    .collection<OutcomeDocument>(OUTCOMES_COLLECTION)
-    .find({ received_at: { $gte: new Date(q.from.getTime() - EARLY_OUTCOME_MS) } }, { projection: { _id: 1, churned: 1, observed_at: 1 } })
+    .collection(OUTCOMES_COLLECTION)
+    .find({ received_at: { $gte: new Date(q.from.getTime() - EARLY_OUTCOME_MS) } }, { projection: { _id: 1, rows: 1, key: 1, churned: 1, observed_at: 1 } })
+    .sort({ received_at: 1, _id: 1 })
     .toArray();
-  const outcomes = new Map(received.map((o) => [o._id, o]));
+  const outcomes = new Map<string, KeyedOutcome>();
+  let duplicates = 0;
+  for (const document of received) {
+    for (const outcome of storedOutcomes(document)) {
+      if (outcomes.has(outcome.key)) duplicates += 1;
+      else outcomes.set(outcome.key, outcome);
+    }
+  }
   // Reading the predictions is the cost (FerretDB: ~5,000 documents/s); skip it when it cannot pay.
-  if (q.minOutcomes !== undefined && outcomes.size < q.minOutcomes) return { rows: [], predictions: 0, chances: [], unjoined: outcomes.size, skipped: 0 };
+  if (q.minOutcomes !== undefined && outcomes.size < q.minOutcomes) return { rows: [], predictions: 0, chances: [], unjoined: outcomes.size, duplicates, skipped: 0 };
   const used = new Set<string>();
   const rows: LabelledPredictionRow[] = [];
   const chances: number[] = [];
@@ -305,9 +313,9 @@ export async function readLabelledWindow(db: Db, query: LabelledWindowQuery): Pr
       const key = predictionKeys(row.request_id, row.customer_id).find((k) => outcomes.has(k) && !used.has(k));
       if (key === undefined) continue;
       used.add(key);
-      const outcome = outcomes.get(key) as (typeof received)[number];
+      const outcome = outcomes.get(key) as KeyedOutcome;
       rows.push({ features: row.features, chance: row.churn_chance, label: outcome.churned, created_at: row.created_at, observed_at: outcome.observed_at });
     }
   }
-  return { rows, predictions: read, chances, unjoined: outcomes.size - used.size, skipped };
+  return { rows, predictions: read, chances, unjoined: outcomes.size - used.size, duplicates, skipped };
 }

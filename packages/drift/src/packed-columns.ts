@@ -1,7 +1,8 @@
 import { Binary } from 'mongodb';
 
 /**
- * How a chunk's columns are stored packed (@churn/serving packs them just before insertMany):
+ * How a chunk's columns are stored packed (@churn/serving packs the prediction log's just before
+ * insertMany, outcome-chunks.ts the outcomes' labels and times):
  * FerretDB keeps each BSON value of a document as its own JSONB value with its own type entry, so a
  * 1,000-row chunk of per-row arrays cost it ~13,000 values; packed it is ~20, and every byte less is
  * less for FerretDB to base64 and PostgreSQL to compress (BENCHMARKS.md, log-layout). Each packed
@@ -44,7 +45,7 @@ export function unpackColumns(document: Record<string, unknown>): Record<string,
 }
 
 /** A packed column's values; anything else (a plain array, a corrupt value the readers' schemas will skip) as it is. */
-function unpackColumn(column: unknown, rows: number): unknown {
+export function unpackColumn(column: unknown, rows: number): unknown {
   if (typeof column === 'string') return strings(column) ?? column;
   if (!(column instanceof Binary)) return column;
   const bytes = bytesOf(column);
@@ -58,6 +59,30 @@ function unpackColumn(column: unknown, rows: number): unknown {
     default:
       return column;
   }
+}
+
+/** Integers and nulls as signed ints of `width` bytes (1, 2 or 4) after a width byte; the caller checks they fit. */
+export function packIntegers(values: readonly unknown[], width: number): Binary {
+  const bytes = new Uint8Array(1 + values.length * width);
+  const view = new DataView(bytes.buffer);
+  bytes[0] = width;
+  const absent = -(2 ** (width * 8 - 1));
+  for (let i = 0; i < values.length; i += 1) {
+    const value = (values[i] as number | null) ?? absent;
+    const at = 1 + i * width;
+    if (width === 1) view.setInt8(at, value);
+    else if (width === 2) view.setInt16(at, value, true);
+    else view.setInt32(at, value, true);
+  }
+  return new Binary(bytes, PACKED_SUBTYPES.INTEGERS);
+}
+
+/** Numbers and nulls (as NaN) as Float64. */
+export function packFloat64s(values: readonly unknown[]): Binary {
+  const bytes = new Uint8Array(values.length * 8);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i += 1) view.setFloat64(i * 8, (values[i] as number | null) ?? Number.NaN, true);
+  return new Binary(bytes, PACKED_SUBTYPES.FLOAT64);
 }
 
 const isPacked = (value: unknown, subtype: number): value is Binary => value instanceof Binary && value.sub_type === subtype;

@@ -21,6 +21,7 @@ describe('quality monitor test AUC against FerretDB', () => {
     await db.collection('predictions').insertMany(
       [0.9, 0.2, 0.7, 0.1].map((chance, i) => ({ model_run_id: 'run-a', source: 'http', features: {}, churn_chance: chance, latency_ms: 1, created_at: new Date(now - 60_000 + i), request_id: `r${i}` })),
     );
+    // As outcomes were stored before 2026-12-05, one document each keyed by its reference: still read.
     await db.collection('outcomes').insertMany([1, 0, 0, 0].map((churned, i) => ({ _id: `r:r${i}` as unknown as never, request_id: `r${i}`, churned, observed_at: new Date(), received_at: new Date() })));
   });
 

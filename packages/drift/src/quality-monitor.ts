@@ -12,6 +12,7 @@ export const QUALITY_METRICS = {
   predictions: 'churn_model_quality_predictions',
   estimated: 'churn_model_quality_estimated',
   unjoined: 'churn_model_quality_unjoined_outcomes',
+  duplicates: 'churn_model_quality_duplicate_outcomes',
   testAuc: 'churn_model_test_auc',
   segment: 'churn_model_quality_segment',
 } as const;
@@ -53,6 +54,7 @@ export class QualityMonitor {
   private readonly labelled: Gauge<'run_id'>;
   private readonly predictions: Gauge<'run_id'>;
   private readonly unjoined: Gauge<'run_id'>;
+  private readonly duplicates: Gauge<'run_id'>;
   private readonly estimated: Gauge<'run_id' | 'measure' | 'calibration'>;
   private readonly testAuc: Gauge<'run_id'>;
   private readonly segment: Gauge<'run_id' | 'feature' | 'value' | 'measure'>;
@@ -69,6 +71,12 @@ export class QualityMonitor {
     this.unjoined = new Gauge({
       name: QUALITY_METRICS.unjoined,
       help: "Outcomes received since the window start (less a day) that label none of the run's predictions: unknown, another run's, or not logged yet",
+      labelNames: ['run_id'] as const,
+      registers: [registry],
+    });
+    this.duplicates = new Gauge({
+      name: QUALITY_METRICS.duplicates,
+      help: 'Outcomes received since the window start (less a day) naming the same prediction as one received before them: ignored (the first received labels)',
       labelNames: ['run_id'] as const,
       registers: [registry],
     });
@@ -118,11 +126,12 @@ export class QualityMonitor {
       });
       const testAuc = await this.testAucOf(runId);
       // Only the served run's series: a promoted-away run's figures would otherwise stay frozen.
-      for (const gauge of [this.quality, this.labelled, this.predictions, this.unjoined, this.estimated, this.testAuc, this.segment]) gauge.reset();
+      for (const gauge of [this.quality, this.labelled, this.predictions, this.unjoined, this.duplicates, this.estimated, this.testAuc, this.segment]) gauge.reset();
       if (testAuc !== undefined) this.testAuc.set({ run_id: runId }, testAuc);
       this.labelled.set({ run_id: runId }, window.rows.length);
       this.predictions.set({ run_id: runId }, window.predictions);
       this.unjoined.set({ run_id: runId }, window.unjoined);
+      this.duplicates.set({ run_id: runId }, window.duplicates);
       this.setEstimate(runId, window.chances, window.rows);
       if (window.rows.length === 0) return undefined;
       // Prepared once (checked, ranked by chance) for the window's figures and every segment's.

@@ -18,7 +18,7 @@ function labelledWindow(labelled = 300): LabelledWindow {
     return { features: { card_category: cards[i % 3] as string, customer_age: 40 }, chance, label, created_at: window.to, observed_at: window.to };
   });
   const unlabelled = Array.from({ length: 200 }, () => random());
-  return { rows, predictions: labelled + 200, chances: [...rows.map((r) => r.chance), ...unlabelled], unjoined: 4, skipped: 0 };
+  return { rows, predictions: labelled + 200, chances: [...rows.map((r) => r.chance), ...unlabelled], unjoined: 4, duplicates: 2, skipped: 0 };
 }
 
 describe('model quality section', () => {
@@ -46,6 +46,7 @@ describe('model quality section', () => {
     expect(html).toContain('<h2>Model quality</h2>');
     expect(html).toContain(`<p id="labelled">300 of the model run's 500 predictions of the last 30 days`);
     expect(html).toContain('4 outcomes received label none of them');
+    expect(html).toContain('2 repeated an outcome received before them and were ignored');
     expect(html).toMatch(new RegExp(`<tr data-measure="ROC AUC"><td>ROC AUC</td><td class="num">${String(Number(realised.auc!.toPrecision(4))).replace('.', '\\.')}</td><td class="num">[0-9.]+</td></tr>`));
     expect(html).toMatch(/<tr data-measure="Brier score"><td>Brier score<\/td><td class="num">[0-9.]+<\/td><td class="num">–<\/td><\/tr>/);
     const { tp, fn, fp, tn } = realised.confusion;
@@ -82,7 +83,7 @@ describe('model quality section', () => {
   });
 
   it('given no predictions at all, when rendered, then only the no-outcomes line is shown', () => {
-    const quality = computeModelQuality(contract, { rows: [], predictions: 0, chances: [], unjoined: 0, skipped: 0 }, { from: window.from, to: new Date(window.from.getTime() + 3 * 3_600_000) });
+    const quality = computeModelQuality(contract, { rows: [], predictions: 0, chances: [], unjoined: 0, duplicates: 0, skipped: 0 }, { from: window.from, to: new Date(window.from.getTime() + 3 * 3_600_000) });
     const html = renderModelQuality(contract, quality);
     expect(html).toContain('No outcomes yet for the model run\'s 0 predictions of the last 3 hours');
     expect(html).not.toContain('<table');

@@ -13,6 +13,8 @@ export interface ModelQuality {
   predictions: number;
   /** Outcomes read that label none of the run's predictions of the window. */
   unjoined: number;
+  /** Outcomes read that repeat one received before them (ignored). */
+  duplicates: number;
   /** null when no prediction of the window has an outcome yet. */
   realised: ClassificationQuality | null;
   /** Per level of each categorical feature, on the labelled predictions. */
@@ -31,6 +33,7 @@ export function computeModelQuality(contract: DatasetContract, labelled: Labelle
     window,
     predictions: labelled.predictions,
     unjoined: labelled.unjoined,
+    duplicates: labelled.duplicates,
     realised: pairs ? qualityOfPairs(pairs) : null,
     segments: pairs ? qualityBySegment(rows, contract.categoricalNames, pairs) : {},
     estimated: estimate ? { ...estimate.estimate, calibration: estimate.calibration } : null,
@@ -93,7 +96,7 @@ export function renderModelQuality(contract: DatasetContract, quality: ModelQual
     const estimate = estimated ? `${figuresTable(null, estimated)}<p class="desc">${estimateNote(estimated)}</p>` : '';
     return `<section id="model-quality"><h2>Model quality</h2><p id="no-outcomes">No outcomes yet for ${scope}: realised quality is shown once outcomes arrive (POST /outcomes or the outcomes stream).</p>${estimate}</section>`;
   }
-  const labelled = `${realised.count} of ${scope} have an outcome (${realised.positives} churned)${quality.unjoined > 0 ? `; ${quality.unjoined} outcomes received label none of them` : ''}.`;
+  const labelled = `${realised.count} of ${scope} have an outcome (${realised.positives} churned)${quality.unjoined > 0 ? `; ${quality.unjoined} outcomes received label none of them` : ''}${quality.duplicates > 0 ? `; ${quality.duplicates} repeated an outcome received before them and were ignored` : ''}.`;
   return `<section id="model-quality"><h2>Model quality</h2>
 <p id="labelled">${labelled}</p>
 ${figuresTable(realised, estimated)}

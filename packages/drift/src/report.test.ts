@@ -31,7 +31,7 @@ describe('drift report', () => {
   });
 
   it('given a model quality section, when rendered, then it stands between the drift summary and the distributions, and without one the page has none', () => {
-    const quality = computeModelQuality(contract, { rows: [], predictions: 600, chances: predictions, unjoined: 0, skipped: 0 }, window);
+    const quality = computeModelQuality(contract, { rows: [], predictions: 600, chances: predictions, unjoined: 0, duplicates: 0, skipped: 0 }, window);
     const html = renderDriftReport({ contract, result, reference, current, predictions, runId: 'r', window, quality });
     const at = (text: string) => html.indexOf(text);
     expect(at('<table id="summary">')).toBeLessThan(at('<h2>Model quality</h2>'));

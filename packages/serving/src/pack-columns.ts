@@ -1,4 +1,4 @@
-import { NULL_LEVEL, PACKED_NUMBER_FIELDS, PACKED_SUBTYPES } from '@churn/drift/packed-columns';
+import { NULL_LEVEL, packFloat64s, packIntegers, PACKED_NUMBER_FIELDS, PACKED_SUBTYPES } from '@churn/drift/packed-columns';
 import { Binary, type Document } from 'mongodb';
 
 /**
@@ -52,28 +52,6 @@ function packNumbers(values: readonly unknown[]): Binary | undefined {
     if (width !== undefined) return packIntegers(values, width);
   }
   return packFloat64s(values);
-}
-
-function packIntegers(values: readonly unknown[], width: number): Binary {
-  const bytes = new Uint8Array(1 + values.length * width);
-  const view = new DataView(bytes.buffer);
-  bytes[0] = width;
-  const absent = -(2 ** (width * 8 - 1));
-  for (let i = 0; i < values.length; i += 1) {
-    const value = (values[i] as number | null) ?? absent;
-    const at = 1 + i * width;
-    if (width === 1) view.setInt8(at, value);
-    else if (width === 2) view.setInt16(at, value, true);
-    else view.setInt32(at, value, true);
-  }
-  return new Binary(bytes, PACKED_SUBTYPES.INTEGERS);
-}
-
-function packFloat64s(values: readonly unknown[]): Binary {
-  const bytes = new Uint8Array(values.length * 8);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < values.length; i += 1) view.setFloat64(i * 8, (values[i] as number | null) ?? Number.NaN, true);
-  return new Binary(bytes, PACKED_SUBTYPES.FLOAT64);
 }
 
 /** Strings and nulls as level codes, or as one JSON string past NULL_LEVEL levels; undefined when the column holds anything else. */

@@ -41,7 +41,7 @@ function outcomeRequest(contract: DatasetContract) {
       [column]: { ...label, description: 'Same as churned' },
       observed_at: { type: ['string', 'integer'], description: 'When the outcome was observed: ISO 8601 date or time, or epoch milliseconds (default: now)' },
     },
-    description: 'Names its prediction by request_id, customer_id, or both (a /predict/batch row); a second outcome for the same reference is counted as a duplicate, not stored',
+    description: 'Names its prediction by request_id, customer_id, or both (a /predict/batch row); the first outcome received for a reference labels it: a second one in the same request is counted as a duplicate and not stored, one sent in a later request is stored and ignored when quality is read (churn_model_quality_duplicate_outcomes)',
   };
 }
 
@@ -92,7 +92,7 @@ export function buildOpenApi(contract: DatasetContract, version = '0.1.0'): Reco
             },
           },
           responses: {
-            '200': { description: 'What happened to the outcomes: received, stored, duplicates, invalid and, for a batch, rejected [{ index, field, error }]', content: { 'application/json': { schema: { type: 'object' } } } },
+            '200': { description: 'What happened to the outcomes: received, stored, duplicates (repeats of a reference earlier in this request, not stored), invalid and, for a batch, rejected [{ index, field, error }]', content: { 'application/json': { schema: { type: 'object' } } } },
             ...errors,
           },
         },

@@ -1,19 +1,23 @@
 import { outcomeKey, type Outcome, type OutcomeStore } from '@churn/drift/outcomes';
 import { startTestApp } from './test-support.js';
 
-/** The Mongo store's contract in memory: one outcome per key. */
+/** The Mongo store's contract in memory: a batch naming a prediction twice stores the first. */
 class MemoryOutcomes implements OutcomeStore {
-  readonly stored = new Map<string, Outcome>();
+  readonly stored: Outcome[] = [];
   failing = false;
   async insert(outcomes: readonly Outcome[]) {
     if (this.failing) throw new Error('connection refused');
-    let stored = 0;
+    const keys = new Set<string>();
     for (const o of outcomes) {
-      if (this.stored.has(outcomeKey(o))) continue;
-      this.stored.set(outcomeKey(o), o);
-      stored++;
+      if (keys.has(outcomeKey(o))) continue;
+      keys.add(outcomeKey(o));
+      this.stored.push(o);
     }
-    return { stored, duplicates: outcomes.length - stored };
+    return { stored: keys.size, duplicates: outcomes.length - keys.size };
+  }
+
+  get(key: string) {
+    return this.stored.find((o) => outcomeKey(o) === key);
   }
 }
 
@@ -36,7 +40,7 @@ describe('POST /outcomes', () => {
     const response = await post(app, JSON.stringify({ request_id: 'r-logged', churned: true, observed_at: '2026-01-01T00:00:00Z' }));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ received: 1, stored: 1, duplicates: 0, invalid: 0 });
-    expect(store.stored.get('r:r-logged')).toEqual({ request_id: 'r-logged', churned: 1, observed_at: new Date('2026-01-01T00:00:00Z') });
+    expect(store.get('r:r-logged')).toEqual({ request_id: 'r-logged', churned: 1, observed_at: new Date('2026-01-01T00:00:00Z') });
   });
 
   it.each([
@@ -47,7 +51,7 @@ describe('POST /outcomes', () => {
     const response = await post(app, JSON.stringify(body));
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ field });
-    expect(store.stored.size).toBe(0);
+    expect(store.stored).toHaveLength(0);
     expect(await counter(app, 'churn_outcomes_invalid_total')).toBe(1);
   });
 
@@ -61,7 +65,7 @@ describe('POST /outcomes', () => {
       [1, 'churned'],
       [4, '(body)'],
     ]);
-    expect([...store.stored.keys()]).toEqual(['r:r-1', 'c:7']);
+    expect(store.stored.map(outcomeKey)).toEqual(['r:r-1', 'c:7']);
     expect(await counter(app, 'churn_outcomes_received_total')).toBe(5);
     expect(await counter(app, 'churn_outcomes_duplicate_total')).toBe(1);
     expect(await counter(app, 'churn_outcomes_invalid_total')).toBe(2);
@@ -73,8 +77,8 @@ describe('POST /outcomes', () => {
     const response = await post(app, csv, 'text/csv');
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ received: 3, stored: 2, invalid: 1, rejected: [{ index: 2, field: 'attrition_flag' }] });
-    expect(store.stored.get('c:708082083')).toEqual({ customer_id: '708082083', churned: 1, observed_at: new Date('2026-02-01T00:00:00Z') });
-    expect(store.stored.get('c:1')?.churned).toBe(0);
+    expect(store.get('c:708082083')).toEqual({ customer_id: '708082083', churned: 1, observed_at: new Date('2026-02-01T00:00:00Z') });
+    expect(store.get('c:1')?.churned).toBe(0);
   });
 
   it.each([
@@ -88,13 +92,14 @@ describe('POST /outcomes', () => {
     expect(await response.json()).toMatchObject({ field: '(body)' });
   });
 
-  it('given the store is down, when outcomes are posted, then it answers 503 and the same outcomes are stored once on retry', async () => {
+  it('given the store is down, when outcomes are posted, then it answers 503 and the same outcomes are stored on retry', async () => {
     store.failing = true;
     const body = JSON.stringify([{ request_id: 'r-9', churned: 1 }]);
     expect((await post(app, body)).status).toBe(503);
+    expect(store.stored).toHaveLength(0);
     store.failing = false;
-    expect(await (await post(app, body)).json()).toMatchObject({ stored: 1 });
-    expect(await (await post(app, body)).json()).toMatchObject({ stored: 0, duplicates: 1 });
+    expect(await (await post(app, body)).json()).toMatchObject({ stored: 1, duplicates: 0 });
+    expect(store.stored.map(outcomeKey)).toEqual(['r:r-9']);
   });
 });
 

@@ -34,7 +34,8 @@ function recordsOf(contract: DatasetContract, body: unknown, csv: boolean): { re
  * POST /outcomes: validates every outcome, stores the valid ones and answers what happened to each.
  * One object that is invalid is a 400 naming the field; in a batch the good ones are stored and the
  * bad ones listed by index, as /predict/batch scores good rows and reports bad ones. A store failure
- * is a 503 (nothing was acknowledged, so the client retries and duplicates are counted, not stored).
+ * is a 503: the client retries, and whatever the failed attempt did store is a repeat the quality
+ * join ignores (the first received labels).
  */
 export function outcomesRoute(deps: { outcomes?: OutcomeStore; logger: Logger; contract: () => DatasetContract }, metrics: OutcomeMetrics): RequestHandler {
   return async (req, res) => {
@@ -58,7 +59,7 @@ export function outcomesRoute(deps: { outcomes?: OutcomeStore; logger: Logger; c
       stored = await deps.outcomes.insert(valid);
     } catch (error) {
       deps.logger.error({ err: error, outcomes: valid.length }, 'storing outcomes failed');
-      throw new HttpError(503, 'the outcome store is unavailable; retry (an outcome sent twice is counted once)');
+      throw new HttpError(503, 'the outcome store is unavailable; retry (an outcome sent twice labels its prediction once)');
     }
     countStored(metrics, stored);
     if (rejected.length > 0) deps.logger.info({ rejected: rejected.length, first: rejected[0] }, 'outcomes refused');

@@ -87,7 +87,7 @@ describe('realised model quality through the predictor API', () => {
     for (let i = 0; i < rows.length; i++) await predict(i);
     await waitFor(async () => (await logged()) === rows.length, { timeoutMs: 20_000, what: 'the prediction log', intervalMs: 50 });
 
-    // 0-149 by request id, with 30 of them sent again (with the opposite label: the first one stands), two invalid and ten for requests never made.
+    // 0-149 by request id, with 30 of them sent again in the same request (with the opposite label: the first one stands), two invalid and ten for requests never made.
     const batch = [
       ...rows.slice(0, 150).map((_r, i) => byRequest(i)),
       ...rows.slice(0, 30).map((_r, i) => ({ ...byRequest(i), churned: label(i) === 0 })),
@@ -97,6 +97,9 @@ describe('realised model quality through the predictor API', () => {
     ];
     const answer = (await (await postJson(base, '/outcomes', batch)).json()) as Record<string, unknown>;
     expect(answer).toMatchObject({ received: 192, stored: 160, duplicates: 30, invalid: 2 });
+    // 0-4 again in a later request (a client's retry, with the opposite label): stored, and ignored when read.
+    const again = await postJson(base, '/outcomes', rows.slice(0, 5).map((_r, i) => ({ ...byRequest(i), churned: label(i) === 0 })));
+    expect(await again.json()).toMatchObject({ received: 5, stored: 5, duplicates: 0 });
     // 150-199 as a CSV export: the contract's id column and target words.
     const csv = ['CLIENTNUM,Attrition_Flag', ...rows.slice(150, 200).map((_r, k) => `c-${tag}-${150 + k},${label(150 + k) === 1 ? 'Attrited Customer' : 'Existing Customer'}`)].join('\n');
     const uploaded = await fetch(`${base}/outcomes`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
@@ -129,8 +132,9 @@ describe('realised model quality through the predictor API', () => {
     expect(gauge(metrics, 'churn_model_quality_segment', `${segment},measure="deviated_share"`)).toBeCloseTo(blueQuality.deviatedShare, 12);
     expect(gauge(metrics, 'churn_model_quality_predictions', `run_id="${runId}"`)).toBe(rows.length);
     const counter = (name: string) => Number(metrics.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1]);
-    expect([counter('churn_outcomes_received_total'), counter('churn_outcomes_duplicate_total'), counter('churn_outcomes_invalid_total')]).toEqual([282, 30, 2]);
-    expect(counter('churn_outcomes_stored_total')).toBe(250);
+    expect([counter('churn_outcomes_received_total'), counter('churn_outcomes_duplicate_total'), counter('churn_outcomes_invalid_total')]).toEqual([287, 30, 2]);
+    expect(counter('churn_outcomes_stored_total')).toBe(255);
+    expect(gauge(metrics, 'churn_model_quality_duplicate_outcomes', `run_id="${runId}"`)).toBe(5);
     // The ten for requests never made are stored but label nothing.
     expect(gauge(metrics, 'churn_model_quality_unjoined_outcomes', `run_id="${runId}"`)).toBe(10);
     // Calibrated on the model's test split (its test-predictions.json), not on the window's labels.

@@ -24,7 +24,8 @@ export function prefixedCheckpoints(store: CheckpointStore, prefix: string): Che
 /**
  * Reads the outcomes stream: each record one outcome as POST /outcomes takes it (observed_at defaults
  * to the record's arrival, so a replay stores the same outcome), valid ones stored, refused ones sent
- * to the DLQ with the reason. A replayed batch only meets the store's duplicate keys.
+ * to the DLQ with the reason. A replayed batch stores its outcomes again, which the quality join
+ * ignores (the first received labels).
  */
 export class OutcomeStreamConsumer extends ShardConsumer {
   constructor(private readonly outcomes: OutcomeConsumerOptions) {

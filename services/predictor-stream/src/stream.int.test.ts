@@ -152,7 +152,7 @@ describe('predictor-stream against kinesalite, the registry and Mongo', () => {
       await putPayloads(kinesis, streams.outcomes, [...Array.from({ length: 40 }, (_, i) => outcome(i)), outcome(0, rows[0]!.churned === 1 ? 0 : 1), outcome(1), JSON.stringify({ request_id: `${tag}-unknown`, churned: false }), ...bad]);
       const metric = async (name: string) => Number(/\s(\d+)$/.exec((await (await fetch(`http://127.0.0.1:${predictor.port}/metrics`)).text()).split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[1]);
       await waitFor(async () => (await metric('churn_outcomes_received_total')) === 56, { timeoutMs: 30_000, what: 'the outcomes', intervalMs: 200 });
-      expect([await metric('churn_outcomes_duplicate_total'), await metric('churn_outcomes_invalid_total')]).toEqual([2, 3]);
+      expect(await metric('churn_outcomes_invalid_total')).toBe(3);
       await waitFor(async () => (await readAll(kinesis, streams.dlq)).length >= bad.length, { timeoutMs: 20_000, what: 'DLQ records', intervalMs: 200 });
       expect((await readAll(kinesis, streams.dlq)).map((d) => [d.field, d.stream]).sort()).toEqual([
         ['(record)', streams.outcomes],
@@ -162,6 +162,8 @@ describe('predictor-stream against kinesalite, the registry and Mongo', () => {
       const tagged = (row: Record<string, unknown>) => String(row['request_id']).startsWith(`${tag}-`);
       await waitFor(async () => (await findLoggedPredictions(mongo.db().collection('predictions'), { request_id: { $regex: `^${tag}-` } }, tagged)).length === 50, { timeoutMs: 20_000, what: 'the prediction log', intervalMs: 200 });
       const window = await readLabelledWindow(mongo.db(), { runId, from: new Date(Date.now() - 600_000), to: new Date(Date.now() + 1000) });
+      // The two repeats: not stored when they share a batch with the first, ignored when read otherwise.
+      expect((await metric('churn_outcomes_duplicate_total')) + window.duplicates).toBe(2);
       const expected = model.predict(rows.slice(0, 50));
       const pairs = (list: [number, number][]) => list.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
       expect(pairs(window.rows.map((r) => [r.chance, r.label]))).toEqual(pairs(rows.slice(0, 50).map((row, i) => [expected[i] as number, row.churned])));
