@@ -6,6 +6,8 @@ import { z } from 'zod';
 import type { LabelledRow } from './classification.js';
 import { loggedRows } from './logged-rows.js';
 import { outcomeChunks, storedOutcomes, type KeyedOutcome } from './outcome-chunks.js';
+
+export { storedOutcomes } from './outcome-chunks.js';
 import { PREDICTIONS_COLLECTION } from './prediction-window.js';
 
 export const OUTCOMES_COLLECTION = 'outcomes';
