@@ -91,4 +91,18 @@ describe('QualityMonitor', () => {
     expect(auc?.labels['calibration']).toBe('test');
     expect(auc?.value).toBe(estimateQuality(predictions.map((p) => p.churn_chance), fitIsotonic(test.chances, test.labels)).auc);
   });
+
+  it('given a refresh under way, when stopped, then stop resolves only once the refresh has set its gauges (its Mongo client is closed after)', async () => {
+    const registry = new Registry();
+    let answer: (auc: number) => void = () => undefined;
+    const monitor = new QualityMonitor({ db, registry, runId: () => 'run-a', windowMs: 3_600_000, everyMs: 60_000, testAuc: () => new Promise<number>((resolve) => (answer = resolve)) });
+    monitor.start();
+    let stopped = false;
+    const stopping = monitor.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stopped).toBe(false);
+    answer(0.9);
+    await stopping;
+    expect((await series(registry, QUALITY_METRICS.testAuc)).map((v) => v.value)).toEqual([0.9]);
+  });
 });

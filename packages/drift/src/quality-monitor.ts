@@ -101,9 +101,11 @@ export class QualityMonitor {
     void this.refresh();
   }
 
-  stop(): void {
+  /** Stops refreshing; resolves once a refresh under way is done, so its Mongo client can be closed after. */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    await this.running;
   }
 
   /** Recomputes the gauges now; resolves with the figures (undefined without a run or labelled predictions, or on error). */

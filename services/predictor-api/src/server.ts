@@ -116,7 +116,7 @@ export async function start(options: StartOptions = {}): Promise<RunningPredicto
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await closed;
-        quality?.stop();
+        await quality?.stop();
         await runtime.close();
         await mongo.close();
         logger.info('predictor-api stopped');
