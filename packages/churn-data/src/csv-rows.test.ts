@@ -45,6 +45,24 @@ describe('CsvRows', () => {
     expect(() => reader.end()).toThrow(CsvError);
   });
 
+  it('when rows are plain, quoted or hold a carriage return, then plain() says which can be written back joined by commas', () => {
+    const reader = new CsvRows();
+    const rows = reader.end('a, b ,c\n"q",x,y\nd,e\rf,g\r\nh,i,j\r\n');
+    expect(rows.map((cells) => reader.plain(cells))).toEqual([true, false, false, true]);
+  });
+
+  it('when any row is plain, then its cells joined by commas read back as the same cells', () => {
+    const cell = fc.oneof(fc.constantFrom('', ' x ', 'a"b', 'line\nbreak', 'cr\rhere', 'comma,here', '  '), fc.string({ maxLength: 6 }));
+    const quoteCell = (value: string) => `"${value.replaceAll('"', '""')}"`;
+    fc.assert(
+      fc.property(fc.array(fc.array(cell, { minLength: 2, maxLength: 4 }), { minLength: 1, maxLength: 6 }), fc.boolean(), (table, quoteAll) => {
+        const text = table.map((row) => row.map((v) => (quoteAll || /[",\n]/.test(v) ? quoteCell(v) : v)).join(',')).join('\n');
+        const reader = new CsvRows();
+        for (const cells of reader.end(text)) if (reader.plain(cells)) expect(new CsvRows().end(cells.join(','))).toEqual([cells]);
+      }),
+    );
+  });
+
   it('when the last row has no line break, then end() gives it', () => {
     const reader = new CsvRows();
     expect(reader.push('a,b\n1,2')).toEqual([['a', 'b']]);

@@ -23,6 +23,8 @@ export class CsvRows {
   private line = 1;
   /** With `{ lines: true }`, the line each row returned so far starts on (1-based, the header's included); off for streams, where it would grow without bound. */
   readonly startLines: number[] | undefined;
+  /** Rows read from quoted fields or holding a carriage return: the only ones whose cells may need quoting to be written back. */
+  private readonly spelled = new WeakSet<readonly string[]>();
 
   constructor(options: { lines?: boolean } = {}) {
     this.startLines = options.lines ? [] : undefined;
@@ -31,6 +33,11 @@ export class CsvRows {
   /** The rows completed by `text`. */
   push(text: string): string[][] {
     return this.read(text, false);
+  }
+
+  /** Whether a row this reader returned can be written back as its cells joined by commas (no cell holds a comma, quote or line break). */
+  plain(cells: readonly string[]): boolean {
+    return !this.spelled.has(cells);
   }
 
   /** The last rows, once the input has ended; throws CsvError on an unclosed quote. */
@@ -48,6 +55,7 @@ export class CsvRows {
     let i = 0;
     // Found once and again only when passed: searching afresh on every row would rescan the text.
     let quote = text.indexOf('"');
+    let cr = text.indexOf('\r');
     while (i < text.length) {
       let newline = text.indexOf('\n', i);
       if (newline < 0 && !final) break;
@@ -56,7 +64,10 @@ export class CsvRows {
       if (quote < 0 || quote > newline) {
         const end = newline > i && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
         if (end > i) {
-          rows.push(text.slice(i, end).split(',').map((cell) => cell.trim()));
+          const cells = text.slice(i, end).split(',').map((cell) => cell.trim());
+          if (cr >= 0 && cr < i) cr = text.indexOf('\r', i);
+          if (cr >= 0 && cr < end) this.spelled.add(cells);
+          rows.push(cells);
           this.startLines?.push(this.line);
         }
         i = newline + 1;
@@ -66,6 +77,7 @@ export class CsvRows {
       const startLine = this.line;
       const quoted = this.quotedRow(text, i, final);
       if (!quoted) break;
+      this.spelled.add(quoted.cells);
       rows.push(quoted.cells);
       this.startLines?.push(startLine);
       i = quoted.next;

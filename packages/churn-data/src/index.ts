@@ -1,6 +1,7 @@
 export * from './contract-schema.js';
 export * from './contract.js';
 export * from './values.js';
+export * from './cells-validator.js';
 export * from './request-json-schema.js';
 export * from './issues.js';
 export * from './csv.js';

@@ -86,4 +86,15 @@ describe('POST /predict/batch (CSV)', () => {
     const out = parse(await response.text(), { columns: true, relax_column_count: true }) as Record<string, string>[];
     expect(out[1]?.error).toMatch(/^education_level: /);
   });
+
+  it('when cells were quoted (a comma, a quote, a line break) or padded, then the answer gives every input cell back as read, beside plain rows', async () => {
+    const rows = [`x,${rowOf()}`, `"a, b",${rowOf()}`, `"say ""hi""",${rowOf()}`, `"two\nlines",${rowOf({ card_category: 'diamond' })}`, `  padded  ,${rowOf()}`, `"quoted",${rowOf()}`];
+    const text = await (await send([`note,${header}`, ...rows].join('\n'))).text();
+    const out = parse(text, { columns: true }) as Record<string, string>[];
+    expect(out.map((r) => r.note)).toEqual(['x', 'a, b', 'say "hi"', 'two\nlines', 'padded', 'quoted']);
+    expect(out.map((r) => r.card_category)).toEqual(['blue', 'blue', 'blue', 'diamond', 'blue', 'blue']);
+    expect(out.map((r) => r['churn chance'] !== '')).toEqual([true, true, true, false, true, true]);
+    // A plain row is written back as it came, its cells joined.
+    expect(text.split('\n')[1]).toBe(`x,${rowOf()},0.05,run-test,`);
+  });
 });

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
-import { CsvError, CsvRows, parseRequest, type DatasetContract, type FeatureRow } from '@churn/churn-data';
+import { CellsValidator, CsvError, CsvRows, type DatasetContract, type FeatureRow } from '@churn/churn-data';
 import type { ModelHolder, RowScores } from '@churn/serving';
 import { HttpError } from './errors.js';
 import { scoreWithServedModel, type Scored } from './scoring.js';
@@ -35,12 +35,15 @@ export class RowLimitError extends HttpError {
 
 const quote = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 const line = (cells: readonly string[]) => `${cells.map(quote).join(',')}\n`;
-/** An input row's first `width` cells (missing ones empty) and the answer's, as one CSV line: no arrays built per row. */
-function answerLine(cells: readonly string[], width: number, answer: readonly string[]): string {
-  let text = '';
-  for (let c = 0; c < width; c += 1) text += `${quote(cells[c] ?? '')},`;
-  for (let a = 0; a < answer.length; a += 1) text += a === 0 ? quote(answer[a] as string) : `,${quote(answer[a] as string)}`;
-  return `${text}\n`;
+/**
+ * An input row's first `width` cells (missing ones empty) as CSV, without the line's end. A row the
+ * reader found plain (no quoted field, the common case) is its cells joined: no per-cell test.
+ */
+function echoed(cells: readonly string[], width: number, plain: boolean): string {
+  if (plain && cells.length === width) return cells.join(',');
+  let text = quote(cells[0] ?? '');
+  for (let c = 1; c < width; c += 1) text += `,${quote(cells[c] ?? '')}`;
+  return text;
 }
 
 interface CsvChunk {
@@ -49,6 +52,8 @@ interface CsvChunk {
   rows: string[][];
   /** Rows read before this chunk. */
   offset: number;
+  /** Whether a row's cells can be written back joined by commas (CsvRows.plain). */
+  plain: (cells: readonly string[]) => boolean;
 }
 
 /**
@@ -57,6 +62,7 @@ interface CsvChunk {
  */
 async function* csvChunks(input: Readable, chunkRows: number, maxRows: number): AsyncGenerator<CsvChunk> {
   const reader = new CsvRows();
+  const plain = (cells: readonly string[]) => reader.plain(cells);
   const decoder = new StringDecoder('utf8');
   let columns: string[] | undefined;
   const rows: string[][] = [];
@@ -78,7 +84,7 @@ async function* csvChunks(input: Readable, chunkRows: number, maxRows: number): 
       for (let next = await pieces.next(); !next.done; next = await pieces.next()) {
         for (const cells of reader.push(decoder.write(next.value))) take(cells);
         if (failure !== undefined) break;
-        while (columns && rows.length >= chunkRows) yield { columns, offset: read - rows.length, rows: rows.splice(0, chunkRows) };
+        while (columns && rows.length >= chunkRows) yield { columns, offset: read - rows.length, rows: rows.splice(0, chunkRows), plain };
       }
       ended = failure === undefined;
       if (ended) for (const cells of reader.end(decoder.end())) take(cells);
@@ -86,7 +92,7 @@ async function* csvChunks(input: Readable, chunkRows: number, maxRows: number): 
       if (!(error instanceof CsvError)) throw error;
       failure = error;
     }
-    if (columns && rows.length > 0) yield { columns, rows, offset: read - rows.length };
+    if (columns && rows.length > 0) yield { columns, rows, offset: read - rows.length, plain };
     if (failure !== undefined) throw failure;
   } finally {
     // A body not read to its end (row limit, a 400, a refused row) is discarded as it arrives: node
@@ -99,17 +105,23 @@ async function* csvChunks(input: Readable, chunkRows: number, maxRows: number): 
   }
 }
 
+/** The validator of one batch's header for `contract`: made at its first chunk, again only if a promotion changes the contract. */
+const validators = new WeakMap<readonly string[], { contract: DatasetContract; validator: CellsValidator }>();
+
 /** A chunk's rows validated with `contract`: features of the good rows, and per row its error or undefined. */
 function validateChunk(contract: DatasetContract, { columns, rows }: CsvChunk) {
+  let made = validators.get(columns);
+  if (made?.contract !== contract) {
+    // A raw export's header ("Tenure Months", "Customer_Age") named as the contract's cleaning names it.
+    made = { contract, validator: new CellsValidator(contract, columns.map((c) => contract.normaliseColumn(c))) };
+    validators.set(columns, made);
+  }
+  const { validator } = made;
   const features: FeatureRow[] = [];
   const ids: (string | undefined)[] = [];
   const errors: ({ message: string; field: string } | undefined)[] = [];
-  // A raw export's header ("Tenure Months", "Customer_Age") named as the contract's cleaning names it.
-  const names = columns.map((c) => contract.normaliseColumn(c));
   for (const cells of rows) {
-    const record: Record<string, string> = {};
-    for (let c = 0; c < names.length && c < cells.length; c += 1) record[names[c] as string] = cells[c] as string;
-    const request = parseRequest(contract, record, 'text');
+    const request = validator.parse(cells);
     if (!request.ok) {
       errors.push({ message: request.message, field: request.field });
       continue;
@@ -155,20 +167,20 @@ export async function scoreCsv(input: Readable, output: CsvSink, options: BatchO
       const switched = scored.classes !== classes ? `the served model changed during the batch to one with ${scored.classes ?? 'no'} classes; send these rows again` : undefined;
       if (parsed.features.length > 0 && !switched) await options.onScored?.(parsed.features, scored, runId, parsed.ids);
       const blank = classes ? classes + 1 : 1;
+      // A good row's answer ends the same way every time: the run id and an empty error.
+      const scoredTail = `,${quote(runId)},\n`;
       let next = 0;
       let text = '';
       for (let i = 0; i < chunk.rows.length; i += 1) {
         const cells = chunk.rows[i] as string[];
+        const head = echoed(cells, columns.length, chunk.plain(cells));
         const error = parsed.errors[i]?.message ?? switched;
-        let answer: string[];
-        if (error !== undefined) answer = Array.from({ length: blank }, () => '');
+        if (error !== undefined) text += `${head}${','.repeat(blank + 2)}${quote(error)}\n`;
         else if (classes && scored.probabilities) {
           const p = Array.from(scored.probabilities.subarray(next * classes, (next + 1) * classes));
-          answer = [String(p.indexOf(Math.max(...p))), ...p.map(String)];
-        } else answer = [String(scored.chances[next])];
+          text += `${head},${p.indexOf(Math.max(...p))},${p.join(',')}${scoredTail}`;
+        } else text += `${head},${scored.chances[next]}${scoredTail}`;
         if (parsed.errors[i] === undefined) next += 1;
-        answer.push(error === undefined ? runId : '', error ?? '');
-        text += answerLine(cells, columns.length, answer);
       }
       rows += chunk.rows.length;
       await send(text);
