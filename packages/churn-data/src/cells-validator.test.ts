@@ -1,4 +1,5 @@
-import { CellsValidator } from './cells-validator.js';
+import fc from 'fast-check';
+import { CellsValidator, decimal } from './cells-validator.js';
 import { DatasetContract, type Feature } from './contract.js';
 import { parseRequest } from './values.js';
 
@@ -59,6 +60,7 @@ describe('CellsValidator', () => {
       const header = [...names, 'extra', 'customer_id', contract.spec.id ?? 'id', names[0] as string];
       const validator = new CellsValidator(contract, header);
       let accepted = 0;
+      let readInPlace = 0;
       for (let row = 0; row < 5000; row += 1) {
         // Clean rows, rows with one tricky cell (so that it alone decides), and rows with many.
         const kind = next();
@@ -75,10 +77,33 @@ describe('CellsValidator', () => {
         const expected = parseRequest(contract, record, 'text');
         expect({ row, cells: given, answer: validator.parse(given) }).toEqual({ row, cells: given, answer: expected });
         if (expected.ok) accepted += 1;
+        // The row as a line CsvRows.pushLines() gives: read in place, or left to its cells' path.
+        // A cell padded on one side in some lines (the reader trims it), a cell more than the header in others.
+        const padded = next() < 0.2 ? Math.floor(next() * given.length) : -1;
+        const line = given.map((cell, c) => (c !== padded ? cell : next() < 0.5 ? ` ${cell}` : `${cell}\t`)).join(',') + (next() < 0.03 ? ',extra' : '');
+        const cellsOfLine = line.split(',').map((cell) => cell.trim());
+        const lineRecord: Record<string, string> = {};
+        cellsOfLine.forEach((cell, c) => (lineRecord[header[c] as string] = cell));
+        const inPlace = validator.parseLine(line);
+        if (inPlace) readInPlace += 1;
+        expect({ row, line, answer: inPlace ?? validator.parse(cellsOfLine) }).toEqual({ row, line, answer: parseRequest(contract, lineRecord, 'text') });
       }
+      expect(readInPlace).toBeGreaterThan(500);
       // Both kinds of answer were compared many times.
       expect(accepted).toBeGreaterThan(300);
       expect(accepted).toBeLessThan(4900);
     },
   );
+
+  it('when numbers are read in place, then each equals Number() of its text, or is left to Number() (NaN)', () => {
+    const check = (text: string) => {
+      const n = decimal(`x,${text},y`, 2, 2 + text.length);
+      if (!Number.isNaN(n)) expect([text, n]).toEqual([text, Number(text)]);
+      return n;
+    };
+    expect(['007', '-0', '0.10', '-12.50', '123456789012345', '4000'].map(check)).toEqual([7, -0, 0.1, -12.5, 123456789012345, 4000]);
+    expect(['', '-', '1.', '.5', '+5', '1e5', '0x10', '1 ', '1234567890123456', '1.2.3', '--1'].map(check).every(Number.isNaN)).toBe(true);
+    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (value) => void check(String(value))));
+    fc.assert(fc.property(fc.stringMatching(/^-?\d{1,7}(\.\d{1,8})?$/), (text) => expect(check(text)).toBe(Number(text))));
+  });
 });

@@ -33,6 +33,8 @@ export class CellsValidator {
   private readonly customerIdIndex: number;
   private readonly idIndex: number;
   private readonly names: readonly string[];
+  /** parseLine's cell bounds, start and end per column: reused, so reading a line allocates nothing. */
+  private readonly bounds: Int32Array;
 
   /** `names`: the header's columns as the contract names them (normaliseColumn). */
   constructor(
@@ -40,6 +42,7 @@ export class CellsValidator {
     names: readonly string[],
   ) {
     this.names = names;
+    this.bounds = new Int32Array(names.length * 2);
     const last = (name: string) => names.lastIndexOf(name);
     this.columns = contract.features.map((feature) => {
       const numeric = (feature.kind === 'numeric' || feature.kind === 'integer') && ![...feature.missingTokens].some((t) => t.trim() !== '' && Number.isFinite(Number(t)));
@@ -72,27 +75,72 @@ export class CellsValidator {
     const features: FeatureRow = {};
     for (const column of this.columns) {
       const cell = column.index >= 0 ? cells[column.index] : undefined;
-      let value: FeatureValue | Invalid | typeof MISSING;
-      if (cell === undefined) value = MISSING;
-      else if (column.numeric) {
-        const n = Number(cell);
-        // Number('') and Number('  ') are 0: a blank cell is a missing token, which parseValue knows.
-        if (!Number.isFinite(n) || (n === 0 && cell.trim() === '')) value = parseValue(this.contract, column.feature, cell, 'text');
-        else if (n < column.min || n > column.max || (column.integer && !Number.isInteger(n))) return this.refused(cells);
-        else value = n;
-      } else {
-        const known = column.memo.get(cell);
-        if (known !== undefined) value = known;
-        else {
-          value = parseValue(this.contract, column.feature, cell, 'text');
-          if (column.memo.size < MEMO_LIMIT) column.memo.set(cell, value);
-        }
-      }
-      if (value === MISSING) value = column.missing;
+      const value = cell === undefined ? column.missing : this.valueOf(column, cell);
       if (value instanceof Invalid) return this.refused(cells);
       features[column.name] = value;
     }
     return customerId === undefined ? { ok: true, features } : { ok: true, features, customerId };
+  }
+
+  /**
+   * parse() for a row CsvRows.pushLines() gave as its line, read in place: only the cells of
+   * non-numeric features become strings. Undefined when the line is not `names.length` cells without
+   * spaces around them; parse its cells then.
+   */
+  parseLine(line: string): RequestResult | undefined {
+    const width = this.names.length;
+    const bounds = this.bounds;
+    let from = 0;
+    for (let c = 0; c < width; c += 1) {
+      let end = line.indexOf(',', from);
+      if (c === width - 1) {
+        if (end >= 0) return undefined;
+        end = line.length;
+      } else if (end < 0) return undefined;
+      if (end > from && (padding(line.charCodeAt(from)) || padding(line.charCodeAt(end - 1)))) return undefined;
+      bounds[2 * c] = from;
+      bounds[2 * c + 1] = end;
+      from = end + 1;
+    }
+    let customerId: string | undefined;
+    const idAt = this.customerIdIndex >= 0 ? this.customerIdIndex : this.idIndex;
+    if (idAt >= 0 && (bounds[2 * idAt + 1] as number) > (bounds[2 * idAt] as number)) {
+      if ((bounds[2 * idAt + 1] as number) - (bounds[2 * idAt] as number) > 128) return this.refused(line.split(','));
+      customerId = line.slice(bounds[2 * idAt], bounds[2 * idAt + 1]);
+    }
+    const features: FeatureRow = {};
+    for (const column of this.columns) {
+      let value: FeatureValue | Invalid;
+      if (column.index < 0) value = column.missing;
+      else {
+        const start = bounds[2 * column.index] as number;
+        const end = bounds[2 * column.index + 1] as number;
+        const n = column.numeric ? decimal(line, start, end) : Number.NaN;
+        value = Number.isNaN(n) ? this.valueOf(column, line.slice(start, end)) : numberIn(column, n);
+      }
+      if (value instanceof Invalid) return this.refused(line.split(','));
+      features[column.name] = value;
+    }
+    return customerId === undefined ? { ok: true, features } : { ok: true, features, customerId };
+  }
+
+  /** A present cell's value (a missing one's per the feature's policy), or Invalid: then parseRequest words it. */
+  private valueOf(column: Column, cell: string): FeatureValue | Invalid {
+    let value: FeatureValue | Invalid | typeof MISSING;
+    if (column.numeric) {
+      const n = Number(cell);
+      // Number('') and Number('  ') are 0: a blank cell is a missing token, which parseValue knows.
+      if (!Number.isFinite(n) || (n === 0 && cell.trim() === '')) value = parseValue(this.contract, column.feature, cell, 'text');
+      else value = numberIn(column, n);
+    } else {
+      const known = column.memo.get(cell);
+      if (known !== undefined) value = known;
+      else {
+        value = parseValue(this.contract, column.feature, cell, 'text');
+        if (column.memo.size < MEMO_LIMIT) column.memo.set(cell, value);
+      }
+    }
+    return value === MISSING ? column.missing : value;
   }
 
   /** A refused (or short) row's answer, worded by parseRequest on the record the row makes. */
@@ -101,4 +149,44 @@ export class CellsValidator {
     for (let c = 0; c < this.names.length && c < cells.length; c += 1) record[this.names[c] as string] = cells[c] as string;
     return parseRequest(this.contract, record, 'text');
   }
+}
+
+/** Stands for any refusal inside the validator: parseRequest gives the words. */
+const REFUSED = new Invalid('refused');
+
+/** A finite number checked as parseValue checks it (integer, range). */
+function numberIn(column: Column, n: number): number | Invalid {
+  return n < column.min || n > column.max || (column.integer && !Number.isInteger(n)) ? REFUSED : n;
+}
+
+/** What String.prototype.trim may remove lies among these: a cell starting or ending with one is not read in place. */
+const padding = (code: number) => code <= 32 || code >= 127;
+
+/** Powers of ten up to 10^15, each exact in a double. */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * line[start, end) as Number() reads it when it is `-?digits(.digits)?` of at most 15 digits, else
+ * NaN: the digits make an exact integer and the power of ten is exact, so the one rounding of the
+ * division is Number()'s (Clinger's fast path). No string is made.
+ */
+export function decimal(line: string, start: number, end: number): number {
+  let i = start;
+  const negative = line.charCodeAt(i) === 45;
+  if (negative) i += 1;
+  let mantissa = 0;
+  let digits = 0;
+  let decimals = -1;
+  for (; i < end; i += 1) {
+    const code = line.charCodeAt(i);
+    if (code >= 48 && code <= 57) {
+      mantissa = mantissa * 10 + (code - 48);
+      digits += 1;
+      if (decimals >= 0) decimals += 1;
+    } else if (code === 46 && decimals < 0 && digits > 0) decimals = 0;
+    else return Number.NaN;
+  }
+  if (digits === 0 || decimals === 0 || digits > 15) return Number.NaN;
+  const value = decimals > 0 ? mantissa / (POW10[decimals] as number) : mantissa;
+  return negative ? -value : value;
 }

@@ -45,20 +45,21 @@ describe('CsvRows', () => {
     expect(() => reader.end()).toThrow(CsvError);
   });
 
-  it('when rows are plain, quoted or hold a carriage return, then plain() says which can be written back joined by commas', () => {
-    const reader = new CsvRows();
-    const rows = reader.end('a, b ,c\n"q",x,y\nd,e\rf,g\r\nh,i,j\r\n');
-    expect(rows.map((cells) => reader.plain(cells))).toEqual([true, false, false, true]);
+  it('when rows are read as lines, then plain rows come as their text and quoted rows or rows with a carriage return as cells', () => {
+    expect(new CsvRows().endLines('a, b ,c\n"q",x,y\nd,e\rf,g\r\nh,i,j\r\n')).toEqual(['a, b ,c', ['q', 'x', 'y'], ['d', 'e\rf', 'g'], 'h,i,j']);
   });
 
-  it('when any row is plain, then its cells joined by commas read back as the same cells', () => {
+  it('when any CSV arrives in any pieces, then its lines split and trimmed are the rows push() gives', () => {
     const cell = fc.oneof(fc.constantFrom('', ' x ', 'a"b', 'line\nbreak', 'cr\rhere', 'comma,here', '  '), fc.string({ maxLength: 6 }));
     const quoteCell = (value: string) => `"${value.replaceAll('"', '""')}"`;
     fc.assert(
-      fc.property(fc.array(fc.array(cell, { minLength: 2, maxLength: 4 }), { minLength: 1, maxLength: 6 }), fc.boolean(), (table, quoteAll) => {
+      fc.property(fc.array(fc.array(cell, { minLength: 2, maxLength: 4 }), { minLength: 1, maxLength: 6 }), fc.boolean(), fc.integer({ min: 1, max: 20 }), (table, quoteAll, size) => {
         const text = table.map((row) => row.map((v) => (quoteAll || /[",\n]/.test(v) ? quoteCell(v) : v)).join(',')).join('\n');
         const reader = new CsvRows();
-        for (const cells of reader.end(text)) if (reader.plain(cells)) expect(new CsvRows().end(cells.join(','))).toEqual([cells]);
+        const rows: (string | string[])[] = [];
+        for (let i = 0; i < text.length; i += size) rows.push(...reader.pushLines(text.slice(i, i + size)));
+        rows.push(...reader.endLines());
+        expect(rows.map((row) => (typeof row === 'string' ? row.split(',').map((c) => c.trim()) : row))).toEqual(readAll(text, size));
       }),
     );
   });

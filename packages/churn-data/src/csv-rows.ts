@@ -23,8 +23,6 @@ export class CsvRows {
   private line = 1;
   /** With `{ lines: true }`, the line each row returned so far starts on (1-based, the header's included); off for streams, where it would grow without bound. */
   readonly startLines: number[] | undefined;
-  /** Rows read from quoted fields or holding a carriage return: the only ones whose cells may need quoting to be written back. */
-  private readonly spelled = new WeakSet<readonly string[]>();
 
   constructor(options: { lines?: boolean } = {}) {
     this.startLines = options.lines ? [] : undefined;
@@ -32,26 +30,36 @@ export class CsvRows {
 
   /** The rows completed by `text`. */
   push(text: string): string[][] {
-    return this.read(text, false);
-  }
-
-  /** Whether a row this reader returned can be written back as its cells joined by commas (no cell holds a comma, quote or line break). */
-  plain(cells: readonly string[]): boolean {
-    return !this.spelled.has(cells);
+    // Without `lines` every row is its cells.
+    return this.read(text, false, false) as string[][];
   }
 
   /** The last rows, once the input has ended; throws CsvError on an unclosed quote. */
   end(text = ''): string[][] {
-    return this.read(text, true);
+    return this.read(text, true, false) as string[][];
   }
 
-  private read(chunk: string, final: boolean): string[][] {
+  /**
+   * As push(), but a plain row (no quote, no carriage return inside) comes as its line's text, not
+   * split: batch scoring reads its cells in place and writes the line back, allocating no cell strings.
+   * `line.split(',').map((cell) => cell.trim())` is the row push() gives.
+   */
+  pushLines(text: string): (string | string[])[] {
+    return this.read(text, false, true);
+  }
+
+  /** end() for pushLines(). */
+  endLines(text = ''): (string | string[])[] {
+    return this.read(text, true, true);
+  }
+
+  private read(chunk: string, final: boolean, lines: boolean): (string | string[])[] {
     let text = this.rest + chunk;
     if (!this.started && text.length > 0) {
       this.started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    const rows: string[][] = [];
+    const rows: (string | string[])[] = [];
     let i = 0;
     // Found once and again only when passed: searching afresh on every row would rescan the text.
     let quote = text.indexOf('"');
@@ -64,10 +72,9 @@ export class CsvRows {
       if (quote < 0 || quote > newline) {
         const end = newline > i && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
         if (end > i) {
-          const cells = text.slice(i, end).split(',').map((cell) => cell.trim());
           if (cr >= 0 && cr < i) cr = text.indexOf('\r', i);
-          if (cr >= 0 && cr < end) this.spelled.add(cells);
-          rows.push(cells);
+          const line = text.slice(i, end);
+          rows.push(lines && (cr < 0 || cr >= end) ? line : line.split(',').map((cell) => cell.trim()));
           this.startLines?.push(this.line);
         }
         i = newline + 1;
@@ -77,7 +84,6 @@ export class CsvRows {
       const startLine = this.line;
       const quoted = this.quotedRow(text, i, final);
       if (!quoted) break;
-      this.spelled.add(quoted.cells);
       rows.push(quoted.cells);
       this.startLines?.push(startLine);
       i = quoted.next;

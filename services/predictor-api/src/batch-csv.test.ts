@@ -94,7 +94,9 @@ describe('POST /predict/batch (CSV)', () => {
     expect(out.map((r) => r.note)).toEqual(['x', 'a, b', 'say "hi"', 'two\nlines', 'padded', 'quoted']);
     expect(out.map((r) => r.card_category)).toEqual(['blue', 'blue', 'blue', 'diamond', 'blue', 'blue']);
     expect(out.map((r) => r['churn chance'] !== '')).toEqual([true, true, true, false, true, true]);
-    // A plain row is written back as it came, its cells joined.
+    // A plain row is written back as it came; one with more cells than the header as the header's cells.
+    const longer = await (await send([`note,${header}`, `x,${rowOf()},more`].join('\n'))).text();
+    expect(longer.split('\n')[1]).toBe(`x,${rowOf()},0.05,run-test,`);
     expect(text.split('\n')[1]).toBe(`x,${rowOf()},0.05,run-test,`);
   });
 });

@@ -35,25 +35,25 @@ export class RowLimitError extends HttpError {
 
 const quote = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 const line = (cells: readonly string[]) => `${cells.map(quote).join(',')}\n`;
+/** A row's cells, as CsvRows.push() would have given them. */
+const cellsOf = (row: string | string[]) => (typeof row === 'string' ? row.split(',').map((cell) => cell.trim()) : row);
 /**
- * An input row's first `width` cells (missing ones empty) as CSV, without the line's end. A row the
- * reader found plain (no quoted field, the common case) is its cells joined: no per-cell test.
+ * An input row's first `width` cells (missing ones empty) as CSV, without the line's end. A row still
+ * held as its line (validateChunk split every other one) is written back as it came.
  */
-function echoed(cells: readonly string[], width: number, plain: boolean): string {
-  if (plain && cells.length === width) return cells.join(',');
-  let text = quote(cells[0] ?? '');
-  for (let c = 1; c < width; c += 1) text += `,${quote(cells[c] ?? '')}`;
+function echoed(row: string | readonly string[], width: number): string {
+  if (typeof row === 'string') return row;
+  let text = quote(row[0] ?? '');
+  for (let c = 1; c < width; c += 1) text += `,${quote(row[c] ?? '')}`;
   return text;
 }
 
 interface CsvChunk {
   columns: string[];
-  /** Cells per row, in the header's order. */
-  rows: string[][];
+  /** Per row its cells in the header's order, or a plain row's line (CsvRows.pushLines). */
+  rows: (string | string[])[];
   /** Rows read before this chunk. */
   offset: number;
-  /** Whether a row's cells can be written back joined by commas (CsvRows.plain). */
-  plain: (cells: readonly string[]) => boolean;
 }
 
 /**
@@ -62,17 +62,16 @@ interface CsvChunk {
  */
 async function* csvChunks(input: Readable, chunkRows: number, maxRows: number): AsyncGenerator<CsvChunk> {
   const reader = new CsvRows();
-  const plain = (cells: readonly string[]) => reader.plain(cells);
   const decoder = new StringDecoder('utf8');
   let columns: string[] | undefined;
-  const rows: string[][] = [];
+  const rows: (string | string[])[] = [];
   let read = 0;
   let failure: unknown;
-  const take = (cells: string[]) => {
-    if (!columns) columns = cells;
+  const take = (row: string | string[]) => {
+    if (!columns) columns = cellsOf(row);
     else if (read === maxRows) failure = new RowLimitError(maxRows);
     else {
-      rows.push(cells);
+      rows.push(row);
       read += 1;
     }
   };
@@ -82,17 +81,17 @@ async function* csvChunks(input: Readable, chunkRows: number, maxRows: number): 
   try {
     try {
       for (let next = await pieces.next(); !next.done; next = await pieces.next()) {
-        for (const cells of reader.push(decoder.write(next.value))) take(cells);
+        for (const row of reader.pushLines(decoder.write(next.value))) take(row);
         if (failure !== undefined) break;
-        while (columns && rows.length >= chunkRows) yield { columns, offset: read - rows.length, rows: rows.splice(0, chunkRows), plain };
+        while (columns && rows.length >= chunkRows) yield { columns, offset: read - rows.length, rows: rows.splice(0, chunkRows) };
       }
       ended = failure === undefined;
-      if (ended) for (const cells of reader.end(decoder.end())) take(cells);
+      if (ended) for (const row of reader.endLines(decoder.end())) take(row);
     } catch (error) {
       if (!(error instanceof CsvError)) throw error;
       failure = error;
     }
-    if (columns && rows.length > 0) yield { columns, rows, offset: read - rows.length, plain };
+    if (columns && rows.length > 0) yield { columns, rows, offset: read - rows.length };
     if (failure !== undefined) throw failure;
   } finally {
     // A body not read to its end (row limit, a 400, a refused row) is discarded as it arrives: node
@@ -120,8 +119,15 @@ function validateChunk(contract: DatasetContract, { columns, rows }: CsvChunk) {
   const features: FeatureRow[] = [];
   const ids: (string | undefined)[] = [];
   const errors: ({ message: string; field: string } | undefined)[] = [];
-  for (const cells of rows) {
-    const request = validator.parse(cells);
+  for (let i = 0; i < rows.length; i += 1) {
+    const row = rows[i] as string | string[];
+    let request = typeof row === 'string' ? validator.parseLine(row) : validator.parse(row);
+    if (!request) {
+      // Not readable in place (spaces around a cell, another cell count): its cells from now on, echo included.
+      const cells = cellsOf(row);
+      rows[i] = cells;
+      request = validator.parse(cells);
+    }
     if (!request.ok) {
       errors.push({ message: request.message, field: request.field });
       continue;
@@ -172,8 +178,7 @@ export async function scoreCsv(input: Readable, output: CsvSink, options: BatchO
       let next = 0;
       let text = '';
       for (let i = 0; i < chunk.rows.length; i += 1) {
-        const cells = chunk.rows[i] as string[];
-        const head = echoed(cells, columns.length, chunk.plain(cells));
+        const head = echoed(chunk.rows[i] as string | string[], columns.length);
         const error = parsed.errors[i]?.message ?? switched;
         if (error !== undefined) text += `${head}${','.repeat(blank + 2)}${quote(error)}\n`;
         else if (classes && scored.probabilities) {
