@@ -38,7 +38,9 @@ function packNumbers(values: readonly unknown[]): Binary | undefined {
   let min = 0;
   let max = 0;
   let integers = true;
-  for (const value of values) {
+  // Indexed, not for-of: the iterator's result objects were most of a batch's log allocation (BENCHMARKS.md, batch).
+  for (let i = 0; i < values.length; i += 1) {
+    const value = values[i];
     if (value === null) continue;
     if (typeof value !== 'number' || Number.isNaN(value)) return undefined;
     if (integers && Number.isInteger(value) && !Object.is(value, -0)) {

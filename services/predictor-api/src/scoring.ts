@@ -116,12 +116,15 @@ function batchEntry(
   const { features, scores, ids } = scored;
   const columns: PredictionBatchEntry['features'] = {};
   for (const name of Object.keys(features[0] as FeatureRow)) columns[name] = features.map((row) => row[name] ?? null);
+  // Copied by index: Array.from iterates, one result object per row.
+  const chances: number[] = [];
+  for (let i = 0; i < scores.chances.length; i += 1) chances.push(scores.chances[i] as number);
   const entry: PredictionBatchEntry = {
     model_run_id: scored.runId,
     source: 'http',
     rows: features.length,
     features: columns,
-    churn_chance: Array.from(scores.chances),
+    churn_chance: chances,
     latency_ms: latency,
     created_at: now,
     request_id: scored.requestId,
