@@ -1,8 +1,8 @@
 import type { DatasetContract, Feature } from './contract.js';
 import { Invalid, MISSING, missingValue, parseRequest, parseValue, type FeatureRow, type FeatureValue, type RequestResult } from './values.js';
 
-/** Distinct cells remembered per non-numeric feature: a column of free text cannot grow the memo without bound. */
-const MEMO_LIMIT = 1024;
+/** Distinct cells remembered per non-numeric feature (levels are few; free text cannot grow the memo without bound). */
+const MEMO_LIMIT = 64;
 
 interface Column {
   readonly feature: Feature;
@@ -16,8 +16,12 @@ interface Column {
   readonly max: number;
   /** What an absent or missing cell becomes (Invalid under `missing: drop`). */
   readonly missing: FeatureValue | Invalid;
-  /** parseValue's answer per cell text seen (text mode): the levels, booleans and ordinals of a column repeat. */
-  readonly memo: Map<string, FeatureValue | Invalid | typeof MISSING>;
+  /**
+   * The first distinct cells seen and their values (missing ones resolved): the levels, booleans and
+   * ordinals of a column repeat. A list, so parseLine finds a cell in the line without slicing it.
+   */
+  readonly seen: string[];
+  readonly values: (FeatureValue | Invalid)[];
 }
 
 /**
@@ -35,6 +39,8 @@ export class CellsValidator {
   private readonly names: readonly string[];
   /** parseLine's cell bounds, start and end per column: reused, so reading a line allocates nothing. */
   private readonly bounds: Int32Array;
+  /** Every feature null, in contract order: a row copied from it has its final shape at once, instead of growing one property at a time. */
+  private readonly template: FeatureRow = {};
 
   /** `names`: the header's columns as the contract names them (normaliseColumn). */
   constructor(
@@ -55,9 +61,11 @@ export class CellsValidator {
         min: feature.min ?? -Infinity,
         max: feature.max ?? Infinity,
         missing: missingValue(feature),
-        memo: new Map(),
+        seen: [],
+        values: [],
       };
     });
+    for (const feature of contract.features) this.template[feature.name] = null;
     this.customerIdIndex = last('customer_id');
     this.idIndex = contract.spec.id ? last(contract.spec.id) : -1;
   }
@@ -72,7 +80,7 @@ export class CellsValidator {
       if (idCell.length > 128) return this.refused(cells);
       customerId = idCell;
     }
-    const features: FeatureRow = {};
+    const features: FeatureRow = { ...this.template };
     for (const column of this.columns) {
       const cell = column.index >= 0 ? cells[column.index] : undefined;
       const value = cell === undefined ? column.missing : this.valueOf(column, cell);
@@ -108,7 +116,7 @@ export class CellsValidator {
       if ((bounds[2 * idAt + 1] as number) - (bounds[2 * idAt] as number) > 128) return this.refused(line.split(','));
       customerId = line.slice(bounds[2 * idAt], bounds[2 * idAt + 1]);
     }
-    const features: FeatureRow = {};
+    const features: FeatureRow = { ...this.template };
     for (const column of this.columns) {
       let value: FeatureValue | Invalid;
       if (column.index < 0) value = column.missing;
@@ -116,7 +124,11 @@ export class CellsValidator {
         const start = bounds[2 * column.index] as number;
         const end = bounds[2 * column.index + 1] as number;
         const n = column.numeric ? decimal(line, start, end) : Number.NaN;
-        value = Number.isNaN(n) ? this.valueOf(column, line.slice(start, end)) : numberIn(column, n);
+        if (!Number.isNaN(n)) value = numberIn(column, n);
+        else {
+          const at = seenAt(column.seen, line, start, end);
+          value = at >= 0 ? (column.values[at] as FeatureValue | Invalid) : this.valueOf(column, line.slice(start, end));
+        }
       }
       if (value instanceof Invalid) return this.refused(line.split(','));
       features[column.name] = value;
@@ -126,21 +138,21 @@ export class CellsValidator {
 
   /** A present cell's value (a missing one's per the feature's policy), or Invalid: then parseRequest words it. */
   private valueOf(column: Column, cell: string): FeatureValue | Invalid {
-    let value: FeatureValue | Invalid | typeof MISSING;
     if (column.numeric) {
       const n = Number(cell);
       // Number('') and Number('  ') are 0: a blank cell is a missing token, which parseValue knows.
-      if (!Number.isFinite(n) || (n === 0 && cell.trim() === '')) value = parseValue(this.contract, column.feature, cell, 'text');
-      else value = numberIn(column, n);
-    } else {
-      const known = column.memo.get(cell);
-      if (known !== undefined) value = known;
-      else {
-        value = parseValue(this.contract, column.feature, cell, 'text');
-        if (column.memo.size < MEMO_LIMIT) column.memo.set(cell, value);
-      }
+      if (Number.isFinite(n) && !(n === 0 && cell.trim() === '')) return numberIn(column, n);
     }
-    return value === MISSING ? column.missing : value;
+    const at = column.seen.indexOf(cell);
+    if (at >= 0) return column.values[at] as FeatureValue | Invalid;
+    const parsed = parseValue(this.contract, column.feature, cell, 'text');
+    const value = parsed === MISSING ? column.missing : parsed;
+    // Numbers are not remembered: a numeric column's cells rarely repeat.
+    if (!column.numeric && column.seen.length < MEMO_LIMIT) {
+      column.seen.push(cell);
+      column.values.push(value);
+    }
+    return value;
   }
 
   /** A refused (or short) row's answer, worded by parseRequest on the record the row makes. */
@@ -149,6 +161,15 @@ export class CellsValidator {
     for (let c = 0; c < this.names.length && c < cells.length; c += 1) record[this.names[c] as string] = cells[c] as string;
     return parseRequest(this.contract, record, 'text');
   }
+}
+
+/** Where line[start, end) is among `seen`, or -1: compared in place, no string made. */
+function seenAt(seen: readonly string[], line: string, start: number, end: number): number {
+  for (let k = 0; k < seen.length; k += 1) {
+    const text = seen[k] as string;
+    if (text.length === end - start && line.startsWith(text, start)) return k;
+  }
+  return -1;
 }
 
 /** Stands for any refusal inside the validator: parseRequest gives the words. */
