@@ -229,7 +229,7 @@ function quality(): DashboardBuilder {
       timeseries('Outcomes / s', 'short', [
         { expr: 'sum(rate(churn_outcomes_received_total[5m]))', legend: 'received' },
         { expr: 'sum(rate(churn_outcomes_stored_total[5m]))', legend: 'stored' },
-        { expr: 'sum(rate(churn_outcomes_duplicate_total[5m]))', legend: 'duplicate' },
+        { expr: 'sum(rate(churn_outcomes_duplicate_total[5m]))', legend: 'duplicate in one request (not stored)' },
         { expr: 'sum(rate(churn_outcomes_invalid_total[5m]))', legend: 'invalid' },
       ]),
     )

@@ -11,12 +11,12 @@ describe('outcome chunks', () => {
     const chunks = outcomeChunks(outcomes, at(-1));
     expect(chunks.map((c) => c['rows'])).toEqual([OUTCOME_CHUNK_ROWS, 3]);
     expect(chunks[0]?.['churned']).toBeInstanceOf(Binary);
-    expect(chunks.flatMap((c) => storedOutcomes(roundTrip(c)))).toEqual(outcomes);
+    expect(chunks.flatMap((c) => storedOutcomes(roundTrip(c)).outcomes)).toEqual(outcomes);
   });
 
   it('given a document stored before the chunks (one outcome keyed by its _id), when read, then it is that outcome', () => {
     const legacy = { _id: 'r:r1|c:7', request_id: 'r1', customer_id: '7', churned: 1, observed_at: at(5), received_at: at(6) };
-    expect(storedOutcomes(roundTrip(legacy))).toEqual([{ key: 'r:r1|c:7', churned: 1, observed_at: at(5) }]);
+    expect(storedOutcomes(roundTrip(legacy))).toEqual({ outcomes: [{ key: 'r:r1|c:7', churned: 1, observed_at: at(5) }], unreadable: 0 });
   });
 
   it('given documents of the wrong shape, when read, then the rows that cannot be read are left out and the rest kept', () => {
@@ -27,9 +27,12 @@ describe('outcome chunks', () => {
       ],
       at(0),
     );
-    expect(storedOutcomes({ ...chunk, key: ['a', 42] })).toEqual([{ key: 'a', churned: 1, observed_at: at(1) }]);
-    expect(storedOutcomes({ ...chunk, churned: 'yes' })).toEqual([]);
-    expect(storedOutcomes({ _id: 'r:x', churned: 2, observed_at: at(1) })).toEqual([]);
-    expect(storedOutcomes({ _id: 'r:x', churned: 1 })).toEqual([]);
+    expect(storedOutcomes({ ...chunk, key: ['a', 42] })).toEqual({ outcomes: [{ key: 'a', churned: 1, observed_at: at(1) }], unreadable: 1 });
+    expect(storedOutcomes({ ...chunk, key: ['a'] })).toEqual({ outcomes: [{ key: 'a', churned: 1, observed_at: at(1) }], unreadable: 1 });
+    expect(storedOutcomes({ ...chunk, churned: 'yes' })).toEqual({ outcomes: [], unreadable: 2 });
+    // A corrupt row count is not looped over.
+    expect(storedOutcomes({ ...chunk, rows: 1e9 })).toEqual({ outcomes: [], unreadable: OUTCOME_CHUNK_ROWS });
+    expect(storedOutcomes({ _id: 'r:x', churned: 2, observed_at: at(1) })).toEqual({ outcomes: [], unreadable: 1 });
+    expect(storedOutcomes({ _id: 'r:x', churned: 1 })).toEqual({ outcomes: [], unreadable: 1 });
   });
 });

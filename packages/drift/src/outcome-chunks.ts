@@ -1,4 +1,5 @@
 import type { Document } from 'mongodb';
+import { z } from 'zod';
 import { packFloat64s, packIntegers, unpackColumn } from './packed-columns.js';
 
 /** Outcomes per stored document: a POST /outcomes of 100,000 is 100 documents of ~40 KB. */
@@ -33,27 +34,35 @@ export function outcomeChunks(outcomes: readonly KeyedOutcome[], receivedAt: Dat
   return chunks;
 }
 
+const chunkSchema = z.object({ rows: z.number().int().min(0).max(OUTCOME_CHUNK_ROWS), key: z.array(z.unknown()) });
+const rowSchema = z.object({ key: z.string().min(1), churned: z.union([z.literal(0), z.literal(1)]) });
+const legacySchema = rowSchema.extend({ observed_at: z.date() });
+
+export interface ReadOutcomes {
+  outcomes: KeyedOutcome[];
+  /** Outcomes of the document that are not of the stored shape: left out, as the join would not know what they label. */
+  unreadable: number;
+}
+
 /**
  * The outcomes of a stored document in the order they were received: a chunk's rows, or the one
- * outcome of a document stored before the chunks (2026-12-05: `_id` its key). A row of the wrong
- * shape is left out, as the join would not know what it labels.
+ * outcome of a document stored before the chunks (2026-12-05: `_id` its key).
  */
-export function storedOutcomes(document: Document): KeyedOutcome[] {
-  const rows = document['rows'];
-  if (typeof rows !== 'number') {
-    const { _id: key, churned, observed_at } = document;
-    return typeof key === 'string' && (churned === 0 || churned === 1) && observed_at instanceof Date ? [{ key, churned, observed_at }] : [];
+export function storedOutcomes(document: Document): ReadOutcomes {
+  if (document['rows'] === undefined) {
+    const legacy = legacySchema.safeParse({ key: document['_id'], churned: document['churned'], observed_at: document['observed_at'] });
+    return legacy.success ? { outcomes: [legacy.data], unreadable: 0 } : { outcomes: [], unreadable: 1 };
   }
-  const keys: unknown = document['key'];
+  const chunk = chunkSchema.safeParse(document);
+  if (!chunk.success) return { outcomes: [], unreadable: typeof document['rows'] === 'number' && document['rows'] > 0 ? Math.min(document['rows'], OUTCOME_CHUNK_ROWS) : 1 };
+  const { rows, key: keys } = chunk.data;
   const labels = unpackColumn(document['churned'], rows);
   const times = unpackColumn(document['observed_at'], rows);
-  if (!Array.isArray(keys) || !Array.isArray(labels) || !Array.isArray(times)) return [];
   const outcomes: KeyedOutcome[] = [];
   for (let i = 0; i < rows; i += 1) {
-    const key: unknown = keys[i];
-    const churned: unknown = labels[i];
-    const time: unknown = times[i];
-    if (typeof key === 'string' && (churned === 0 || churned === 1) && typeof time === 'number') outcomes.push({ key, churned, observed_at: new Date(time) });
+    const row = rowSchema.safeParse({ key: keys[i], churned: Array.isArray(labels) ? labels[i] : undefined });
+    const time: unknown = Array.isArray(times) ? times[i] : undefined;
+    if (row.success && typeof time === 'number' && Number.isFinite(time)) outcomes.push({ ...row.data, observed_at: new Date(time) });
   }
-  return outcomes;
+  return { outcomes, unreadable: rows - outcomes.length };
 }

@@ -1,9 +1,11 @@
-// Against the native stack (make up-local): FerretDB on 27017. The outcome store's idempotency and the
-// join of outcomes to logged predictions, on the Mongo wire the predictors use.
+// Against the native stack (make up-local): FerretDB on 27017. The outcome store (a request's repeats
+// not stored) and the join of outcomes to logged predictions (the first received labels), on the
+// Mongo wire the predictors use.
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { readEnvFiles } from '@churn/config';
 import { MongoClient, type Db } from 'mongodb';
+import { outcomeChunks } from './outcome-chunks.js';
 import { mongoOutcomeStore, readLabelledWindow } from './outcomes.js';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -121,5 +123,35 @@ describe('outcomes against FerretDB', () => {
       [0.82, 0, at(11).getTime()],
     ]);
     expect((await readLabelledWindow(db, { ...window, limit: 2 })).predictions).toBe(2);
+  });
+
+  it('given outcomes stored out of arrival order (one as stored before the chunks) and a customer outcome observed days before a later score, when joined, then the first received labels, and the old outcome labels the score it can be the outcome of', async () => {
+    const own = client.db(`${db.databaseName}_order`);
+    try {
+      const run = `${runId}-order`;
+      const days = 2 * 86_400;
+      await own.collection('predictions').insertMany([
+        prediction(10, 0.31, { request_id: 'o1' }, run),
+        prediction(11, 0.32, { request_id: 'o2' }, run),
+        // Customer oc scored twice, two days apart.
+        prediction(12, 0.33, { customer_id: 'oc' }, run),
+        prediction(12 + days, 0.34, { customer_id: 'oc' }, run),
+      ]);
+      const outcomes = own.collection('outcomes');
+      // Inserted later than received, so only the read's arrival order can put them right.
+      await outcomes.insertMany(outcomeChunks([{ key: 'r:o1', churned: 0, observed_at: at(50) }, { key: 'r:o2', churned: 1, observed_at: at(50) }], at(500)));
+      await outcomes.insertOne({ _id: 'r:o1' as unknown as never, request_id: 'o1', churned: 1, observed_at: at(40), received_at: at(400) });
+      await outcomes.insertMany(outcomeChunks([{ key: 'r:o2', churned: 0, observed_at: at(40) }, { key: 'c:oc', churned: 1, observed_at: at(20) }], at(300)));
+      const read = await readLabelledWindow(own, { runId: run, from: at(0), to: at(1 + 2 * days) });
+      expect(read.predictions).toBe(4);
+      expect(read.duplicates).toBe(2);
+      expect(read.rows.map((r) => [r.chance, r.label]).sort()).toEqual([
+        [0.31, 1],
+        [0.32, 0],
+        [0.33, 1],
+      ]);
+    } finally {
+      await own.dropDatabase();
+    }
   });
 });

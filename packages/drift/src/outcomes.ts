@@ -6,9 +6,9 @@ import { z } from 'zod';
 import type { LabelledRow } from './classification.js';
 import { loggedRows } from './logged-rows.js';
 import { outcomeChunks, storedOutcomes, type KeyedOutcome } from './outcome-chunks.js';
+import { PREDICTIONS_COLLECTION } from './prediction-window.js';
 
 export { storedOutcomes } from './outcome-chunks.js';
-import { PREDICTIONS_COLLECTION } from './prediction-window.js';
 
 export const OUTCOMES_COLLECTION = 'outcomes';
 
@@ -105,7 +105,7 @@ export function parseOutcome(contract: DatasetContract, body: unknown, now: Date
   };
 }
 
-/** The stored key: what the outcome names, so the same reference twice is one document. */
+/** The stored key: what the outcome names; the join labels a prediction with the first outcome received under it. */
 export function outcomeKey(o: Pick<Outcome, 'request_id' | 'customer_id'>): string {
   if (o.request_id !== undefined) return o.customer_id !== undefined ? `r:${o.request_id}|c:${o.customer_id}` : `r:${o.request_id}`;
   return `c:${o.customer_id}`;
@@ -123,7 +123,10 @@ export function outcomeMetrics(registry: Registry): OutcomeMetrics {
   const counter = (name: string, help: string) => new Counter({ name, help, registers: [registry] });
   return {
     received: counter('churn_outcomes_received_total', 'Outcomes received, valid or not'),
-    stored: counter('churn_outcomes_stored_total', 'Outcomes stored (joined to their prediction when quality is read: churn_model_quality_labelled, churn_model_quality_unjoined_outcomes)'),
+    stored: counter(
+      'churn_outcomes_stored_total',
+      'Outcomes stored, repeats of an earlier request or a replayed stream batch included (joined to their prediction when quality is read: churn_model_quality_labelled, churn_model_quality_unjoined_outcomes, churn_model_quality_duplicate_outcomes); a request answered 503 may have stored part of its outcomes uncounted',
+    ),
     duplicate: counter(
       'churn_outcomes_duplicate_total',
       'Valid outcomes naming the same prediction as one before them in the same request or stream batch (not stored; one received earlier is ignored when read: churn_model_quality_duplicate_outcomes)',
@@ -203,7 +206,7 @@ export interface LabelledWindow {
   unjoined: number;
   /** Outcomes read that name the same prediction as one received before them: ignored. */
   duplicates: number;
-  /** Documents that are not the prediction-log shape. */
+  /** Predictions and outcomes read that are not of their log's shape: left out. */
   skipped: number;
 }
 
@@ -241,6 +244,14 @@ const loggedSchema = z.object({
 export const EARLY_OUTCOME_MS = 86_400_000;
 
 /**
+ * Whether an outcome can be this prediction's: not when it was observed more than EARLY_OUTCOME_MS
+ * before the prediction was made. A customer's old outcome then does not label a much later score
+ * (it labels the newest score it can be the outcome of), even when it is read because it was sent
+ * again after the first copy aged out of the outcomes read.
+ */
+const observedFor = (outcome: KeyedOutcome, createdAt: Date) => outcome.observed_at.getTime() >= createdAt.getTime() - EARLY_OUTCOME_MS;
+
+/**
  * The window is read this many predictions at a time, the event loop serving requests between
  * chunks, and only labelled predictions keep their features: a predictor reads up to 100,000 every
  * QUALITY_EVERY, which in one piece held its requests for hundreds of milliseconds and, beside a full
@@ -260,15 +271,18 @@ const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolv
 /**
  * Joins outcomes to the logged predictions of one model run made in [from, to), in code: FerretDB
  * has no $lookup. Because the join happens here, an outcome that arrived before its prediction was
- * logged joins as soon as it is. Each outcome labels one prediction: the newest it names (a customer
- * scored twice is judged on the latest score), and a prediction takes its most specific outcome.
+ * logged joins as soon as it is. Each outcome labels one prediction: the newest it names and can be
+ * the outcome of (observedFor; a customer scored twice is judged on the latest score), and a
+ * prediction takes its most specific outcome. Of several outcomes received for one reference, the
+ * first received among those read labels; the others are counted as duplicates.
  * Outcomes are read by arrival time, not looked up by key: FerretDB answers a large `$in` by scanning
  * (20,000 keys took 13 s against 1 s for the range), and the range is what the window needs anyway.
  */
 export async function readLabelledWindow(db: Db, query: LabelledWindowQuery): Promise<LabelledWindow> {
   const q = windowQuerySchema.parse(query);
   // Outcomes first, so each prediction is joined as it is read and only the labelled keep their features.
-  // In order of arrival (the _id breaks ties of one millisecond), so the first received of a reference labels.
+  // In order of arrival, so the first received of a reference labels. received_at is the receiving
+  // process's clock; the _id only makes ties deterministic (across processes it is not arrival order).
   const received = await db
     .collection(OUTCOMES_COLLECTION)
     .find({ received_at: { $gte: new Date(q.from.getTime() - EARLY_OUTCOME_MS) } }, { projection: { _id: 1, rows: 1, key: 1, churned: 1, observed_at: 1 } })
@@ -276,18 +290,20 @@ export async function readLabelledWindow(db: Db, query: LabelledWindowQuery): Pr
     .toArray();
   const outcomes = new Map<string, KeyedOutcome>();
   let duplicates = 0;
+  let skipped = 0;
   for (const document of received) {
-    for (const outcome of storedOutcomes(document)) {
+    const stored = storedOutcomes(document);
+    skipped += stored.unreadable;
+    for (const outcome of stored.outcomes) {
       if (outcomes.has(outcome.key)) duplicates += 1;
       else outcomes.set(outcome.key, outcome);
     }
   }
   // Reading the predictions is the cost (FerretDB: ~5,000 documents/s); skip it when it cannot pay.
-  if (q.minOutcomes !== undefined && outcomes.size < q.minOutcomes) return { rows: [], predictions: 0, chances: [], unjoined: outcomes.size, duplicates, skipped: 0 };
+  if (q.minOutcomes !== undefined && outcomes.size < q.minOutcomes) return { rows: [], predictions: 0, chances: [], unjoined: outcomes.size, duplicates, skipped };
   const used = new Set<string>();
   const rows: LabelledPredictionRow[] = [];
   const chances: number[] = [];
-  let skipped = 0;
   let read = 0;
   const cursor = db
     .collection(PREDICTIONS_COLLECTION)
@@ -312,7 +328,7 @@ export async function readLabelledWindow(db: Db, query: LabelledWindowQuery): Pr
       }
       const row = parsed.data;
       chances.push(row.churn_chance);
-      const key = predictionKeys(row.request_id, row.customer_id).find((k) => outcomes.has(k) && !used.has(k));
+      const key = predictionKeys(row.request_id, row.customer_id).find((k) => !used.has(k) && outcomes.has(k) && observedFor(outcomes.get(k) as KeyedOutcome, row.created_at));
       if (key === undefined) continue;
       used.add(key);
       const outcome = outcomes.get(key) as KeyedOutcome;

@@ -70,7 +70,7 @@ try {
   if (labelled.rows.length !== ROWS) throw new Error(`joined ${labelled.rows.length} of ${ROWS} predictions`);
   // What the join's first read costs alone: every outcome document (chunks of 1,000), as the join reads them.
   const outcomesStarted = performance.now();
-  (await db.collection(OUTCOMES_COLLECTION).find({}, { projection: { _id: 1, rows: 1, key: 1, churned: 1, observed_at: 1 } }).toArray()).flatMap(storedOutcomes);
+  (await db.collection(OUTCOMES_COLLECTION).find({}, { projection: { _id: 1, rows: 1, key: 1, churned: 1, observed_at: 1 } }).toArray()).flatMap((d) => storedOutcomes(d).outcomes);
   const outcomesReadMs = performance.now() - outcomesStarted;
   // The report calibrates its estimate on the model's test split (test-predictions.json): a test split's worth of the same rows.
   const test = { chances: labelled.rows.slice(0, TEST_ROWS).map((r) => r.chance), labels: labelled.rows.slice(0, TEST_ROWS).map((r) => r.label) };

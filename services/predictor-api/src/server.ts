@@ -115,8 +115,10 @@ export async function start(options: StartOptions = {}): Promise<RunningPredicto
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        // No new refresh while requests drain; one under way finishes before Mongo closes.
+        const stopping = quality?.stop();
         await closed;
-        await quality?.stop();
+        await stopping;
         await runtime.close();
         await mongo.close();
         logger.info('predictor-api stopped');
