@@ -33,7 +33,7 @@ stopping=
 start_replica() {
   local i=$1 port=$((first + $1))
   # Same node options as `npm start` (services/predictor-api/package.json).
-  (cd "$api" && ENV_FILE=$env_file PREDICTOR_API_PORT=$port exec node --max-semi-space-size=4 --max-old-space-size=96 --enable-source-maps dist/main.js) &
+  (cd "$api" && ENV_FILE=$env_file PREDICTOR_API_PORT=$port exec node --max-semi-space-size=4 --max-old-space-size=96 dist/main.js) &
   pids[i]=$!
   echo "{\"msg\":\"predictor-api replica started\",\"replica\":$i,\"port\":$port,\"pid\":${pids[i]}}"
 }

@@ -66,7 +66,7 @@ export interface PredictorProcess {
 /** One stream predictor from its bundle (as `npm start` runs it), reading ENV_FILE; resolves once it consumes (reader or KCL). */
 export async function startPredictorProcess(envFile: string): Promise<PredictorProcess> {
   const { child, ports, lines } = await spawnListening(
-    ['--enable-source-maps', join(root, 'services/predictor-stream/dist/main.js')],
+    [join(root, 'services/predictor-stream/dist/main.js')],
     /"port":(\d+).*"msg":"consuming( through the KCL)?"/,
     1,
     { ...process.env, ENV_FILE: envFile },
