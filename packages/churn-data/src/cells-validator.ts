@@ -1,4 +1,5 @@
 import type { DatasetContract, Feature } from './contract.js';
+import { plainCells } from './csv-rows.js';
 import { Invalid, MISSING, missingValue, parseRequest, parseValue, type FeatureRow, type FeatureValue, type RequestResult } from './values.js';
 
 /** Distinct cells remembered per non-numeric feature (levels are few; free text cannot grow the memo without bound). */
@@ -113,7 +114,7 @@ export class CellsValidator {
     let customerId: string | undefined;
     const idAt = this.customerIdIndex >= 0 ? this.customerIdIndex : this.idIndex;
     if (idAt >= 0 && (bounds[2 * idAt + 1] as number) > (bounds[2 * idAt] as number)) {
-      if ((bounds[2 * idAt + 1] as number) - (bounds[2 * idAt] as number) > 128) return this.refused(line.split(','));
+      if ((bounds[2 * idAt + 1] as number) - (bounds[2 * idAt] as number) > 128) return this.refused(plainCells(line));
       customerId = line.slice(bounds[2 * idAt], bounds[2 * idAt + 1]);
     }
     const features: FeatureRow = { ...this.template };
@@ -130,7 +131,7 @@ export class CellsValidator {
           value = at >= 0 ? (column.values[at] as FeatureValue | Invalid) : this.valueOf(column, line.slice(start, end));
         }
       }
-      if (value instanceof Invalid) return this.refused(line.split(','));
+      if (value instanceof Invalid) return this.refused(plainCells(line));
       features[column.name] = value;
     }
     return customerId === undefined ? { ok: true, features } : { ok: true, features, customerId };

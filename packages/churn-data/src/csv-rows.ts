@@ -10,6 +10,9 @@ export class CsvError extends Error {
   }
 }
 
+/** The cells of a plain row (no quote): split on commas and trimmed, as CsvRows reads it. */
+export const plainCells = (line: string): string[] => line.split(',').map((cell) => cell.trim());
+
 /**
  * Incremental CSV reader (batch uploads, dataset snapshots): text in, complete rows of cells out; a
  * row cut by a chunk boundary waits for the next chunk. RFC 4180 quoting (commas, quotes doubled,
@@ -42,7 +45,7 @@ export class CsvRows {
   /**
    * As push(), but a plain row (no quote, no carriage return inside) comes as its line's text, not
    * split: batch scoring reads its cells in place and writes the line back, allocating no cell strings.
-   * `line.split(',').map((cell) => cell.trim())` is the row push() gives.
+   * `plainCells(line)` is the row push() gives.
    */
   pushLines(text: string): (string | string[])[] {
     return this.read(text, false, true);
@@ -74,7 +77,7 @@ export class CsvRows {
         if (end > i) {
           if (cr >= 0 && cr < i) cr = text.indexOf('\r', i);
           const line = text.slice(i, end);
-          rows.push(lines && (cr < 0 || cr >= end) ? line : line.split(',').map((cell) => cell.trim()));
+          rows.push(lines && (cr < 0 || cr >= end) ? line : plainCells(line));
           this.startLines?.push(this.line);
         }
         i = newline + 1;

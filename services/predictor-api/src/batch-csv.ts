@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
-import { CellsValidator, CsvError, CsvRows, type DatasetContract, type FeatureRow } from '@churn/churn-data';
+import { CellsValidator, CsvError, CsvRows, plainCells, type DatasetContract, type FeatureRow } from '@churn/churn-data';
 import type { ModelHolder, RowScores } from '@churn/serving';
 import { HttpError } from './errors.js';
 import { scoreWithServedModel, type Scored } from './scoring.js';
@@ -36,7 +36,7 @@ export class RowLimitError extends HttpError {
 const quote = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 const line = (cells: readonly string[]) => `${cells.map(quote).join(',')}\n`;
 /** A row's cells, as CsvRows.push() would have given them. */
-const cellsOf = (row: string | string[]) => (typeof row === 'string' ? row.split(',').map((cell) => cell.trim()) : row);
+const cellsOf = (row: string | string[]) => (typeof row === 'string' ? plainCells(row) : row);
 /**
  * An input row's first `width` cells (missing ones empty) as CSV, without the line's end. A row still
  * held as its line (validateChunk split every other one) is written back as it came.
