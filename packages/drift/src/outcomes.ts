@@ -328,10 +328,16 @@ export async function readLabelledWindow(db: Db, query: LabelledWindowQuery): Pr
       }
       const row = parsed.data;
       chances.push(row.churn_chance);
-      const key = predictionKeys(row.request_id, row.customer_id).find((k) => !used.has(k) && outcomes.has(k) && observedFor(outcomes.get(k) as KeyedOutcome, row.created_at));
-      if (key === undefined) continue;
-      used.add(key);
-      const outcome = outcomes.get(key) as KeyedOutcome;
+      let outcome: KeyedOutcome | undefined;
+      for (const key of predictionKeys(row.request_id, row.customer_id)) {
+        const candidate = used.has(key) ? undefined : outcomes.get(key);
+        if (candidate !== undefined && observedFor(candidate, row.created_at)) {
+          used.add(key);
+          outcome = candidate;
+          break;
+        }
+      }
+      if (outcome === undefined) continue;
       rows.push({ features: row.features, chance: row.churn_chance, label: outcome.churned, created_at: row.created_at, observed_at: outcome.observed_at });
     }
   }
